@@ -1,0 +1,75 @@
+/**
+ * What every command shares: configuration, the --db option, opening and closing the
+ * database, and printing results. Commands stay small and never write SQL.
+ */
+import type { Command } from 'commander';
+import { loadConfig, loadDotEnv, type Config } from '../lib/config';
+import { resolveUserPath } from '../lib/paths';
+import { openDatabase, type Db } from '../data/db';
+
+/** An error meant for the person at the terminal: printed without a stack, with an exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface DbOption {
+  db?: string;
+}
+
+/** Adds the --db option that every command takes. */
+export function withDbOption(cmd: Command): Command {
+  return cmd.option('--db <file>', 'SQLite database file (default: RETAIN_DB or var/retain.db)');
+}
+
+let cachedConfig: Config | undefined;
+export function config(): Config {
+  if (!cachedConfig) {
+    loadDotEnv();
+    cachedConfig = loadConfig();
+  }
+  return cachedConfig;
+}
+
+export function databaseFile(opts: DbOption): string {
+  return opts.db ? resolveUserPath(opts.db) : config().dbFile;
+}
+
+/** Opens the database for one command and always closes it, even when the command throws. */
+export async function withDatabase<T>(opts: DbOption, fn: (db: Db) => Promise<T> | T): Promise<T> {
+  const db = openDatabase(databaseFile(opts));
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Parses a number option, rejecting garbage with a clear message. */
+export function parseNumberOption(name: string, min?: number, max?: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
+      const range = min !== undefined && max !== undefined ? ` between ${min} and ${max}` : '';
+      throw new CliError(`--${name} must be a number${range}, got '${raw}'`, 2);
+    }
+    return n;
+  };
+}
+
+/** Parses a YYYY-MM-DD (or full ISO) date option into a Date at UTC midnight. */
+export function parseDateOption(name: string) {
+  return (raw: string): Date => {
+    const m = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? new Date(`${raw}T00:00:00.000Z`) : new Date(raw);
+    if (Number.isNaN(m.getTime())) throw new CliError(`--${name} must be a date like 2011-04-01, got '${raw}'`, 2);
+    return m;
+  };
+}

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { projectPath } from '../lib/paths';
+import { CliError } from './context';
+import { ConfigError } from '../lib/config';
+import { registerServe } from './commands/serve';
+import { registerImport } from './commands/import';
+import { registerDb } from './commands/db';
+import { registerAnalytics } from './commands/analytics';
+import { registerRecs } from './commands/recs';
+import { registerNlp } from './commands/nlp';
+
+export function buildProgram(): Command {
+  const program = new Command('retain')
+    .description('retain: marketing assistant bot for e-commerce teams')
+    .version(JSON.parse(fs.readFileSync(projectPath('package.json'), 'utf8')).version as string)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  // One line per command group; each module registers its own sub-commands.
+  registerServe(program);
+  registerImport(program);
+  registerDb(program);
+  registerAnalytics(program);
+  registerRecs(program);
+  registerNlp(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors with 1 (message already printed).
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof CliError || err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrations, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Milliseconds a writer waits for another connection's lock before failing. */
+  busyTimeoutMs?: number;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+}
+
+export class SchemaTooNewError extends Error {
+  readonly exitCode = 2;
+}
+
+/** Opens (creating if needed) the database file with the settings every connection needs. */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (file !== ':memory:' && !options.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across application crashes in WAL mode; only a power loss may drop the last commit.
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  if (options.migrate ?? !options.readonly) migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies each pending migration in its own transaction; returns the versions applied. */
+export function migrate(db: Db, all: Migration[] = migrations): number[] {
+  const current = schemaVersion(db);
+  const latest = all.length ? all[all.length - 1].version : 0;
+  if (current > latest) {
+    throw new SchemaTooNewError(
+      `database schema version ${current} is newer than this version of retain knows (${latest}); upgrade retain`,
+    );
+  }
+  const applied: number[] = [];
+  for (const m of all) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.up);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

@@ -1,0 +1,13 @@
+import * as initial from './001-initial';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+/**
+ * Every schema change the database has ever had, in order. Never edit a released migration:
+ * add a new one with the next version. The version applied is kept in PRAGMA user_version.
+ */
+export const migrations: Migration[] = [{ version: 1, name: 'initial', up: initial.up }];

@@ -1,0 +1,97 @@
+import type { Db } from '../db';
+
+export interface ModelRun {
+  id: number;
+  model: string;
+  version: string;
+  asOf: string | null;
+  trainedAt: string;
+  params: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  artifactPath: string | null;
+  dataFingerprint: string | null;
+}
+
+export interface NewModelRun {
+  model: string;
+  version: string;
+  asOf?: Date | string | null;
+  trainedAt?: Date;
+  params?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  artifactPath?: string | null;
+  dataFingerprint?: string | null;
+}
+
+interface ModelRunRow {
+  id: number;
+  model: string;
+  version: string;
+  as_of: string | null;
+  trained_at: string;
+  params_json: string;
+  metrics_json: string;
+  artifact_path: string | null;
+  data_fingerprint: string | null;
+}
+
+function toRun(r: ModelRunRow): ModelRun {
+  return {
+    id: r.id,
+    model: r.model,
+    version: r.version,
+    asOf: r.as_of,
+    trainedAt: r.trained_at,
+    params: JSON.parse(r.params_json),
+    metrics: JSON.parse(r.metrics_json),
+    artifactPath: r.artifact_path,
+    dataFingerprint: r.data_fingerprint,
+  };
+}
+
+/** Which model versions were trained when, on what, and how well they did. */
+export class ModelRunRepository {
+  private readonly insert;
+  private readonly latestStmt;
+  private readonly allStmt;
+  private readonly byIdStmt;
+
+  constructor(db: Db) {
+    this.insert = db.prepare(`
+      INSERT INTO model_runs (model, version, as_of, trained_at, params_json, metrics_json, artifact_path, data_fingerprint)
+      VALUES (@model, @version, @asOf, @trainedAt, @params, @metrics, @artifactPath, @dataFingerprint)`);
+    this.latestStmt = db.prepare(`SELECT * FROM model_runs WHERE model = ? ORDER BY trained_at DESC, id DESC LIMIT 1`);
+    this.allStmt = db.prepare(`SELECT * FROM model_runs ORDER BY trained_at DESC, id DESC`);
+    this.byIdStmt = db.prepare(`SELECT * FROM model_runs WHERE id = ?`);
+  }
+
+  record(run: NewModelRun): ModelRun {
+    const asOf = run.asOf instanceof Date ? run.asOf.toISOString() : (run.asOf ?? null);
+    const info = this.insert.run({
+      model: run.model,
+      version: run.version,
+      asOf,
+      trainedAt: (run.trainedAt ?? new Date()).toISOString(),
+      params: JSON.stringify(run.params ?? {}),
+      metrics: JSON.stringify(run.metrics ?? {}),
+      artifactPath: run.artifactPath ?? null,
+      dataFingerprint: run.dataFingerprint ?? null,
+    });
+    return this.byId(Number(info.lastInsertRowid));
+  }
+
+  latest(model: string): ModelRun | undefined {
+    const row = this.latestStmt.get(model) as ModelRunRow | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  list(): ModelRun[] {
+    return (this.allStmt.all() as ModelRunRow[]).map(toRun);
+  }
+
+  private byId(id: number): ModelRun {
+    const row = this.byIdStmt.get(id) as ModelRunRow | undefined;
+    if (!row) throw new Error(`model run ${id} not found after insert`);
+    return toRun(row);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Configuration from the environment (and a .env file in the working directory), validated
+ * once at start. Every setting is documented in .env.example; names follow that file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import { projectPath, resolveUserPath } from './paths';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const timeZone = z.string().refine(isValidTimeZone, { message: 'is not an IANA time zone (e.g. Europe/London)' });
+
+const envSchema = z.object({
+  RETAIN_DB: z.preprocess(emptyToUndefined, z.string().default('var/retain.db')),
+  RETAIN_MODELS_DIR: z.preprocess(emptyToUndefined, z.string().default('var/models')),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3978)),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  RETAIN_LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  RETAIN_IMPORT_TIMEZONE: z.preprocess(emptyToUndefined, timeZone.default('Europe/London')),
+  RETAIN_DEMO_DATA: z.preprocess(emptyToUndefined, z.string().optional()),
+  RETAIN_TF_BACKEND: z.preprocess(emptyToUndefined, z.enum(['tensorflow', 'wasm', 'cpu']).optional()),
+  MicrosoftAppId: optionalString,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppType: z.preprocess(
+    emptyToUndefined,
+    z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  ),
+  MicrosoftAppTenantId: optionalString,
+});
+
+export interface Config {
+  dbFile: string;
+  modelsDir: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  importTimeZone: string;
+  demoDataFile: string;
+  tfBackend?: 'tensorflow' | 'wasm' | 'cpu';
+  bot: {
+    appId?: string;
+    appPassword?: string;
+    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    tenantId?: string;
+  };
+}
+
+export class ConfigError extends Error {
+  readonly exitCode = 2;
+}
+
+/** Reads .env (if present) without overriding variables already set in the environment. */
+export function loadDotEnv(file = path.resolve(process.cwd(), '.env')): void {
+  if (fs.existsSync(file)) dotenv.config({ path: file, quiet: true });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration (see .env.example):\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.MicrosoftAppPassword && !e.MicrosoftAppId) {
+    throw new ConfigError('invalid configuration: MicrosoftAppPassword is set but MicrosoftAppId is not');
+  }
+  if (e.MicrosoftAppType === 'SingleTenant' && e.MicrosoftAppId && !e.MicrosoftAppTenantId) {
+    throw new ConfigError('invalid configuration: MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId');
+  }
+  return {
+    dbFile: resolveUserPath(e.RETAIN_DB),
+    modelsDir: resolveUserPath(e.RETAIN_MODELS_DIR),
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.RETAIN_LOG_LEVEL,
+    importTimeZone: e.RETAIN_IMPORT_TIMEZONE,
+    demoDataFile: e.RETAIN_DEMO_DATA
+      ? resolveUserPath(e.RETAIN_DEMO_DATA)
+      : projectPath('data', 'demo', 'online-retail-sample.csv.gz'),
+    tfBackend: e.RETAIN_TF_BACKEND,
+    bot: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      appType: e.MicrosoftAppType,
+      tenantId: e.MicrosoftAppTenantId,
+    },
+  };
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
