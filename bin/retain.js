@@ -8,6 +8,14 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('retain is not built yet: run `npm install` (or `npm run build`) in ' + path.dirname(__dirname) + '\n');
   process.exit(1);
 }
+// restify 11 (the last release for Node 20) reads process.binding('http_parser'), which Node
+// flags as deprecated (DEP0111) on every start; the warning is restify's and says nothing to a user.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const code = typeof rest[0] === 'object' && rest[0] !== null ? rest[0].code : rest[1];
+  if (code === 'DEP0111') return;
+  return emitWarning.call(process, warning, ...rest);
+};
 require(entry).main(process.argv).catch((err) => {
   process.stderr.write(`error: ${err && err.message ? err.message : String(err)}\n`);
   process.exit(typeof err?.exitCode === 'number' ? err.exitCode : 1);

@@ -69,7 +69,8 @@ export function parseNumberOption(name: string, min?: number, max?: number) {
 export function parseDateOption(name: string) {
   return (raw: string): Date => {
     const m = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? new Date(`${raw}T00:00:00.000Z`) : new Date(raw);
-    if (Number.isNaN(m.getTime())) throw new CliError(`--${name} must be a date like 2011-04-01, got '${raw}'`, 2);
+    if (Number.isNaN(m.getTime()))
+      throw new CliError(`--${name} must be a date like 2011-04-01, got '${raw}'`, 2);
     return m;
   };
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { projectPath } from '../lib/paths';
-import { CliError } from './context';
+import { CliError, config } from './context';
 import { ConfigError } from '../lib/config';
 import { registerServe } from './commands/serve';
 import { registerImport } from './commands/import';
@@ -15,7 +15,9 @@ export function buildProgram(): Command {
     .description('retain: marketing assistant bot for e-commerce teams')
     .version(JSON.parse(fs.readFileSync(projectPath('package.json'), 'utf8')).version as string)
     .showHelpAfterError('(add --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // Configuration is validated before any command runs, so a typo in .env is reported at once.
+    .hook('preAction', () => void config());
   // One line per command group; each module registers its own sub-commands.
   registerServe(program);
   registerImport(program);
@@ -36,11 +38,16 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof CliError || err instanceof ConfigError) {
+    // Errors meant for the user carry an exit code (CliError, ConfigError, ImportError, ...).
+    if (err instanceof CliError || err instanceof ConfigError || hasExitCode(err)) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exitCode = err.exitCode;
       return;
     }
     throw err;
   }
+}
+
+function hasExitCode(err: unknown): err is Error & { exitCode: number } {
+  return err instanceof Error && typeof (err as { exitCode?: unknown }).exitCode === 'number';
 }

@@ -11,7 +11,9 @@ import { projectPath, resolveUserPath } from './paths';
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 
-const timeZone = z.string().refine(isValidTimeZone, { message: 'is not an IANA time zone (e.g. Europe/London)' });
+const timeZone = z
+  .string()
+  .refine(isValidTimeZone, { message: 'is not an IANA time zone (e.g. Europe/London)' });
 
 const envSchema = z.object({
   RETAIN_DB: z.preprocess(emptyToUndefined, z.string().default('var/retain.db')),
@@ -33,6 +35,9 @@ const envSchema = z.object({
   ),
   MicrosoftAppTenantId: optionalString,
 });
+
+/** Every setting retain reads; .env.example documents each one. */
+export const CONFIG_KEYS = Object.keys(envSchema.shape);
 
 export interface Config {
   dbFile: string;

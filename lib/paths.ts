@@ -5,7 +5,8 @@ import path from 'node:path';
 function findProjectRoot(start: string): string {
   let dir = start;
   for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'tsconfig.json'))) return dir;
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'tsconfig.json')))
+      return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`cannot find the retain project root above ${start}`);
     dir = parent;

@@ -42,9 +42,11 @@ async function chooseBackend(forced?: TfBackendName): Promise<Tf> {
     attempts.push('tensorflow (not installed)');
   }
   // Silence the "install tfjs-node to speed things up" banner: we already tried it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, after tfjs-node was tried
   const tf = silenced(() => require('@tensorflow/tfjs') as Tf);
   if (!forced || forced === 'wasm') {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the backend as a side effect
       silenced(() => require('@tensorflow/tfjs-backend-wasm'));
       if (await tf.setBackend('wasm')) return announce(tf, attempts);
       attempts.push('wasm (setBackend returned false)');

@@ -21,7 +21,13 @@ export class AuditLogRepository {
     this.recentStmt = db.prepare(`SELECT * FROM audit_log ORDER BY id DESC LIMIT ?`);
   }
 
-  write(actor: string, action: string, subject: string | null, details: Record<string, unknown> = {}, at = new Date()) {
+  write(
+    actor: string,
+    action: string,
+    subject: string | null,
+    details: Record<string, unknown> = {},
+    at = new Date(),
+  ) {
     this.insert.run(at.toISOString(), actor, action, subject, JSON.stringify(details));
   }
 

@@ -60,7 +60,9 @@ export class ModelRunRepository {
     this.insert = db.prepare(`
       INSERT INTO model_runs (model, version, as_of, trained_at, params_json, metrics_json, artifact_path, data_fingerprint)
       VALUES (@model, @version, @asOf, @trainedAt, @params, @metrics, @artifactPath, @dataFingerprint)`);
-    this.latestStmt = db.prepare(`SELECT * FROM model_runs WHERE model = ? ORDER BY trained_at DESC, id DESC LIMIT 1`);
+    this.latestStmt = db.prepare(
+      `SELECT * FROM model_runs WHERE model = ? ORDER BY trained_at DESC, id DESC LIMIT 1`,
+    );
     this.allStmt = db.prepare(`SELECT * FROM model_runs ORDER BY trained_at DESC, id DESC`);
     this.byIdStmt = db.prepare(`SELECT * FROM model_runs WHERE id = ?`);
   }

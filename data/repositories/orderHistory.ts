@@ -80,7 +80,9 @@ export class OrderHistoryRepository {
        ORDER BY o.ordered_at, o.id, l.id`);
     const customerColumns = `id, external_id AS externalId, country, email, time_zone AS timeZone,
              consent_state AS consentState`;
-    this.customers = db.prepare(`SELECT ${customerColumns} FROM customers WHERE forgotten_at IS NULL ORDER BY id`);
+    this.customers = db.prepare(
+      `SELECT ${customerColumns} FROM customers WHERE forgotten_at IS NULL ORDER BY id`,
+    );
     this.customerById = db.prepare(`SELECT ${customerColumns} FROM customers WHERE id = ?`);
     this.customerByExternalId = db.prepare(`SELECT ${customerColumns} FROM customers WHERE external_id = ?`);
     this.products = db.prepare(

@@ -1,0 +1,79 @@
+import restify from 'restify';
+import type { ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { Logger } from '../lib/logger';
+import { describeInvalidActivity } from './activityShape';
+
+export interface ServerOptions {
+  adapter: CloudAdapter;
+  bot: ActivityHandler;
+  log: Logger;
+  /** Whether the adapter validates tokens; without, only loopback addresses may be used. */
+  authenticated: boolean;
+  /** Extra facts for /healthz (e.g. counts); must be cheap. */
+  health?: () => Record<string, unknown>;
+}
+
+export class InsecureBindError extends Error {
+  readonly exitCode = 2;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+export function createServer(options: ServerOptions): restify.Server {
+  const { adapter, bot, log } = options;
+  const server = restify.createServer({ name: 'retain', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    // With credentials, an unsigned request is refused before anything else is looked at.
+    if (options.authenticated && !req.header('authorization')) {
+      res.send(401, { error: 'missing Authorization header' });
+      return;
+    }
+    const invalid = describeInvalidActivity(req.body);
+    if (invalid) {
+      res.send(400, { error: `invalid activity: ${invalid}` });
+      return;
+    }
+    try {
+      await adapter.process(req, res, (context) => bot.run(context));
+    } catch (err) {
+      log.error({ err }, 'failed to process an activity');
+      if (!res.headersSent) res.send(500, { error: 'internal error' });
+    }
+  });
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok', ...(options.health?.() ?? {}) });
+    return next();
+  });
+
+  return server;
+}
+
+export function listen(
+  server: restify.Server,
+  port: number,
+  host: string,
+  authenticated: boolean,
+): Promise<string> {
+  if (!authenticated && !isLoopback(host)) {
+    throw new InsecureBindError(
+      `refusing to listen on ${host} without MicrosoftAppId/MicrosoftAppPassword: anyone could talk to the bot. ` +
+        `Set the credentials, or use HOST=127.0.0.1 for local use.`,
+    );
+  }
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      const address = server.address();
+      const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
+      resolve(`http://${shownHost}:${address.port}`);
+    });
+  });
+}

@@ -1,0 +1,155 @@
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { startBot, type RunningBot } from '../../bot';
+import { InsecureBindError } from '../../bot/server';
+import { importOrders } from '../../data/import/importOrders';
+import { openDatabase } from '../../data/db';
+import { tempDir, writeCsv } from '../support/files';
+
+interface Reply {
+  path: string;
+  body: { type?: string; text?: string; [key: string]: unknown };
+}
+
+/** A local stand-in for the Bot Framework channel service: records the replies the bot sends. */
+function startChannelService(): Promise<{ url: string; replies: Reply[]; close: () => Promise<void> }> {
+  const replies: Reply[] = [];
+  const server = http.createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => (data += c));
+    req.on('end', () => {
+      replies.push({ path: req.url ?? '', body: data ? JSON.parse(data) : undefined });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: `reply-${replies.length}` }));
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        replies,
+        close: () => new Promise((r) => server.close(() => r())),
+      }),
+    ),
+  );
+}
+
+const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+
+describe('bot server over real HTTP with the Bot Framework activity protocol', () => {
+  const tmp = tempDir();
+  const log = createLogger('silent');
+  let channel: Awaited<ReturnType<typeof startChannelService>>;
+  let bot: RunningBot;
+
+  beforeAll(async () => {
+    const dbFile = path.join(tmp.dir, 'retain.db');
+    const db = openDatabase(dbFile);
+    await importOrders(
+      db,
+      writeCsv(tmp.dir, 'orders.csv', [
+        'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
+        '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850,United Kingdom',
+        '536366,22633,HAND WARMER UNION JACK,6,12/1/2010 8:28,1.85,17851,United Kingdom',
+      ]),
+    );
+    db.close();
+    channel = await startChannelService();
+    bot = await startBot({ config: loadConfig({}), dbFile, port: 0, host: '127.0.0.1', log });
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await channel?.close();
+    tmp.cleanup();
+  });
+
+  const activity = (text: string) => ({
+    type: 'message',
+    id: 'act-1',
+    channelId: 'webchat',
+    serviceUrl: channel.url,
+    conversation: { id: 'conv-1' },
+    from: { id: 'user-1', name: 'Mia' },
+    recipient: { id: 'retain-bot' },
+    text,
+  });
+
+  it('answers a message by posting a reply to the conversation at the channel service', async () => {
+    const res = await post(bot.url, JSON.stringify(activity('hello there')));
+    expect(res.status).toBe(200);
+    expect(channel.replies).toHaveLength(1);
+    const reply = channel.replies[0];
+    expect(reply.path).toBe('/v3/conversations/conv-1/activities/act-1');
+    expect(reply.body).toMatchObject({ type: 'message', replyToId: 'act-1', conversation: { id: 'conv-1' } });
+    expect(reply.body.text).toMatch(/2 customers, 2 orders and 2 products from 2010-12-01 to 2010-12-01/);
+  });
+
+  it.each([
+    ['not JSON', '{"type": "message",', /./],
+    ['a JSON array', '[]', /JSON object/],
+    [
+      'no conversation',
+      JSON.stringify({ type: 'message', channelId: 'webchat', serviceUrl: 'http://x', from: { id: 'u' } }),
+      /conversation/,
+    ],
+    [
+      'a bad serviceUrl',
+      JSON.stringify({
+        ...{ type: 'message', channelId: 'w', serviceUrl: 'not a url' },
+        conversation: { id: 'c' },
+        from: { id: 'u' },
+      }),
+      /serviceUrl/,
+    ],
+  ])('answers 400 to %s and keeps serving', async (_name, body, message) => {
+    const before = channel.replies.length;
+    const res = await post(bot.url, body);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(message);
+    expect(channel.replies.length).toBe(before);
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses to listen beyond loopback without credentials', async () => {
+    await expect(
+      startBot({
+        config: loadConfig({}),
+        dbFile: path.join(tmp.dir, 'other.db'),
+        port: 0,
+        host: '0.0.0.0',
+        log,
+      }),
+    ).rejects.toThrow(InsecureBindError);
+  });
+
+  it('with credentials configured, refuses unsigned requests', async () => {
+    const secured = await startBot({
+      config: loadConfig({
+        MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
+        MicrosoftAppPassword: 'x',
+      }),
+      dbFile: path.join(tmp.dir, 'secured.db'),
+      port: 0,
+      host: '127.0.0.1',
+      log,
+    });
+    try {
+      const res = await post(secured.url, JSON.stringify(activity('hi')));
+      expect(res.status).toBe(401);
+      const forged = await post(secured.url, JSON.stringify(activity('hi')), {
+        authorization: 'Bearer not-a-token',
+      });
+      expect(forged.status).toBe(401);
+    } finally {
+      await secured.stop();
+    }
+  });
+});

@@ -1,0 +1,21 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { projectPath } from '../../lib/paths';
+
+/** A fresh temporary directory, removed by the returned cleanup function. */
+export function tempDir(prefix = 'retain-test-'): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function writeCsv(dir: string, name: string, lines: string[], gzip = false): string {
+  const file = path.join(dir, name);
+  const text = lines.join('\n') + '\n';
+  fs.writeFileSync(file, gzip ? zlib.gzipSync(text) : text);
+  return file;
+}
+
+export const sharedData = (...parts: string[]) => projectPath('..', 'shared', 'data', ...parts);
+export const onlineRetailFile = sharedData('online-retail', 'online_retail_2010-12_2011-06.csv.gz');
