@@ -5,7 +5,9 @@ const path = require('node:path');
 const fs = require('node:fs');
 const entry = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!fs.existsSync(entry)) {
-  process.stderr.write('retain is not built yet: run `npm install` (or `npm run build`) in ' + path.dirname(__dirname) + '\n');
+  process.stderr.write(
+    'retain is not built yet: run `npm install` (or `npm run build`) in ' + path.dirname(__dirname) + '\n',
+  );
   process.exit(1);
 }
 // restify 11 (the last release for Node 20) reads process.binding('http_parser'), which Node
@@ -16,7 +18,9 @@ process.emitWarning = function (warning, ...rest) {
   if (code === 'DEP0111') return;
   return emitWarning.call(process, warning, ...rest);
 };
-require(entry).main(process.argv).catch((err) => {
-  process.stderr.write(`error: ${err && err.message ? err.message : String(err)}\n`);
-  process.exit(typeof err?.exitCode === 'number' ? err.exitCode : 1);
-});
+require(entry)
+  .main(process.argv)
+  .catch((err) => {
+    process.stderr.write(`error: ${err && err.message ? err.message : String(err)}\n`);
+    process.exit(typeof err?.exitCode === 'number' ? err.exitCode : 1);
+  });

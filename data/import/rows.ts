@@ -13,6 +13,7 @@
  * - Customer ids like "17850.0" (spreadsheet floats) are normalised to "17850".
  * - Empty description: kept as no description; the catalogue keeps the last one seen.
  * - Non-product stock codes (POST, M, D, BANK CHARGES, ...): kept, marked by product kind.
+ * - Online Retail stock codes are upper-cased: the export spells some codes both ways (85123a).
  * - Anything that does not parse (date, number, missing id) is an error with its line number.
  */
 import type { ProductKind } from '../repositories/orderHistory';
@@ -75,7 +76,8 @@ export function interpretRow(
 
   const orderExternalId = get('orderId');
   if (!orderExternalId) return { kind: 'error', reason: 'missing order id' };
-  const sku = get('sku');
+  // Online Retail writes some codes in both cases (85123A / 85123a): one product, one code.
+  const sku = format.name === 'online-retail' ? get('sku').toUpperCase() : get('sku');
   if (!sku) return { kind: 'error', reason: 'missing stock code / sku' };
 
   const quantityText = get('quantity');

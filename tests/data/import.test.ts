@@ -28,6 +28,7 @@ const DIRTY_ROWS = [
   '536387,22423,REGENCY CAKESTAND 3 TIER,two,12/2/2010 10:00,12.75,13047,United Kingdom', // bad quantity
   '536388,22423,REGENCY CAKESTAND 3 TIER,1,12/2/2010 10:00,-12.75,13047,United Kingdom', // negative price
   '536389,22633,HAND WARMER UNION JACK,6,12/2/2010 11:00,1.85,13047,United Kingdom',
+  '536390,85123a,WHITE HANGING HEART T-LIGHT HOLDER,1,12/2/2010 11:00,2.55,13047,United Kingdom', // lower-case code
 ];
 
 describe('order import', () => {
@@ -65,8 +66,8 @@ describe('order import', () => {
       expect(summary.errors[0].reason).toMatch(/date '13\/2\/2010 10:00'/);
       expect(summary.errors[1].reason).toMatch(/quantity 'two'/);
       expect(summary.errors[2].reason).toMatch(/negative/);
-      expect(summary.imported).toBe(9);
-      expect(summary.created).toEqual({ orders: 7, orderLines: 9, customers: 4, products: 8 });
+      expect(summary.imported).toBe(10);
+      expect(summary.created).toEqual({ orders: 8, orderLines: 10, customers: 4, products: 8 });
 
       const all = lines();
       const byOrder = (id: string) => all.filter((l) => l.orderExternalId === id);
@@ -95,6 +96,8 @@ describe('order import', () => {
       expect(customers).toEqual(['12583', '13047', '14527', '17850']); // '17850.0' became '17850'
       const products = new OrderHistoryRepository(db).listProducts();
       expect(products.find((p) => p.sku === '22139')?.description).toBeNull();
+      // '85123a' is the same product as '85123A'.
+      expect(products.filter((p) => p.sku.toUpperCase() === '85123A').map((p) => p.sku)).toEqual(['85123A']);
       // The write-off note "damaged" never named a product: that line was skipped.
       expect(products.find((p) => p.sku === '21733')).toBeUndefined();
     });
@@ -138,7 +141,7 @@ describe('order import', () => {
       await importOrders(db, writeCsv(tmp.dir, 'a.csv', DIRTY_ROWS.slice(0, 6)));
       const summary = await importOrders(db, writeCsv(tmp.dir, 'b.csv', DIRTY_ROWS));
       expect(summary.skipped.already_imported).toBe(4);
-      expect(extent().orderLines).toBe(9);
+      expect(extent().orderLines).toBe(10);
     });
   });
 

@@ -1,0 +1,115 @@
+/**
+ * Why a customer got their churn score, in words a marketer can read. Each driver is a group of
+ * related features; its effect is how much the model's log-odds change when the group is set
+ * to the training average (occlusion). This works the same for logistic regression and the MLP.
+ */
+import type { CustomerFacts } from '../features/customerFacts';
+import type { ChurnFeatureName } from '../features/churnFeatures';
+import { logitOfStandardised, standardise, type ChurnModel } from './model';
+
+export interface ChurnDriver {
+  factor:
+    | 'recency'
+    | 'frequency'
+    | 'recent activity'
+    | 'spend'
+    | 'tenure'
+    | 'returns'
+    | 'basket'
+    | 'market'
+    | 'expected purchases';
+  /** Change in log-odds of churn this factor causes compared with an average customer. */
+  effect: number;
+  /** Whether the factor makes churn more or less likely. */
+  direction: 'raises risk' | 'lowers risk';
+  text: string;
+}
+
+const GROUPS: { factor: ChurnDriver['factor']; features: ChurnFeatureName[] }[] = [
+  { factor: 'recency', features: ['logRecency', 'recencyVsInterval'] },
+  {
+    factor: 'frequency',
+    features: ['logFrequency', 'hasRepeat', 'logMeanInterval', 'intervalIrregularity', 'logMonthlyRate'],
+  },
+  { factor: 'recent activity', features: ['logLast30', 'logLast90', 'recentShare'] },
+  { factor: 'spend', features: ['logMonetary', 'logAverageOrder'] },
+  { factor: 'tenure', features: ['logTenure'] },
+  { factor: 'returns', features: ['returnShare'] },
+  { factor: 'basket', features: ['logBasketUnits', 'logBasketProducts', 'logProductBreadth'] },
+  { factor: 'market', features: ['domestic'] },
+  { factor: 'expected purchases', features: ['bgnbdNoPurchaseLogit', 'bgnbdLogExpected'] },
+];
+
+const days = (d: number) => `${Math.round(d)} day${Math.round(d) === 1 ? '' : 's'}`;
+const money = (v: number) => v.toLocaleString('en-GB', { maximumFractionDigits: 0 });
+
+export function describeFactor(
+  factor: ChurnDriver['factor'],
+  f: CustomerFacts,
+  horizonDays: number,
+  expected?: number,
+): string {
+  switch (factor) {
+    case 'recency':
+      return f.meanIntervalDays !== null
+        ? `no order for ${days(f.recencyDays)}, usually orders every ${days(f.meanIntervalDays)}`
+        : `no order for ${days(f.recencyDays)}, bought only once`;
+    case 'frequency':
+      return f.frequency === 1
+        ? 'a single purchase so far'
+        : `${f.frequency} purchase days in ${days(f.tenureDays)}${f.meanIntervalDays !== null ? `, about one every ${days(f.meanIntervalDays)}` : ''}`;
+    case 'recent activity':
+      return f.purchasesLast90 === 0
+        ? 'no purchase in the last 90 days'
+        : `${f.purchasesLast90} purchase day${f.purchasesLast90 === 1 ? '' : 's'} in the last 90 days (${f.purchasesLast30} in the last 30)`;
+    case 'spend':
+      return `spent ${money(f.monetary)} in total, ${money(f.grossValue / f.orders)} per order on average`;
+    case 'tenure':
+      return `first bought ${days(f.tenureDays)} ago`;
+    case 'returns':
+      return f.returnShare > 0
+        ? `cancelled or returned ${Math.round(f.returnShare * 100)}% of what they bought`
+        : 'never cancelled or returned anything';
+    case 'basket':
+      return `${f.productBreadth} different products bought, ${Math.round(f.meanProducts)} per order on average`;
+    case 'market':
+      return f.country ? `orders from ${f.country}` : 'country unknown';
+    case 'expected purchases':
+      return expected !== undefined
+        ? `expected to buy about ${expected.toFixed(1)} times in the next ${days(horizonDays)} at their usual pace`
+        : `purchase pattern over the next ${days(horizonDays)}`;
+  }
+}
+
+/** The top drivers (largest absolute effect first) of the customer's churn score. */
+export function churnDrivers(
+  model: ChurnModel,
+  x: number[],
+  facts: CustomerFacts,
+  top = 3,
+  expected?: number,
+): ChurnDriver[] {
+  const z = standardise(model, x);
+  const base = logitOfStandardised(model, z);
+  const index = new Map(model.features.map((name, i) => [name, i]));
+  const drivers: ChurnDriver[] = [];
+  for (const group of GROUPS) {
+    const occluded = z.slice();
+    let present = false;
+    for (const name of group.features) {
+      const i = index.get(name);
+      if (i === undefined) continue;
+      occluded[i] = 0;
+      present = true;
+    }
+    if (!present) continue;
+    const effect = (base - logitOfStandardised(model, occluded)) * model.calibration.a;
+    drivers.push({
+      factor: group.factor,
+      effect: Math.round(effect * 1000) / 1000,
+      direction: effect >= 0 ? 'raises risk' : 'lowers risk',
+      text: describeFactor(group.factor, facts, model.horizonDays, expected),
+    });
+  }
+  return drivers.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect)).slice(0, top);
+}

@@ -1,0 +1,123 @@
+/**
+ * Honest evaluation of churn prediction at a date: train only on data before `asOf` (windows
+ * whose labels end by asOf), score customers who bought before asOf, and compare with what they
+ * did in [asOf, asOf + horizon). Baselines from the same run: recency alone and BG/NBD p(alive).
+ */
+import { DAY_MS, purchasedBetween, truncateHistories, type Histories } from '../history';
+import { allCustomerFacts } from '../features/customerFacts';
+import {
+  CHURN_FEATURES,
+  churnFeatureVector,
+  featureContext,
+  homeCountryOf,
+  trainingExamples,
+} from '../features/churnFeatures';
+import { evaluateBinary, rocAuc } from '../metrics/classification';
+import { pAlive, probabilityNoPurchase } from '../clv/bgnbd';
+import { trainChurnModel, type ChurnTrainingOptions } from './train';
+import { predictChurn, type ChurnModel } from './model';
+
+export interface ChurnEvaluation {
+  auc: number;
+  prAuc: number;
+  brier: number;
+  topDecileLift: number;
+  topDecilePrecision: number;
+  baselines: { recency: { auc: number }; bgnbd: { auc: number; pAliveAuc: number } };
+  customers: number;
+  churnRate: number;
+  model: ChurnModel['architecture'];
+  warnings: string[];
+}
+
+export interface ChurnFitOptions extends Omit<ChurnTrainingOptions, 'horizonDays'> {
+  stepDays?: number;
+  maxWindows?: number;
+  minHistoryDays?: number;
+}
+
+/** Trains a churn model for scoring at `asOf` from histories truncated at asOf. */
+export async function fitChurnAsOf(
+  histories: Histories,
+  asOf: number,
+  horizonDays: number,
+  options: ChurnFitOptions = {},
+) {
+  const past = truncateHistories(histories.customers, asOf);
+  const homeCountry = homeCountryOf(past);
+  const examples = trainingExamples(past, asOf, histories.firstAt, homeCountry, {
+    horizonDays,
+    stepDays: options.stepDays,
+    maxWindows: options.maxWindows,
+    minHistoryDays: options.minHistoryDays,
+  });
+  if (examples.length === 0) {
+    const need = horizonDays + (options.minHistoryDays ?? 28);
+    throw new Error(
+      `not enough history before ${new Date(asOf).toISOString().slice(0, 10)} to learn churn over ${horizonDays} days: ` +
+        `need at least ${need} days of orders before it`,
+    );
+  }
+  const result = await trainChurnModel(examples, CHURN_FEATURES, { ...options, horizonDays });
+  const windows = [...new Set(examples.map((e) => e.cutoff))].map((c) =>
+    new Date(c).toISOString().slice(0, 10),
+  );
+  result.model.training = { ...result.model.training, windows, homeCountry };
+  return { ...result, homeCountry, past };
+}
+
+export async function evaluateChurn(
+  histories: Histories,
+  asOf: number,
+  horizonDays: number,
+  options: ChurnFitOptions = {},
+): Promise<ChurnEvaluation> {
+  const { model, homeCountry, past } = await fitChurnAsOf(histories, asOf, horizonDays, options);
+  const facts = allCustomerFacts(past, asOf);
+  const byId = new Map(histories.customers.map((c) => [c.customerId, c]));
+  const labelEnd = asOf + horizonDays * DAY_MS;
+  const labels: number[] = facts.map((f) =>
+    purchasedBetween(byId.get(f.customerId)!, asOf, labelEnd) ? 0 : 1,
+  );
+  const ctx = featureContext(facts, homeCountry, horizonDays);
+  const probabilities = facts.map((f) => predictChurn(model, churnFeatureVector(f, ctx)));
+  const evaluation = evaluateBinary(probabilities, labels);
+
+  const warnings: string[] = [];
+  const trainedOn = Number(model.training.trainingExamples ?? 0);
+  if (trainedOn < 1000)
+    warnings.push(`the churn model learned from only ${trainedOn} examples: treat its figures as rough`);
+  const bg = ctx.bgnbd;
+  if (histories.lastAt < labelEnd - DAY_MS) {
+    warnings.push(
+      `the data ends ${new Date(histories.lastAt).toISOString().slice(0, 10)}, before the horizon does: churn is overstated`,
+    );
+  }
+  return {
+    ...evaluation,
+    baselines: {
+      recency: {
+        auc: rocAuc(
+          facts.map((f) => f.recencyDays),
+          labels,
+        ),
+      },
+      bgnbd: {
+        auc: rocAuc(
+          facts.map((f) =>
+            probabilityNoPurchase(bg, horizonDays, f.repeatPurchases, f.recencySpanDays, f.ageDays),
+          ),
+          labels,
+        ),
+        pAliveAuc: rocAuc(
+          facts.map((f) => 1 - pAlive(bg, f.repeatPurchases, f.recencySpanDays, f.ageDays)),
+          labels,
+        ),
+      },
+    },
+    customers: facts.length,
+    churnRate: labels.reduce((a, b) => a + b, 0) / Math.max(1, labels.length),
+    model: model.architecture,
+    warnings,
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The churn model's inputs: numeric transforms of CustomerFacts, and the training examples
+ * (features as of a cutoff, label from the horizon after it) built from earlier windows only.
+ *
+ * Feature choices (documented for marketers and reviewers):
+ * - recency, frequency, monetary, tenure and average order value, on a log scale (heavy tails:
+ *   many customers are wholesalers);
+ * - the usual gap between purchase days, and recency relative to that gap ("no order for 142 days,
+ *   usually orders every 30"), plus how regular the gaps are;
+ * - the purchase rate per month of tenure and the activity in the last 30 and 90 days; the trend is
+ *   the share of all purchase days that fell in the last 90 days (it does not depend on how much
+ *   history the database holds, which differs between training windows and the scoring date);
+ * - the share of value cancelled or returned, basket size (units and distinct products), product
+ *   breadth, and whether the customer is in the shop's home country (its most common country);
+ * - BG/NBD's probability of no purchase within the horizon (as log-odds) and its expected
+ *   purchases, from a BG/NBD refitted at each cutoff.
+ */
+import { DAY_MS, purchasedBetween, type CustomerHistory } from '../history';
+import { allCustomerFacts, type CustomerFacts } from './customerFacts';
+import { sampleAtMost } from '../../lib/random';
+
+/** BG/NBD is fitted on at most this many customers (a seeded sample beyond). */
+export const MAX_FIT_CUSTOMERS = 10000;
+import { expectedPurchases, fitBgNbd, probabilityNoPurchase, type BgNbdParams } from '../clv/bgnbd';
+
+export const CHURN_FEATURES = [
+  'logRecency',
+  'logFrequency',
+  'logMonetary',
+  'logTenure',
+  'logAverageOrder',
+  'hasRepeat',
+  'logMeanInterval',
+  'recencyVsInterval',
+  'intervalIrregularity',
+  'logMonthlyRate',
+  'logLast30',
+  'logLast90',
+  'recentShare',
+  'returnShare',
+  'logBasketUnits',
+  'logBasketProducts',
+  'logProductBreadth',
+  'domestic',
+  'bgnbdNoPurchaseLogit',
+  'bgnbdLogExpected',
+] as const;
+export type ChurnFeatureName = (typeof CHURN_FEATURES)[number];
+
+/** What the features need besides the customer: the home market and the BG/NBD fitted at the same cutoff. */
+export interface FeatureContext {
+  homeCountry: string | null;
+  bgnbd: BgNbdParams;
+  horizonDays: number;
+}
+
+/**
+ * The context at a cutoff. BG/NBD is refitted on the customers' history at that cutoff, so its
+ * two features adapt to how much history there is (training windows have less than the scoring date).
+ */
+export function featureContext(
+  facts: CustomerFacts[],
+  homeCountry: string | null,
+  horizonDays: number,
+): FeatureContext {
+  const sample = sampleAtMost(facts, MAX_FIT_CUSTOMERS);
+  const bgnbd = fitBgNbd({
+    x: sample.map((f) => f.repeatPurchases),
+    tx: sample.map((f) => f.recencySpanDays),
+    T: sample.map((f) => f.ageDays),
+  });
+  return { homeCountry, horizonDays, bgnbd: { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b } };
+}
+
+export function churnFeatureVector(f: CustomerFacts, ctx: FeatureContext): number[] {
+  const homeCountry = ctx.homeCountry;
+  const p0 = Math.min(
+    1 - 1e-6,
+    Math.max(
+      1e-6,
+      probabilityNoPurchase(ctx.bgnbd, ctx.horizonDays, f.repeatPurchases, f.recencySpanDays, f.ageDays),
+    ),
+  );
+  const expected = expectedPurchases(
+    ctx.bgnbd,
+    ctx.horizonDays,
+    f.repeatPurchases,
+    f.recencySpanDays,
+    f.ageDays,
+  );
+  const repeat = f.meanIntervalDays !== null;
+  const interval = f.meanIntervalDays ?? f.tenureDays;
+  return [
+    Math.log1p(f.recencyDays),
+    Math.log1p(f.frequency),
+    Math.log1p(f.monetary),
+    Math.log1p(f.tenureDays),
+    Math.log1p(Math.max(0, f.grossValue / f.orders)),
+    repeat ? 1 : 0,
+    Math.log1p(interval),
+    repeat ? Math.log((f.recencyDays + 1) / (interval + 1)) : 0,
+    f.intervalStdDays !== null && f.meanIntervalDays
+      ? Math.min(3, f.intervalStdDays / f.meanIntervalDays)
+      : 0,
+    Math.log1p((f.frequency / Math.max(f.tenureDays, 7)) * 30),
+    Math.log1p(f.purchasesLast30),
+    Math.log1p(f.purchasesLast90),
+    f.purchasesLast90 / f.frequency,
+    f.returnShare,
+    Math.log1p(f.meanUnits),
+    Math.log1p(f.meanProducts),
+    Math.log1p(f.productBreadth),
+    homeCountry !== null && f.country === homeCountry ? 1 : 0,
+    Math.log(p0 / (1 - p0)),
+    Math.log1p(Number.isFinite(expected) ? Math.max(0, expected) : 0),
+  ];
+}
+
+/** The most common customer country (the shop's home market), or null when unknown. */
+export function homeCountryOf(customers: CustomerHistory[]): string | null {
+  const counts = new Map<string, number>();
+  for (const c of customers) if (c.country) counts.set(c.country, (counts.get(c.country) ?? 0) + 1);
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const [country, n] of counts) if (n > bestCount) [best, bestCount] = [country, n];
+  return best;
+}
+
+export interface ChurnExample {
+  customerId: number;
+  /** The cutoff the features are computed at (ms). */
+  cutoff: number;
+  facts: CustomerFacts;
+  x: number[];
+  /** 1: no purchase in [cutoff, cutoff + horizon); 0: bought again. */
+  y: number;
+}
+
+/**
+ * Labels: a customer with a purchase before `cutoff` churned when they made no purchase in
+ * [cutoff, cutoff + horizonDays). `visibleBefore` is the newest instant the caller may look at
+ * (the scoring date when training): a window whose label period would cross it is an error,
+ * which is what keeps the future out of training.
+ */
+export function labelledExamples(
+  customers: CustomerHistory[],
+  cutoff: number,
+  horizonDays: number,
+  homeCountry: string | null,
+  visibleBefore = Infinity,
+): ChurnExample[] {
+  const labelEnd = cutoff + horizonDays * DAY_MS;
+  if (labelEnd > visibleBefore) {
+    throw new Error(
+      `label window ${new Date(cutoff).toISOString()} + ${horizonDays} days crosses ${new Date(visibleBefore).toISOString()}`,
+    );
+  }
+  const byId = new Map(customers.map((c) => [c.customerId, c]));
+  const facts = allCustomerFacts(customers, cutoff);
+  if (facts.length === 0) return [];
+  const ctx = featureContext(facts, homeCountry, horizonDays);
+  return facts.map((f) => ({
+    customerId: f.customerId,
+    cutoff,
+    facts: f,
+    x: churnFeatureVector(f, ctx),
+    y: purchasedBetween(byId.get(f.customerId)!, cutoff, labelEnd) ? 0 : 1,
+  }));
+}
+
+export interface WindowOptions {
+  horizonDays: number;
+  /** Days between successive training cutoffs. */
+  stepDays?: number;
+  /** At most this many windows. */
+  maxWindows?: number;
+  /** A window's cutoff needs at least this much history before it. */
+  minHistoryDays?: number;
+}
+
+/**
+ * Cutoffs of the training windows for scoring at `asOf`: asOf - horizon, then earlier by
+ * `stepDays`, while at least `minHistoryDays` of data lie before the cutoff. Every label period
+ * ends at or before `asOf`.
+ */
+export function trainingCutoffs(asOf: number, dataStart: number, options: WindowOptions): number[] {
+  const step = (options.stepDays ?? 14) * DAY_MS;
+  const maxWindows = options.maxWindows ?? 4;
+  const minStart = dataStart + (options.minHistoryDays ?? 28) * DAY_MS;
+  const cutoffs: number[] = [];
+  for (let c = asOf - options.horizonDays * DAY_MS; c >= minStart && cutoffs.length < maxWindows; c -= step) {
+    cutoffs.push(c);
+  }
+  return cutoffs;
+}
+
+/** Training examples for scoring at `asOf`: every window's features and labels lie before asOf. */
+export function trainingExamples(
+  customers: CustomerHistory[],
+  asOf: number,
+  dataStart: number,
+  homeCountry: string | null,
+  options: WindowOptions,
+): ChurnExample[] {
+  const out: ChurnExample[] = [];
+  for (const cutoff of trainingCutoffs(asOf, dataStart, options)) {
+    out.push(...labelledExamples(customers, cutoff, options.horizonDays, homeCountry, asOf));
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * Trains, saves, versions and loads the recommender for a database: the glue between the pure
+ * model (hybrid.ts) and the repositories. The model file lives in the models directory; its
+ * version, parameters, validation metrics and data fingerprint are recorded in model_runs, so a
+ * saved model is reused until new orders arrive.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../../data/db';
+import { ModelRunRepository, type ModelRun } from '../../data/repositories/modelRuns';
+import { RecsDataRepository } from '../../data/repositories/recsData';
+import { fitRecs, RECS_MODEL_VERSION, type RecsModel, type RecsParams } from './hybrid';
+import { deserializeRecsModel, serializeRecsModel } from './serialize';
+
+export const RECS_MODEL_NAME = 'recs';
+
+export interface LoadOptions {
+  modelsDir: string;
+  /** Train even if a saved model matches the data. */
+  retrain?: boolean;
+  params?: Partial<RecsParams>;
+}
+
+export interface LoadedRecsModel {
+  model: RecsModel;
+  run: ModelRun;
+  /** True when this call trained the model (false: loaded from disk). */
+  trained: boolean;
+}
+
+/** Loads the latest saved model if it was trained on the current data, else trains and saves one. */
+export function loadOrTrainRecsModel(db: Db, options: LoadOptions): LoadedRecsModel {
+  const runs = new ModelRunRepository(db);
+  const data = new RecsDataRepository(db);
+  const fingerprint = data.dataFingerprint();
+  const latest = runs.latest(RECS_MODEL_NAME);
+  if (!options.retrain && latest && latest.dataFingerprint === fingerprint && latest.artifactPath) {
+    try {
+      const model = deserializeRecsModel(fs.readFileSync(latest.artifactPath, 'utf8'));
+      return { model, run: latest, trained: false };
+    } catch {
+      // Missing or unreadable file: fall through and train again.
+    }
+  }
+  const started = Date.now();
+  const model = fitRecs(data.trainingData(), options.params);
+  const trainingSeconds = (Date.now() - started) / 1000;
+  const trainedAt = new Date();
+  const stamp = trainedAt.toISOString().replace(/[-:.]/g, '');
+  const version = `${RECS_MODEL_VERSION}.${stamp}`;
+  fs.mkdirSync(options.modelsDir, { recursive: true });
+  const artifactPath = path.join(options.modelsDir, `${version}.json`);
+  fs.writeFileSync(artifactPath, serializeRecsModel(model));
+  const run = runs.record({
+    model: RECS_MODEL_NAME,
+    version,
+    asOf: new Date(model.asOf),
+    trainedAt,
+    params: { ...model.params, weights: model.weights } as unknown as Record<string, unknown>,
+    metrics: {
+      validation: model.validation,
+      trainingSeconds,
+      customers: model.customers.ids.length,
+      products: model.items.skus.length,
+    },
+    artifactPath,
+    dataFingerprint: fingerprint,
+  });
+  return { model, run, trained: true };
+}
+
+/** Reads a model file written by loadOrTrainRecsModel (for the bot, benchmarks and tests). */
+export function readRecsModel(file: string): RecsModel {
+  return deserializeRecsModel(fs.readFileSync(file, 'utf8'));
+}

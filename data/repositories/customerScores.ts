@@ -1,0 +1,161 @@
+/**
+ * Per-customer scores (segment, cluster, churn, CLV, stage) as of a date, and the history of
+ * lifecycle stage changes. Written by `retain train`, read by reports, the bot and scheduled jobs.
+ */
+import type { Db } from '../db';
+
+export interface NewScore {
+  customerId: number;
+  recencyDays: number;
+  frequency: number;
+  monetary: number;
+  rfmScore: string;
+  segment: string;
+  cluster: number;
+  churnProbability: number;
+  churnDrivers: unknown[];
+  pAlive: number;
+  expectedPurchases: number;
+  clv: number | null;
+  stage: string;
+}
+
+/** A stored score: what was computed, plus who it is about and as of when. */
+export interface StoredScore extends NewScore {
+  externalId: string;
+  country: string | null;
+  asOf: string;
+  modelRunId: number | null;
+}
+
+export interface StageHistoryEntry {
+  stage: string;
+  previousStage: string | null;
+  changedAt: string;
+  asOf: string;
+}
+
+interface ScoreRow {
+  customer_id: number;
+  external_id: string;
+  country: string | null;
+  as_of: string;
+  model_run_id: number | null;
+  recency_days: number;
+  frequency: number;
+  monetary: number;
+  rfm_score: string;
+  segment: string;
+  cluster: number;
+  churn_probability: number;
+  churn_drivers_json: string | null;
+  p_alive: number;
+  expected_purchases: number;
+  clv: number | null;
+  stage: string;
+}
+
+function toScore(r: ScoreRow): StoredScore {
+  return {
+    customerId: r.customer_id,
+    externalId: r.external_id,
+    country: r.country,
+    asOf: r.as_of,
+    modelRunId: r.model_run_id,
+    recencyDays: r.recency_days,
+    frequency: r.frequency,
+    monetary: r.monetary,
+    rfmScore: r.rfm_score,
+    segment: r.segment,
+    cluster: r.cluster,
+    churnProbability: r.churn_probability,
+    churnDrivers: r.churn_drivers_json ? JSON.parse(r.churn_drivers_json) : [],
+    pAlive: r.p_alive,
+    expectedPurchases: r.expected_purchases,
+    clv: r.clv,
+    stage: r.stage,
+  };
+}
+
+const SELECT = `SELECT s.*, c.external_id, c.country FROM customer_scores s JOIN customers c ON c.id = s.customer_id`;
+
+export class CustomerScoreRepository {
+  private readonly upsert;
+  private readonly latestAsOfStmt;
+  private readonly forCustomerStmt;
+  private readonly topChurnStmt;
+  private readonly allAtStmt;
+  private readonly latestStagesStmt;
+  private readonly insertStage;
+  private readonly historyStmt;
+
+  constructor(private readonly db: Db) {
+    this.upsert = db.prepare(`
+      INSERT OR REPLACE INTO customer_scores (customer_id, as_of, model_run_id, recency_days, frequency, monetary,
+        rfm_score, segment, cluster, churn_probability, churn_drivers_json, p_alive, expected_purchases, clv, stage)
+      VALUES (@customerId, @asOf, @modelRunId, @recencyDays, @frequency, @monetary, @rfmScore, @segment, @cluster,
+        @churnProbability, @churnDrivers, @pAlive, @expectedPurchases, @clv, @stage)`);
+    this.latestAsOfStmt = db.prepare(`SELECT MAX(as_of) AS asOf FROM customer_scores`);
+    this.forCustomerStmt = db.prepare(`${SELECT} WHERE s.customer_id = ? ORDER BY s.as_of DESC LIMIT 1`);
+    this.topChurnStmt = db.prepare(
+      `${SELECT} WHERE s.as_of = ? AND c.forgotten_at IS NULL ORDER BY s.churn_probability DESC, s.clv DESC LIMIT ?`,
+    );
+    this.allAtStmt = db.prepare(`${SELECT} WHERE s.as_of = ? ORDER BY s.customer_id`);
+    this.latestStagesStmt = db.prepare(`
+      SELECT h.customer_id AS customerId, h.stage AS stage FROM customer_stage_history h
+       WHERE h.id = (SELECT MAX(id) FROM customer_stage_history WHERE customer_id = h.customer_id)`);
+    this.insertStage = db.prepare(`
+      INSERT INTO customer_stage_history (customer_id, stage, previous_stage, changed_at, as_of)
+      VALUES (?, ?, ?, ?, ?)`);
+    this.historyStmt = db.prepare(`
+      SELECT stage, previous_stage AS previousStage, changed_at AS changedAt, as_of AS asOf
+        FROM customer_stage_history WHERE customer_id = ? ORDER BY id`);
+  }
+
+  /** Stores one run's scores (replacing scores stored earlier for the same date). */
+  saveScores(asOf: string, modelRunId: number | null, scores: NewScore[]): void {
+    this.db.transaction(() => {
+      for (const s of scores) {
+        this.upsert.run({ ...s, asOf, modelRunId, churnDrivers: JSON.stringify(s.churnDrivers) });
+      }
+    })();
+  }
+
+  latestAsOf(): string | null {
+    return (this.latestAsOfStmt.get() as { asOf: string | null }).asOf;
+  }
+
+  /** The customer's most recent scores. */
+  forCustomer(customerId: number): StoredScore | undefined {
+    const row = this.forCustomerStmt.get(customerId) as ScoreRow | undefined;
+    return row ? toScore(row) : undefined;
+  }
+
+  topChurn(asOf: string, limit: number): StoredScore[] {
+    return (this.topChurnStmt.all(asOf, limit) as ScoreRow[]).map(toScore);
+  }
+
+  allAt(asOf: string): StoredScore[] {
+    return (this.allAtStmt.all(asOf) as ScoreRow[]).map(toScore);
+  }
+
+  /** The last recorded stage of every customer that has one. */
+  latestStages(): Map<number, string> {
+    const rows = this.latestStagesStmt.all() as { customerId: number; stage: string }[];
+    return new Map(rows.map((r) => [r.customerId, r.stage]));
+  }
+
+  recordStageChanges(
+    changes: { customerId: number; stage: string; previousStage: string | null }[],
+    changedAt: string,
+    asOf: string,
+  ): void {
+    this.db.transaction(() => {
+      for (const c of changes) this.insertStage.run(c.customerId, c.stage, c.previousStage, changedAt, asOf);
+    })();
+  }
+
+  stageHistory(customerId: number): StageHistoryEntry[] {
+    return this.historyStmt.all(customerId) as StageHistoryEntry[];
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * What the recommenders and association rules read from the database: purchases (by the shop's
+ * customer ids, with guest orders kept for basket statistics), the product catalogue and each
+ * customer's country. Built on the streaming order history; no model code here.
+ */
+import type { Db } from '../db';
+import { OrderHistoryRepository } from './orderHistory';
+import type { CatalogueItem, Purchase, TrainingData } from '../../analytics/recs/types';
+
+export interface PurchaseWindow {
+  from?: Date;
+  before?: Date;
+}
+
+export class RecsDataRepository {
+  private readonly history: OrderHistoryRepository;
+  private readonly fingerprintStmt;
+
+  constructor(db: Db) {
+    this.history = new OrderHistoryRepository(db);
+    this.fingerprintStmt = db.prepare(`
+      SELECT (SELECT COUNT(*) FROM orders) AS orders,
+             (SELECT COUNT(*) FROM order_lines) AS lines,
+             (SELECT COUNT(*) FROM products) AS products,
+             (SELECT COALESCE(MAX(ordered_at), '') FROM orders) AS lastOrderAt,
+             (SELECT COALESCE(MAX(id), 0) FROM order_lines) AS lastLineId`);
+  }
+
+  /** Purchase lines (orders of kind purchase, positive quantity), in time order. */
+  purchases(window: PurchaseWindow = {}): Purchase[] {
+    const external = new Map<number, string>();
+    for (const c of this.history.listCustomers()) external.set(c.id, c.externalId);
+    const out: Purchase[] = [];
+    for (const line of this.history.iterateLines({ from: window.from, before: window.before })) {
+      if (line.orderKind !== 'purchase' || line.quantity <= 0) continue;
+      out.push({
+        customer: line.customerId === null ? null : (external.get(line.customerId) ?? null),
+        orderId: line.orderExternalId,
+        sku: line.sku,
+        at: Date.parse(line.orderedAt),
+        quantity: line.quantity,
+      });
+    }
+    return out;
+  }
+
+  catalogue(): CatalogueItem[] {
+    return this.history.listProducts().map((p) => ({
+      sku: p.sku,
+      description: p.description,
+      kind: p.kind,
+      lastUnitPrice: p.lastUnitPrice,
+    }));
+  }
+
+  customerCountries(): Record<string, string | null> {
+    const out: Record<string, string | null> = {};
+    for (const c of this.history.listCustomers()) out[c.externalId] = c.country;
+    return out;
+  }
+
+  /** Everything a recommender trains on, strictly before `asOf` (default: after the last order). */
+  trainingData(asOf?: Date): TrainingData {
+    const purchases = this.purchases({ before: asOf });
+    const end = asOf
+      ? asOf.getTime()
+      : purchases.length
+        ? purchases[purchases.length - 1].at + 1
+        : Date.now();
+    return { purchases, catalogue: this.catalogue(), customerCountry: this.customerCountries(), asOf: end };
+  }
+
+  /** Changes whenever orders or products are added: a saved model older than this is stale. */
+  dataFingerprint(): string {
+    const f = this.fingerprintStmt.get() as Record<string, string | number>;
+    return `orders=${f.orders};lines=${f.lines};products=${f.products};last=${f.lastOrderAt};lineId=${f.lastLineId}`;
+  }
+
+  /** Whether the shop knows this customer id at all. */
+  hasCustomer(externalId: string): boolean {
+    return this.history.customerByExternal(externalId) !== undefined;
+  }
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fitSentimentModel, saveSentimentModel } from '../../nlp/sentiment/model';
+import { reviewCorpus } from '../../nlp/sentiment/data';
+import { INTENT_MODEL_NAME, loadOrTrainNlu, SENTIMENT_MODEL_NAME } from '../../nlp/nlu';
+import { tempDir } from '../support/files';
+
+// Small models keep this test fast; the real ones are trained by `retain nlp train`.
+const INTENTS: Record<string, string[]> = {
+  order_status: [
+    'where is my order',
+    'order status',
+    'has my order shipped',
+    'track my parcel',
+    'when will my order arrive',
+    'is my package on its way',
+  ],
+  gift_ideas: [
+    'gift ideas',
+    'a present for my mum',
+    'gift under 20 pounds',
+    'birthday present ideas',
+    'what can i give my sister',
+    'christmas gift',
+  ],
+  unsubscribe: [
+    'stop',
+    'unsubscribe',
+    'no more messages',
+    'opt out',
+    'stop emailing me',
+    'remove me from the list',
+  ],
+  out_of_scope: [
+    'what is the weather',
+    'tell me a joke',
+    'who won the match',
+    'play music',
+    'capital of france',
+    'how tall is everest',
+  ],
+};
+
+describe('loadOrTrainNlu: the runtime API of the bot', () => {
+  const tmp = tempDir();
+  const intentsFile = path.join(tmp.dir, 'intents.json');
+  const modelsDir = path.join(tmp.dir, 'models');
+  const today = new Date('2011-06-09T00:00:00Z');
+  afterAll(() => tmp.cleanup());
+
+  beforeAll(async () => {
+    fs.writeFileSync(intentsFile, JSON.stringify(INTENTS));
+    // A sentiment model on a slice of the reviews, saved where the Nlu will look for it.
+    saveSentimentModel(
+      await fitSentimentModel(reviewCorpus('amazon').slice(0, 400)),
+      modelsDir,
+      SENTIMENT_MODEL_NAME,
+    );
+  }, 120_000);
+
+  test('trains the missing intent model once, then loads it from disk with equal answers', async () => {
+    const gazetteer = {
+      countries: ['Germany'],
+      products: [{ code: '20725', name: 'LUNCH BAG RED RETROSPOT' }],
+    };
+    const first = await loadOrTrainNlu(modelsDir, { intentsFile, gazetteer, referenceDate: () => today });
+    const intentFile = path.join(modelsDir, `${INTENT_MODEL_NAME}.json`);
+    expect(fs.existsSync(intentFile)).toBe(true);
+    const written = fs.statSync(intentFile).mtimeMs;
+
+    const second = await loadOrTrainNlu(modelsDir, { intentsFile, gazetteer, referenceDate: () => today });
+    expect(fs.statSync(intentFile).mtimeMs).toBe(written); // loaded, not retrained
+    const messages = [
+      'wheres my order 536365',
+      'gift under £15 for my mum',
+      'STOP',
+      'tell me a joke',
+      'lunch bag red retrospot was awful',
+    ];
+    for (const m of messages) expect(second.understand(m)).toEqual(first.understand(m));
+
+    const u = second.understand('where is my order 536365');
+    expect(u.intent).toBe('order_status');
+    expect(u.confidence).toBeGreaterThan(0);
+    expect(u.confidence).toBeLessThanOrEqual(1);
+    expect(u.entities).toEqual([expect.objectContaining({ type: 'invoice', value: '536365' })]);
+    expect(second.understand('gift under £15 for my mum').entities).toEqual([
+      expect.objectContaining({ type: 'money', amount: 15, currency: 'GBP', bound: 'max' }),
+    ]);
+    expect(
+      second.understand('stop emailing me since march', { referenceDate: new Date('2011-02-10T00:00:00Z') })
+        .entities,
+    ).toEqual([expect.objectContaining({ type: 'dateRange', from: '2010-03-01', to: '2011-02-11' })]);
+    const s = second.understand('this is awful, terrible service').sentiment;
+    expect(s.score).toBeLessThan(0);
+    expect(s.label).toBe('negative');
+  }, 120_000);
+});
