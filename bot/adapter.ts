@@ -12,7 +12,11 @@ import type { Logger } from '../lib/logger';
  * without them (local use) requests are accepted unauthenticated, which is why the server then
  * refuses to listen anywhere but loopback (see bot/server.ts).
  */
-export function createAdapter(config: Config, log: Logger): CloudAdapter {
+export function createAdapter(
+  config: Config,
+  log: Logger,
+  onTurnError: () => void = () => undefined,
+): CloudAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: config.bot.appId,
     MicrosoftAppPassword: config.bot.appPassword,
@@ -29,6 +33,7 @@ export function createAdapter(config: Config, log: Logger): CloudAdapter {
   );
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    onTurnError();
     log.error({ err: error, conversation: context.activity.conversation?.id }, 'unhandled error in a turn');
     try {
       await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.');

@@ -11,6 +11,7 @@ import { importOrders } from '../data/import/importOrders';
 import { createAdapter, hasCredentials } from './adapter';
 import { MinimalBot } from './minimalBot';
 import { createServer, listen } from './server';
+import { BotMetrics } from './metrics';
 
 export interface StartOptions {
   config: Config;
@@ -26,6 +27,7 @@ export interface StartOptions {
 export interface RunningBot {
   url: string;
   db: Db;
+  metrics: BotMetrics;
   stop(): Promise<void>;
 }
 
@@ -42,9 +44,10 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const history = new OrderHistoryRepository(db);
     if (options.demo && history.dataExtent().orders === 0) await importDemoData(db, config, log);
 
-    const adapter = createAdapter(config, log);
+    const metrics = new BotMetrics();
+    const adapter = createAdapter(config, log, () => metrics.turnError());
     const bot = new MinimalBot(() => history.dataExtent());
-    const server = createServer({ adapter, bot, log, authenticated });
+    const server = createServer({ adapter, bot, log, authenticated, metrics });
     const url = await listen(server, port, host, authenticated);
     if (!authenticated) {
       log.warn(
@@ -60,6 +63,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     return {
       url,
       db,
+      metrics,
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -2,6 +2,7 @@ import restify from 'restify';
 import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Logger } from '../lib/logger';
 import { describeInvalidActivity } from './activityShape';
+import type { BotMetrics } from './metrics';
 
 export interface ServerOptions {
   adapter: CloudAdapter;
@@ -9,6 +10,7 @@ export interface ServerOptions {
   log: Logger;
   /** Whether the adapter validates tokens; without, only loopback addresses may be used. */
   authenticated: boolean;
+  metrics: BotMetrics;
   /** Extra facts for /healthz (e.g. counts); must be cheap. */
   health?: () => Record<string, unknown>;
 }
@@ -29,22 +31,33 @@ export function createServer(options: ServerOptions): restify.Server {
   server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }));
 
   server.post('/api/messages', async (req, res) => {
+    const done = options.metrics.startActivity();
+    const body = (req.body ?? {}) as { channelId?: unknown; type?: unknown };
+    const channel = typeof body.channelId === 'string' ? body.channelId : undefined;
+    const type = typeof body.type === 'string' ? body.type : undefined;
     // With credentials, an unsigned request is refused before anything else is looked at.
     if (options.authenticated && !req.header('authorization')) {
       res.send(401, { error: 'missing Authorization header' });
-      return;
+      return done('unauthorized', channel, type);
     }
     const invalid = describeInvalidActivity(req.body);
     if (invalid) {
       res.send(400, { error: `invalid activity: ${invalid}` });
-      return;
+      return done('invalid', channel, type);
     }
     try {
       await adapter.process(req, res, (context) => bot.run(context));
+      done(res.statusCode === 401 ? 'unauthorized' : res.statusCode >= 400 ? 'error' : 'ok', channel, type);
     } catch (err) {
       log.error({ err }, 'failed to process an activity');
       if (!res.headersSent) res.send(500, { error: 'internal error' });
+      done('error', channel, type);
     }
+  });
+
+  server.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', options.metrics.contentType);
+    res.sendRaw(200, await options.metrics.text());
   });
 
   server.get('/healthz', (_req, res, next) => {

@@ -118,6 +118,16 @@ describe('bot server over real HTTP with the Bot Framework activity protocol', (
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
   });
 
+  it('exposes Prometheus metrics of what it received and how it ended', async () => {
+    const res = await fetch(`${bot.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/retain_activities_total\{channel="webchat",type="message",outcome="ok"\} 1\b/);
+    expect(text).toMatch(/retain_activities_total\{channel="webchat",type="message",outcome="invalid"\} 1\b/);
+    expect(text).toMatch(/retain_activity_duration_seconds_count\{channel="webchat"\} 2\b/);
+    expect(text).toMatch(/retain_process_cpu_seconds_total/);
+  });
+
   it('refuses to listen beyond loopback without credentials', async () => {
     await expect(
       startBot({
