@@ -4,6 +4,9 @@ import { z } from 'zod';
  * The minimum an incoming activity must carry for the bot to answer it. The SDK would otherwise
  * fail deep inside a turn and answer 200; a sender with a broken client deserves a 400 that says why.
  */
+/** Longer messages are refused: no chat message needs more, and models should not chew on megabytes. */
+export const MAX_TEXT_CHARS = 5000;
+
 const account = z.object({ id: z.string().min(1) }).passthrough();
 
 const activitySchema = z
@@ -14,7 +17,10 @@ const activitySchema = z
     conversation: account,
     from: account,
     recipient: account.optional(),
-    text: z.string().optional(),
+    text: z
+      .string()
+      .max(MAX_TEXT_CHARS, { message: `is longer than ${MAX_TEXT_CHARS} characters` })
+      .optional(),
   })
   .passthrough();
 

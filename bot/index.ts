@@ -12,6 +12,7 @@ import { createAdapter, hasCredentials } from './adapter';
 import { MinimalBot } from './minimalBot';
 import { createServer, listen } from './server';
 import { BotMetrics } from './metrics';
+import { RateLimiter } from './rateLimiter';
 
 export interface StartOptions {
   config: Config;
@@ -47,7 +48,14 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const metrics = new BotMetrics();
     const adapter = createAdapter(config, log, () => metrics.turnError());
     const bot = new MinimalBot(() => history.dataExtent());
-    const server = createServer({ adapter, bot, log, authenticated, metrics });
+    const server = createServer({
+      adapter,
+      bot,
+      log,
+      authenticated,
+      metrics,
+      rateLimiter: new RateLimiter(config.rateLimit),
+    });
     const url = await listen(server, port, host, authenticated);
     if (!authenticated) {
       log.warn(

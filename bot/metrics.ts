@@ -4,7 +4,7 @@
  */
 import client from 'prom-client';
 
-export type ActivityOutcome = 'ok' | 'invalid' | 'unauthorized' | 'error';
+export type ActivityOutcome = 'ok' | 'invalid' | 'unauthorized' | 'limited' | 'error';
 
 export class BotMetrics {
   readonly registry = new client.Registry();

@@ -1,4 +1,4 @@
-import { ActivityHandler, MessageFactory } from 'botbuilder';
+import { ActivityHandler, MessageFactory, type InvokeResponse, type TurnContext } from 'botbuilder';
 import type { DataExtent } from '../data/repositories/orderHistory';
 
 /**
@@ -23,6 +23,14 @@ export class MinimalBot extends ActivityHandler {
       }
       await next();
     });
+  }
+
+  /**
+   * The SDK answers invokes it has no handler for with 501, a server error; the sender's request
+   * is what is unsupported, so say so with a 400.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    return { status: 400, body: { error: `unsupported invoke '${context.activity.name ?? ''}'` } };
   }
 
   private describe(text: string): string {

@@ -3,6 +3,7 @@ import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Logger } from '../lib/logger';
 import { describeInvalidActivity } from './activityShape';
 import type { BotMetrics } from './metrics';
+import type { RateLimiter } from './rateLimiter';
 
 export interface ServerOptions {
   adapter: CloudAdapter;
@@ -11,6 +12,8 @@ export interface ServerOptions {
   /** Whether the adapter validates tokens; without, only loopback addresses may be used. */
   authenticated: boolean;
   metrics: BotMetrics;
+  /** Per-conversation limit on incoming activities. */
+  rateLimiter?: RateLimiter;
   /** Extra facts for /healthz (e.g. counts); must be cheap. */
   health?: () => Record<string, unknown>;
 }
@@ -44,6 +47,13 @@ export function createServer(options: ServerOptions): restify.Server {
     if (invalid) {
       res.send(400, { error: `invalid activity: ${invalid}` });
       return done('invalid', channel, type);
+    }
+    const conversationId = (req.body as { conversation: { id: string } }).conversation.id;
+    const retryAfter = options.rateLimiter?.take(`${channel}:${conversationId}`) ?? 0;
+    if (retryAfter > 0) {
+      res.setHeader('retry-after', String(retryAfter));
+      res.send(429, { error: `too many messages in this conversation; retry in ${retryAfter} s` });
+      return done('limited', channel, type);
     }
     try {
       await adapter.process(req, res, (context) => bot.run(context));

@@ -26,6 +26,8 @@ const envSchema = z.object({
   ),
   RETAIN_IMPORT_TIMEZONE: z.preprocess(emptyToUndefined, timeZone.default('Europe/London')),
   RETAIN_DEMO_DATA: z.preprocess(emptyToUndefined, z.string().optional()),
+  RETAIN_RATE_BURST: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(20)),
+  RETAIN_RATE_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(2)),
   RETAIN_TF_BACKEND: z.preprocess(emptyToUndefined, z.enum(['tensorflow', 'wasm', 'cpu']).optional()),
   MicrosoftAppId: optionalString,
   MicrosoftAppPassword: optionalString,
@@ -48,6 +50,8 @@ export interface Config {
   importTimeZone: string;
   demoDataFile: string;
   tfBackend?: 'tensorflow' | 'wasm' | 'cpu';
+  /** Per-conversation limit on incoming activities: a burst, then a sustained rate. */
+  rateLimit: { burst: number; perSecond: number };
   bot: {
     appId?: string;
     appPassword?: string;
@@ -89,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? resolveUserPath(e.RETAIN_DEMO_DATA)
       : projectPath('data', 'demo', 'online-retail-sample.csv.gz'),
     tfBackend: e.RETAIN_TF_BACKEND,
+    rateLimit: { burst: e.RETAIN_RATE_BURST, perSecond: e.RETAIN_RATE_PER_SECOND },
     bot: {
       appId: e.MicrosoftAppId,
       appPassword: e.MicrosoftAppPassword,

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { startBot, type RunningBot } from '../../bot';
@@ -126,6 +127,93 @@ describe('bot server over real HTTP with the Bot Framework activity protocol', (
     expect(text).toMatch(/retain_activities_total\{channel="webchat",type="message",outcome="invalid"\} 1\b/);
     expect(text).toMatch(/retain_activity_duration_seconds_count\{channel="webchat"\} 2\b/);
     expect(text).toMatch(/retain_process_cpu_seconds_total/);
+  });
+
+  it('refuses messages longer than the cap with a clear 400', async () => {
+    const res = await post(
+      bot.url,
+      JSON.stringify({ ...activity('x'.repeat(6000)), conversation: { id: 'long' } }),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/longer than 5000 characters/);
+  });
+
+  it('limits a flood from one conversation with 429 + Retry-After, without affecting others', async () => {
+    const flood = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        post(bot.url, JSON.stringify({ ...activity('spam'), conversation: { id: 'flood' } })),
+      ),
+    );
+    const statuses = flood.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(20);
+    const limited = flood.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThan(0);
+    const other = await post(bot.url, JSON.stringify({ ...activity('hello'), conversation: { id: 'calm' } }));
+    expect(other.status).toBe(200);
+  });
+
+  it('never answers 5xx to random or malformed activities, and keeps answering (fuzz)', async () => {
+    const account = fc.oneof(fc.record({ id: fc.string() }), fc.anything());
+    const activityLike = fc.record(
+      {
+        type: fc.oneof(
+          fc.constantFrom('message', 'conversationUpdate', 'typing', 'invoke', 'event', 'bogus'),
+          fc.anything(),
+        ),
+        id: fc.string(),
+        channelId: fc.oneof(fc.constantFrom('webchat', 'msteams', 'slack'), fc.anything()),
+        serviceUrl: fc.oneof(fc.constant(channel.url), fc.webUrl(), fc.anything()),
+        conversation: account,
+        from: account,
+        recipient: account,
+        text: fc.oneof(fc.string(), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.anything()),
+        membersAdded: fc.anything(),
+        value: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+    // Well-formed envelopes with random content reach the bot itself, not only the validation.
+    const wellFormed = fc.record({
+      type: fc.constantFrom(
+        'message',
+        'conversationUpdate',
+        'typing',
+        'invoke',
+        'event',
+        'messageReaction',
+        'bogus',
+      ),
+      name: fc.option(fc.string()),
+      id: fc.string(),
+      channelId: fc.constantFrom('webchat', 'msteams', 'slack', 'emulator'),
+      serviceUrl: fc.constant(channel.url),
+      conversation: fc.record({ id: fc.string({ minLength: 1 }) }),
+      from: fc.record({ id: fc.string({ minLength: 1 }) }),
+      recipient: fc.record({ id: fc.string({ minLength: 1 }) }),
+      text: fc.option(fc.string({ unit: 'grapheme', maxLength: 300 })),
+      membersAdded: fc.option(fc.array(fc.record({ id: fc.string() }), { maxLength: 3 })),
+      value: fc.anything(),
+    });
+    const body = fc.oneof(
+      wellFormed.map((a) => JSON.stringify(a)),
+      activityLike.map((a) => JSON.stringify(a)),
+      fc.json(),
+      fc.string(),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (text) => {
+        const res = await post(bot.url, text);
+        await res.arrayBuffer();
+        return res.status < 500;
+      }),
+      { numRuns: 200, seed: 20261123 },
+    );
+    const after = await post(
+      bot.url,
+      JSON.stringify({ ...activity('still there?'), conversation: { id: 'after-fuzz' } }),
+    );
+    expect(after.status).toBe(200);
   });
 
   it('refuses to listen beyond loopback without credentials', async () => {
