@@ -9,6 +9,7 @@ import { registerDb } from './commands/db';
 import { registerAnalytics } from './commands/analytics';
 import { registerRecs } from './commands/recs';
 import { registerNlp } from './commands/nlp';
+import { registerMarketers } from './commands/marketers';
 
 export function buildProgram(): Command {
   const program = new Command('retain')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerAnalytics(program);
   registerRecs(program);
   registerNlp(program);
+  registerMarketers(program);
   return program;
 }
 
