@@ -13,6 +13,9 @@ import { MinimalBot } from './minimalBot';
 import { createServer, listen } from './server';
 import { BotMetrics } from './metrics';
 import { RateLimiter } from './rateLimiter';
+import { IdentityMiddleware } from './identityMiddleware';
+import { ChatIdentityRepository } from '../data/repositories/chatIdentities';
+import { MarketerRepository } from '../data/repositories/marketers';
 
 export interface StartOptions {
   config: Config;
@@ -47,6 +50,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
 
     const metrics = new BotMetrics();
     const adapter = createAdapter(config, log, () => metrics.turnError());
+    adapter.use(new IdentityMiddleware(new ChatIdentityRepository(db), new MarketerRepository(db), log));
     const bot = new MinimalBot(() => history.dataExtent());
     const server = createServer({
       adapter,

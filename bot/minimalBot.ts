@@ -1,5 +1,6 @@
 import { ActivityHandler, MessageFactory, type InvokeResponse, type TurnContext } from 'botbuilder';
 import type { DataExtent } from '../data/repositories/orderHistory';
+import { identityOf } from './identityMiddleware';
 
 /**
  * A placeholder bot until the dialogs land: it greets, and answers any message with what the
@@ -10,7 +11,10 @@ export class MinimalBot extends ActivityHandler {
     super();
     this.onMessage(async (context, next) => {
       const text = (context.activity.text ?? '').trim();
-      await context.sendActivity(MessageFactory.text(this.describe(text)));
+      const role = identityOf(context)?.role ?? 'customer';
+      await context.sendActivity(
+        MessageFactory.text(`${this.describe(text)} (You are talking to me as a ${role}.)`),
+      );
       await next();
     });
     this.onMembersAdded(async (context, next) => {

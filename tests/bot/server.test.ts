@@ -8,6 +8,8 @@ import { startBot, type RunningBot } from '../../bot';
 import { InsecureBindError } from '../../bot/server';
 import { importOrders } from '../../data/import/importOrders';
 import { openDatabase } from '../../data/db';
+import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
+import { MarketerRepository } from '../../data/repositories/marketers';
 import { tempDir, writeCsv } from '../support/files';
 
 interface Reply {
@@ -62,6 +64,7 @@ describe('bot server over real HTTP with the Bot Framework activity protocol', (
         '536366,22633,HAND WARMER UNION JACK,6,12/1/2010 8:28,1.85,17851,United Kingdom',
       ]),
     );
+    new MarketerRepository(db).add('channel_user', 'webchat:marketer-1', 'test marketer', 'test');
     db.close();
     channel = await startChannelService();
     bot = await startBot({ config: loadConfig({}), dbFile, port: 0, host: '127.0.0.1', log });
@@ -119,13 +122,33 @@ describe('bot server over real HTTP with the Bot Framework activity protocol', (
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
   });
 
+  it('knows who is talking (marketer rules) and saves where to reach them again', async () => {
+    const before = channel.replies.length;
+    const asMarketer = { ...activity('segments?'), id: 'act-m', from: { id: 'marketer-1', name: 'Mo' } };
+    expect((await post(bot.url, JSON.stringify(asMarketer))).status).toBe(200);
+    expect(channel.replies[before].body.text).toMatch(/as a marketer/);
+    expect(channel.replies[0].body.text).toMatch(/as a customer/);
+
+    const identities = new ChatIdentityRepository(bot.db);
+    const customer = identities.byAccount('webchat', 'user-1');
+    expect(customer).toMatchObject({ role: 'customer', displayName: 'Mia' });
+    const [reference] = identities.references(customer!.id);
+    expect(reference).toMatchObject({
+      conversationId: 'conv-1',
+      serviceUrl: channel.url,
+      channelId: 'webchat',
+    });
+    expect(reference.reference).toMatchObject({ conversation: { id: 'conv-1' }, user: { id: 'user-1' } });
+    expect(identities.byAccount('webchat', 'marketer-1')?.role).toBe('marketer');
+  });
+
   it('exposes Prometheus metrics of what it received and how it ended', async () => {
     const res = await fetch(`${bot.url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toMatch(/retain_activities_total\{channel="webchat",type="message",outcome="ok"\} 1\b/);
+    expect(text).toMatch(/retain_activities_total\{channel="webchat",type="message",outcome="ok"\} 2\b/);
     expect(text).toMatch(/retain_activities_total\{channel="webchat",type="message",outcome="invalid"\} 1\b/);
-    expect(text).toMatch(/retain_activity_duration_seconds_count\{channel="webchat"\} 2\b/);
+    expect(text).toMatch(/retain_activity_duration_seconds_count\{channel="webchat"\} 3\b/);
     expect(text).toMatch(/retain_process_cpu_seconds_total/);
   });
 
