@@ -38,6 +38,7 @@ describe('one report, two renderings', () => {
   it('renders an Adaptive Card 1.5 with facts, a header row, right-aligned numbers and submit buttons', () => {
     const card = reportToAdaptiveCard(segments) as {
       version: string;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking card JSON
       body: Array<Record<string, any>>;
       actions: unknown[];
     };
