@@ -63,7 +63,10 @@ export function describeFactor(
         ? 'no purchase in the last 90 days'
         : `${f.purchasesLast90} purchase day${f.purchasesLast90 === 1 ? '' : 's'} in the last 90 days (${f.purchasesLast30} in the last 30)`;
     case 'spend':
-      return `spent ${money(f.monetary)} in total, ${money(f.grossValue / f.orders)} per order on average`;
+      // Net of cancellations and returns; say so when they made a difference, or the numbers look contradictory.
+      return f.monetary < f.grossValue
+        ? `ordered ${money(f.grossValue)} (${money(f.monetary)} after cancellations and returns), ${money(f.grossValue / f.orders)} per order on average`
+        : `spent ${money(f.monetary)} in total, ${money(f.grossValue / f.orders)} per order on average`;
     case 'tenure':
       return `first bought ${days(f.tenureDays)} ago`;
     case 'returns':

@@ -11,6 +11,7 @@ import {
   featureContext,
   homeCountryOf,
   trainingExamples,
+  type WindowOptions,
 } from '../features/churnFeatures';
 import { evaluateBinary, rocAuc } from '../metrics/classification';
 import { pAlive, probabilityNoPurchase } from '../clv/bgnbd';
@@ -30,11 +31,8 @@ export interface ChurnEvaluation {
   warnings: string[];
 }
 
-export interface ChurnFitOptions extends Omit<ChurnTrainingOptions, 'horizonDays'> {
-  stepDays?: number;
-  maxWindows?: number;
-  minHistoryDays?: number;
-}
+export interface ChurnFitOptions
+  extends Omit<ChurnTrainingOptions, 'horizonDays'>, Omit<WindowOptions, 'horizonDays'> {}
 
 /** Trains a churn model for scoring at `asOf` from histories truncated at asOf. */
 export async function fitChurnAsOf(
@@ -50,6 +48,10 @@ export async function fitChurnAsOf(
     stepDays: options.stepDays,
     maxWindows: options.maxWindows,
     minHistoryDays: options.minHistoryDays,
+    minFullWindows: options.minFullWindows,
+    auxHorizonFractions: options.auxHorizonFractions,
+    auxStepDays: options.auxStepDays,
+    maxAuxWindows: options.maxAuxWindows,
   });
   if (examples.length === 0) {
     const need = horizonDays + (options.minHistoryDays ?? 28);
@@ -59,9 +61,10 @@ export async function fitChurnAsOf(
     );
   }
   const result = await trainChurnModel(examples, CHURN_FEATURES, { ...options, horizonDays });
-  const windows = [...new Set(examples.map((e) => e.cutoff))].map((c) =>
-    new Date(c).toISOString().slice(0, 10),
-  );
+  const windows = [...new Set(examples.map((e) => `${e.cutoff}/${e.horizonDays}`))].map((w) => {
+    const [cutoff, days] = w.split('/').map(Number);
+    return `${new Date(cutoff).toISOString().slice(0, 10)}+${days}d`;
+  });
   result.model.training = { ...result.model.training, windows, homeCountry };
   return { ...result, homeCountry, past };
 }

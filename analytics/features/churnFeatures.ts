@@ -44,6 +44,7 @@ export const CHURN_FEATURES = [
   'domestic',
   'bgnbdNoPurchaseLogit',
   'bgnbdLogExpected',
+  'logHorizon',
 ] as const;
 export type ChurnFeatureName = (typeof CHURN_FEATURES)[number];
 
@@ -113,6 +114,7 @@ export function churnFeatureVector(f: CustomerFacts, ctx: FeatureContext): numbe
     homeCountry !== null && f.country === homeCountry ? 1 : 0,
     Math.log(p0 / (1 - p0)),
     Math.log1p(Number.isFinite(expected) ? Math.max(0, expected) : 0),
+    Math.log(ctx.horizonDays),
   ];
 }
 
@@ -130,6 +132,8 @@ export interface ChurnExample {
   customerId: number;
   /** The cutoff the features are computed at (ms). */
   cutoff: number;
+  /** The label period's length in days (shorter than the scoring horizon in auxiliary windows). */
+  horizonDays: number;
   facts: CustomerFacts;
   x: number[];
   /** 1: no purchase in [cutoff, cutoff + horizon); 0: bought again. */
@@ -162,6 +166,7 @@ export function labelledExamples(
   return facts.map((f) => ({
     customerId: f.customerId,
     cutoff,
+    horizonDays,
     facts: f,
     x: churnFeatureVector(f, ctx),
     y: purchasedBetween(byId.get(f.customerId)!, cutoff, labelEnd) ? 0 : 1,
@@ -176,6 +181,54 @@ export interface WindowOptions {
   maxWindows?: number;
   /** A window's cutoff needs at least this much history before it. */
   minHistoryDays?: number;
+  /**
+   * When fewer full-horizon windows than this fit before the scoring date, windows with shorter
+   * label periods are added (see trainingWindows). Default 4; 0 turns them off.
+   */
+  minFullWindows?: number;
+  /** Lengths of the shorter label periods, as fractions of the horizon (default: half). */
+  auxHorizonFractions?: number[];
+  /** Days between successive cutoffs of the shorter windows. */
+  auxStepDays?: number;
+  /** At most this many shorter windows per shorter horizon. */
+  maxAuxWindows?: number;
+}
+
+export interface TrainingWindow {
+  cutoff: number;
+  horizonDays: number;
+}
+
+/** Label periods shorter than this say little about churn. */
+const MIN_AUX_HORIZON_DAYS = 14;
+
+/**
+ * Every training window for scoring at `asOf`: the full-horizon windows of trainingCutoffs, and,
+ * when history is short (few full-horizon windows fit before asOf), windows with shorter label
+ * periods at more cutoffs. The horizon is a model input (logHorizon, and BG/NBD's no-purchase
+ * probability is computed over each window's own horizon), so these windows teach the model how
+ * customers' features rank their risk without pretending their labels cover the full horizon.
+ * Every label period ends at or before asOf.
+ */
+export function trainingWindows(asOf: number, dataStart: number, options: WindowOptions): TrainingWindow[] {
+  const full = trainingCutoffs(asOf, dataStart, options).map((cutoff) => ({
+    cutoff,
+    horizonDays: options.horizonDays,
+  }));
+  if (full.length === 0 || full.length >= (options.minFullWindows ?? 4)) return full;
+  const windows = [...full];
+  for (const fraction of options.auxHorizonFractions ?? [0.5]) {
+    const horizonDays = Math.round(options.horizonDays * fraction);
+    if (horizonDays < MIN_AUX_HORIZON_DAYS || horizonDays >= options.horizonDays) continue;
+    const cutoffs = trainingCutoffs(asOf, dataStart, {
+      horizonDays,
+      stepDays: options.auxStepDays ?? 7,
+      maxWindows: options.maxAuxWindows ?? 8,
+      minHistoryDays: options.minHistoryDays,
+    });
+    for (const cutoff of cutoffs) windows.push({ cutoff, horizonDays });
+  }
+  return windows;
 }
 
 /**
@@ -203,8 +256,8 @@ export function trainingExamples(
   options: WindowOptions,
 ): ChurnExample[] {
   const out: ChurnExample[] = [];
-  for (const cutoff of trainingCutoffs(asOf, dataStart, options)) {
-    out.push(...labelledExamples(customers, cutoff, options.horizonDays, homeCountry, asOf));
+  for (const { cutoff, horizonDays } of trainingWindows(asOf, dataStart, options)) {
+    out.push(...labelledExamples(customers, cutoff, horizonDays, homeCountry, asOf));
   }
   return out;
 }

@@ -1,6 +1,11 @@
-import { buildHistories, DAY_MS, type LineInput } from '../../analytics/history';
+import { buildHistories, DAY_MS, purchasedBetween, type LineInput } from '../../analytics/history';
 import { customerFacts } from '../../analytics/features/customerFacts';
-import { labelledExamples, trainingCutoffs, trainingExamples } from '../../analytics/features/churnFeatures';
+import {
+  CHURN_FEATURES,
+  labelledExamples,
+  trainingExamples,
+  trainingWindows,
+} from '../../analytics/features/churnFeatures';
 import { quantileScores, scoreRfm, segmentFor, type SegmentRule } from '../../analytics/rfm/rfm';
 import { fitClusters } from '../../analytics/segments/clusters';
 import { fitKMeans } from '../../analytics/kmeans/kmeans';
@@ -78,17 +83,45 @@ describe('features and labels as of a date', () => {
     );
     const full = buildHistories(lines);
     const altered = buildHistories([...past, ...future]);
-    const options = { horizonDays: 90, stepDays: 30, maxWindows: 3 };
+    const options = { horizonDays: 90, stepDays: 30, maxWindows: 3, maxAuxWindows: 2 };
     const a = trainingExamples(full.customers, asOf, from, 'United Kingdom', options);
     const b = trainingExamples(altered.customers, asOf, from, 'United Kingdom', options);
     expect(a.length).toBeGreaterThan(200);
-    expect(b.map((e) => [e.customerId, e.cutoff, e.y, ...e.x])).toEqual(
-      a.map((e) => [e.customerId, e.cutoff, e.y, ...e.x]),
+    // Three full windows are too few: shorter-horizon windows are in the comparison too.
+    expect(a.some((e) => e.horizonDays < 90)).toBe(true);
+    expect(b.map((e) => [e.customerId, e.cutoff, e.horizonDays, e.y, ...e.x])).toEqual(
+      a.map((e) => [e.customerId, e.cutoff, e.horizonDays, e.y, ...e.x]),
     );
-    for (const cutoff of trainingCutoffs(asOf, from, options))
-      expect(cutoff + 90 * DAY_MS).toBeLessThanOrEqual(asOf);
+    for (const w of trainingWindows(asOf, from, options))
+      expect(w.cutoff + w.horizonDays * DAY_MS).toBeLessThanOrEqual(asOf);
     // And a label window that would cross the scoring date is refused outright.
     expect(() => labelledExamples(full.customers, asOf - 30 * DAY_MS, 90, null, asOf)).toThrow(/crosses/);
+  });
+
+  test('short histories add shorter-horizon windows, labelled over their own horizon', () => {
+    const from = day('2010-01-01');
+    const histories = buildHistories(syntheticLines(200, from, day('2011-06-01'), 11));
+    const byId = new Map(histories.customers.map((c) => [c.customerId, c]));
+    const short = day('2010-05-01'); // room for one 90-day window only
+    const examples = trainingExamples(histories.customers, short, from, null, {
+      horizonDays: 90,
+      maxAuxWindows: 4,
+    });
+    const horizons = [...new Set(examples.map((e) => e.horizonDays))].sort((a, b) => a - b);
+    expect(horizons).toEqual([45, 90]);
+    expect(new Set(examples.map((e) => e.cutoff)).size).toBeGreaterThan(4);
+    const logHorizon = CHURN_FEATURES.indexOf('logHorizon');
+    for (const e of examples) {
+      expect(e.cutoff + e.horizonDays * DAY_MS).toBeLessThanOrEqual(short);
+      expect(e.x[logHorizon]).toBeCloseTo(Math.log(e.horizonDays));
+      const end = e.cutoff + e.horizonDays * DAY_MS;
+      expect(e.y).toBe(purchasedBetween(byId.get(e.customerId)!, e.cutoff, end) ? 0 : 1);
+    }
+    // With enough history for the full horizon, or when turned off, only full windows are used.
+    const long = trainingWindows(day('2011-01-01'), from, { horizonDays: 90 });
+    expect(long.length).toBeGreaterThanOrEqual(4);
+    expect(long.every((w) => w.horizonDays === 90)).toBe(true);
+    expect(trainingWindows(short, from, { horizonDays: 90, minFullWindows: 0 })).toHaveLength(1);
   });
 
   test('a customer is labelled churned exactly when they do not buy within the horizon', () => {
