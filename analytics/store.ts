@@ -226,6 +226,8 @@ export interface CustomerReport {
   pAlive: number;
   expectedPurchases: number;
   clv: number | null;
+  /** Why p(alive), expected purchases and CLV should not be trusted (empty when the fit is sound). */
+  clvWarnings: string[];
   stage: { current: Stage | string; since: string | null; history: StageHistoryEntry[] };
 }
 
@@ -244,6 +246,8 @@ export function customerReport(db: Db, id: string): CustomerReport | undefined {
   const segmentsRun: ModelRun | undefined = new ModelRunRepository(db).latest('segments');
   const descriptions = (segmentsRun?.params as { clusterModel?: { descriptions?: string[] } } | undefined)
     ?.clusterModel?.descriptions;
+  const clvRun = new ModelRunRepository(db).latest('clv');
+  const clvWarnings = (clvRun?.metrics as { warnings?: string[] } | undefined)?.warnings ?? [];
   const history = repo.stageHistory(customer.id);
   const last = history[history.length - 1];
   return {
@@ -261,6 +265,7 @@ export function customerReport(db: Db, id: string): CustomerReport | undefined {
     pAlive: s.pAlive,
     expectedPurchases: s.expectedPurchases,
     clv: s.clv,
+    clvWarnings,
     stage: { current: s.stage, since: last && last.stage === s.stage ? last.changedAt : null, history },
   };
 }

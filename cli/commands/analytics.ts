@@ -179,6 +179,8 @@ export function registerAnalytics(program: Command): void {
       ),
       `  p(alive): ${pct(result.pAlive)}, expected purchases in the horizon: ${result.expectedPurchases.toFixed(2)}`,
       `  CLV:      ${money(result.clv)}`,
+      // A fit that ran to its limits gives confident-looking numbers that mean little: say so next to them.
+      ...result.clvWarnings.map((w) => `            ! unreliable p(alive)/CLV: ${w}`),
       `  stage:    ${result.stage.current}${result.stage.since ? ` since ${result.stage.since.slice(0, 10)}` : ''}`,
     ];
     process.stdout.write(lines.join('\n') + '\n');

@@ -71,6 +71,9 @@ describe('analytics commands on the demo sample', () => {
       stage: { current: expect.any(String), since: '2011-06-01T00:00:00.000Z' },
     });
     expect(c.clv === null || typeof c.clv === 'number').toBe(true);
+    // Doubts about the lifetime-value fit travel with every customer's figures.
+    expect(Array.isArray(c.clvWarnings)).toBe(true);
+    for (const w of c.clvWarnings as string[]) expect(summary.warnings).toContain(w);
 
     const unknown = await runCli(['customer', 'no-such-customer', '--db', dbFile]);
     expect(unknown.code).not.toBe(0);
