@@ -231,7 +231,13 @@ export async function fitIntentClassifier(
   options: Partial<IntentClassifierOptions> = {},
 ): Promise<IntentModel> {
   const started = process.hrtime.bigint();
-  const opts: IntentClassifierOptions = { ...DEFAULT_INTENT_OPTIONS, ...options };
+  // Options explicitly set to undefined (e.g. an unused CLI flag) keep their defaults: a plain
+  // spread would overwrite the default architecture with undefined.
+  const given = Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<IntentClassifierOptions>;
+  options = given;
+  const opts: IntentClassifierOptions = { ...DEFAULT_INTENT_OPTIONS, ...given };
   if (examples.length === 0) throw new Error('cannot train an intent classifier on no examples');
   const labels = [...new Set(examples.map((e) => e.intent))].sort();
   if (labels.length < 2) throw new Error('an intent classifier needs at least two intents');
@@ -317,25 +323,51 @@ function logLoss(logits: Float32Array[], labels: number[]): number {
 }
 
 /**
- * Confidence threshold maximising held-out accuracy when everything under it is answered
- * "out of scope". Ties go to the lower threshold (fewer in-scope messages rejected).
+ * Confidence threshold maximising held-out macro-F1 when everything under it is answered
+ * "out of scope". Macro-F1 rather than accuracy: the out-of-scope label is often a handful of
+ * examples (Braun et al.'s "None": 3 of 53), and accuracy would happily never say "I don't
+ * know". Ties go to the lower threshold (fewer in-scope messages rejected).
  */
 function chooseThreshold(logits: Float32Array[], labels: number[], temperature: number, oos: number): number {
+  const classes = logits[0]?.length ?? 0;
   const scored = logits.map((l) => {
     const p = softmax(l, temperature);
     return { best: argmax(p), confidence: p[argmax(p)] };
   });
   let bestT = 0;
-  let bestCorrect = -1;
+  let bestScore = -1;
   for (let t = 0; t <= 0.9001; t += 0.05) {
-    let correct = 0;
-    scored.forEach((s, i) => (correct += (s.confidence < t ? oos : s.best) === labels[i] ? 1 : 0));
-    if (correct > bestCorrect) {
-      bestCorrect = correct;
+    const predicted = scored.map((s) => (s.confidence < t ? oos : s.best));
+    const score = macroF1(labels, predicted, classes);
+    if (score > bestScore + 1e-9) {
+      bestScore = score;
       bestT = t;
     }
   }
   return Math.round(bestT * 100) / 100;
+}
+
+/** Mean F1 over the classes present in gold or predictions. */
+function macroF1(gold: number[], predicted: number[], classes: number): number {
+  const tp = new Float64Array(classes);
+  const fp = new Float64Array(classes);
+  const fn = new Float64Array(classes);
+  gold.forEach((g, i) => {
+    const p = predicted[i];
+    if (p === g) tp[g]++;
+    else {
+      fp[p]++;
+      fn[g]++;
+    }
+  });
+  let sum = 0;
+  let present = 0;
+  for (let c = 0; c < classes; c++) {
+    if (tp[c] + fp[c] + fn[c] === 0) continue;
+    present++;
+    sum += (2 * tp[c]) / (2 * tp[c] + fp[c] + fn[c]);
+  }
+  return present ? sum / present : 0;
 }
 
 export function classifyIntent(model: IntentModel, text: string): IntentPrediction {

@@ -154,7 +154,9 @@ describe('evaluation and corpus reading', () => {
         intent: 'None',
       })),
     ];
-    const m = await fitIntentClassifier(rows, { maxEpochs: 15 });
+    // Options the CLI leaves undefined (no --architecture flag) must keep their defaults.
+    const m = await fitIntentClassifier(rows, { maxEpochs: 15, architecture: undefined });
+    expect(['linear', 'fasttext', 'mlp']).toContain(m.options.architecture);
     expect(m.outOfScopeIntent).toBe('None');
     expect(classifyIntent(m, 'when is the next tram').intent).toBe('DepartureTime');
   }, 60_000);
