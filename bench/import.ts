@@ -56,7 +56,7 @@ async function time<T>(fn: () => Promise<T>): Promise<{ seconds: number; result:
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  const [file] = program.args.length ? program.args : [program.processedArgs[0] as string];
+  const file = program.processedArgs[0] as string; // the argument, or its default
   const runs = Number(program.opts().runs);
   const parseTimes: number[] = [];
   const importTimes: number[] = [];

@@ -66,7 +66,7 @@ async function startEchoBot(): Promise<{ url: string; stop: () => void }> {
     authenticated: false,
     metrics: new BotMetrics(),
   });
-  const url = await listen(server, 0, '127.0.0.1', false);
+  const url = await listen(server, 0, '127.0.0.1');
   return { url, stop: () => server.close() };
 }
 

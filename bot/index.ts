@@ -10,7 +10,7 @@ import { OrderHistoryRepository } from '../data/repositories/orderHistory';
 import { importOrders } from '../data/import/importOrders';
 import { createAdapter, hasCredentials } from './adapter';
 import { MinimalBot } from './minimalBot';
-import { createServer, listen } from './server';
+import { assertSafeBind, createServer, listen } from './server';
 import { BotMetrics } from './metrics';
 import { RateLimiter } from './rateLimiter';
 import { IdentityMiddleware } from './identityMiddleware';
@@ -42,6 +42,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   const host = options.host ?? config.host;
   const port = options.port ?? config.port;
   const authenticated = hasCredentials(config);
+  // Before anything is opened or imported: a refused start should cost nothing.
+  assertSafeBind(host, authenticated);
 
   const db = openDatabase(dbFile);
   try {
@@ -60,7 +62,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       metrics,
       rateLimiter: new RateLimiter(config.rateLimit),
     });
-    const url = await listen(server, port, host, authenticated);
+    const url = await listen(server, port, host);
     if (!authenticated) {
       log.warn(
         `no MicrosoftAppId/MicrosoftAppPassword set: local mode, listening on ${host} only, without authentication`,

@@ -14,8 +14,6 @@ export interface ServerOptions {
   metrics: BotMetrics;
   /** Per-conversation limit on incoming activities. */
   rateLimiter?: RateLimiter;
-  /** Extra facts for /healthz (e.g. counts); must be cheap. */
-  health?: () => Record<string, unknown>;
 }
 
 export class InsecureBindError extends Error {
@@ -71,25 +69,24 @@ export function createServer(options: ServerOptions): restify.Server {
   });
 
   server.get('/healthz', (_req, res, next) => {
-    res.send(200, { status: 'ok', ...(options.health?.() ?? {}) });
+    res.send(200, { status: 'ok' });
     return next();
   });
 
   return server;
 }
 
-export function listen(
-  server: restify.Server,
-  port: number,
-  host: string,
-  authenticated: boolean,
-): Promise<string> {
+/** Without token validation anyone who can reach the port could talk to the bot: loopback only. */
+export function assertSafeBind(host: string, authenticated: boolean): void {
   if (!authenticated && !isLoopback(host)) {
     throw new InsecureBindError(
       `refusing to listen on ${host} without MicrosoftAppId/MicrosoftAppPassword: anyone could talk to the bot. ` +
         `Set the credentials, or use HOST=127.0.0.1 for local use.`,
     );
   }
+}
+
+export function listen(server: restify.Server, port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { projectPath } from '../lib/paths';
-import { CliError, config } from './context';
-import { ConfigError } from '../lib/config';
+import { config } from './context';
 import { registerServe } from './commands/serve';
 import { registerImport } from './commands/import';
 import { registerDb } from './commands/db';
@@ -41,7 +40,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // Errors meant for the user carry an exit code (CliError, ConfigError, ImportError, ...).
-    if (err instanceof CliError || err instanceof ConfigError || hasExitCode(err)) {
+    if (hasExitCode(err)) {
       process.stderr.write(`error: ${err.message}\n`);
       process.exitCode = err.exitCode;
       return;

@@ -143,7 +143,7 @@ export async function importOrders(
   const order = (line: ParsedLine, customer: number | null) => {
     let known = recentOrders.get(line.orderExternalId);
     if (!known) {
-      const { id } = repo.upsertOrder({
+      const id = repo.upsertOrder({
         externalId: line.orderExternalId,
         customerId: customer,
         kind: line.orderKind,

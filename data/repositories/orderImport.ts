@@ -50,7 +50,7 @@ export class OrderImportRepository {
       INSERT INTO orders (external_id, customer_id, kind, ordered_at, country, import_id)
       VALUES (@externalId, @customerId, @kind, @orderedAt, @country, @importId)
       ON CONFLICT (external_id) DO UPDATE SET external_id = excluded.external_id
-      RETURNING id, (import_id IS @importId) AS isNew`);
+      RETURNING id`);
     this.insertLineStmt = db.prepare(`
       INSERT INTO order_lines (order_id, line_key, product_id, description, quantity, unit_price)
       VALUES (?, ?, ?, ?, ?, ?)
@@ -117,9 +117,8 @@ export class OrderImportRepository {
     orderedAt: string;
     country: string | null;
     importId: number;
-  }): { id: number; isNew: boolean } {
-    const row = this.upsertOrderStmt.get(o) as { id: number; isNew: number };
-    return { id: row.id, isNew: row.isNew === 1 };
+  }): number {
+    return (this.upsertOrderStmt.get(o) as { id: number }).id;
   }
 
   /** Returns false when the line is already there (an earlier import of the same data). */
