@@ -6,7 +6,12 @@
  */
 import { DAY_MS, truncateHistories, type Histories } from './history';
 import { allCustomerFacts, type CustomerFacts } from './features/customerFacts';
-import { churnFeatureVector, homeCountryOf, type FeatureContext } from './features/churnFeatures';
+import {
+  churnFeatureVector,
+  featureContext,
+  homeCountryOf,
+  type FeatureContext,
+} from './features/churnFeatures';
 import { scoreRfm, DEFAULT_SEGMENT_RULES, type SegmentRule } from './rfm/rfm';
 import { assignCluster, fitClusters, type ClusterModel, type ClusterOptions } from './segments/clusters';
 import { segmentProfiles, type SegmentProfile } from './segments/profiles';
@@ -109,8 +114,7 @@ export async function trainAll(histories: Histories, options: TrainOptions): Pro
     );
   }
   // The scoring-time BG/NBD features use the CLV fit (same customers, same sample): no second fit.
-  const { r, alpha, a, b } = clvModels.bgnbd;
-  const ctx: FeatureContext = { homeCountry: homeCountryOf(past), horizonDays, bgnbd: { r, alpha, a, b } };
+  const ctx: FeatureContext = featureContext(facts, homeCountryOf(past), horizonDays, clvModels.bgnbd);
   lap('churn', t);
 
   t = Date.now();

@@ -9,13 +9,26 @@ import { openDatabase, type Db } from '../data/db';
 import { OrderHistoryRepository } from '../data/repositories/orderHistory';
 import { importOrders } from '../data/import/importOrders';
 import { createAdapter, hasCredentials } from './adapter';
-import { MinimalBot } from './minimalBot';
+import { AssistantBot } from './assistantBot';
+import { SqliteStorage } from './sqliteStorage';
+import { UnderstandingMiddleware } from './understandingMiddleware';
+import { registerWebChat } from './directLine';
+import { adapterSend } from './proactive/adapterSend';
+import { createJobRuntime } from '../jobs';
 import { assertSafeBind, createServer, listen } from './server';
 import { BotMetrics } from './metrics';
 import { RateLimiter } from './rateLimiter';
 import { IdentityMiddleware } from './identityMiddleware';
 import { ChatIdentityRepository } from '../data/repositories/chatIdentities';
 import { MarketerRepository } from '../data/repositories/marketers';
+import { BotStateRepository } from '../data/repositories/botState';
+import { CustomerScoreRepository } from '../data/repositories/customerScores';
+import { trainAndStore } from '../analytics/store';
+import { loadOrTrainRecsModel } from '../analytics/recs/service';
+import type { RecsModel } from '../analytics/recs/hybrid';
+import { loadOrTrainNlu, type Nlu } from '../nlp/nlu';
+import { Assistant } from '../dialogs/assistant';
+import { readFaq } from '../dialogs/faq';
 
 export interface StartOptions {
   config: Config;
@@ -32,6 +45,8 @@ export interface RunningBot {
   url: string;
   db: Db;
   metrics: BotMetrics;
+  assistant: Assistant;
+  nlu: Nlu;
   stop(): Promise<void>;
 }
 
@@ -50,17 +65,40 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const history = new OrderHistoryRepository(db);
     if (options.demo && history.dataExtent().orders === 0) await importDemoData(db, config, log);
 
+    const faq = readFaq(config.faqFile);
+    const hasOrders = history.dataExtent().orders > 0;
+    if (hasOrders && !new CustomerScoreRepository(db).latestAsOf()) await trainAnalytics(db, log);
+    let recsModel: RecsModel | null = hasOrders ? loadRecs(db, config, log) : null;
+    const assistant = new Assistant(db, {
+      faq,
+      complaintQuietDays: config.complaintQuietDays,
+      recsModel: () => recsModel,
+    });
+    const nlu = await loadOrTrainNlu(config.modelsDir, {
+      gazetteer: assistant.gazetteer(),
+      referenceDate: () => assistant.referenceDate(),
+    });
+
     const metrics = new BotMetrics();
     const adapter = createAdapter(config, log, () => metrics.turnError());
     adapter.use(new IdentityMiddleware(new ChatIdentityRepository(db), new MarketerRepository(db), log));
-    const bot = new MinimalBot(() => history.dataExtent());
-    const server = createServer({
+    adapter.use(new UnderstandingMiddleware(nlu, assistant));
+    const bot = new AssistantBot(new SqliteStorage(new BotStateRepository(db)), assistant, (text) =>
+      nlu.understandSentiment(text),
+    );
+    const rateLimiter = new RateLimiter(config.rateLimit);
+    const server = createServer({ adapter, bot, log, authenticated, metrics, rateLimiter });
+    const webChat = registerWebChat(server, {
       adapter,
       bot,
+      db,
       log,
       authenticated,
+      setting: config.webChat.setting,
+      appId: config.bot.appId,
+      secret: config.webChat.secret,
       metrics,
-      rateLimiter: new RateLimiter(config.rateLimit),
+      rateLimiter,
     });
     const url = await listen(server, port, host);
     if (!authenticated) {
@@ -72,15 +110,36 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       { db: dbFile },
       `retain is listening on ${url} (messages: ${url}/api/messages, health: ${url}/healthz)`,
     );
+    if (webChat) log.info(`web chat (${webChat.mode} mode): open ${url}/ in a browser`);
+
+    const jobs = createJobRuntime(db, config.jobs, {
+      send: adapterSend(adapter, config.bot.appId),
+      modelsDir: config.modelsDir,
+      importTimeZone: config.importTimeZone,
+      onRun: (name, outcome) => {
+        if (!outcome.ok) return log.error({ err: outcome.error }, `scheduled job ${name} failed`);
+        log.info({ ms: outcome.ms }, `scheduled job ${name} done`);
+        if (name === 'nightly') {
+          // New data and models: answer from them from now on.
+          recsModel = loadRecs(db, config, log) ?? recsModel;
+          nlu.setGazetteer(assistant.gazetteer());
+        }
+      },
+      onSenderError: (err) => log.error({ err }, 'the outbox sender failed'),
+    });
+    jobs.start();
 
     let stopped = false;
     return {
       url,
       db,
       metrics,
+      assistant,
+      nlu,
       async stop() {
         if (stopped) return;
         stopped = true;
+        await jobs.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         db.close();
         log.info('retain stopped');
@@ -108,4 +167,27 @@ async function importDemoData(db: Db, config: Config, log: Logger): Promise<void
     `demo data imported: ${summary.created.orders} orders, ${summary.created.customers} customers, ` +
       `${summary.created.products} products in ${summary.seconds.toFixed(1)} s`,
   );
+}
+
+/** First start on a database with orders: the dialogs need segments, churn and CLV scores. */
+async function trainAnalytics(db: Db, log: Logger): Promise<void> {
+  log.info('no analytics yet: training segments, churn and lifetime value (once; later the nightly job retrains)');
+  try {
+    const { summary } = await trainAndStore(db);
+    log.info(`analytics trained as of ${summary.asOf.slice(0, 10)} for ${summary.customers} customers`);
+  } catch (err) {
+    // The bot still answers customers; marketers are told the reports are not ready.
+    log.warn({ err }, 'could not train the analytics; reports stay unavailable until `retain train` succeeds');
+  }
+}
+
+function loadRecs(db: Db, config: Config, log: Logger): RecsModel | null {
+  try {
+    const loaded = loadOrTrainRecsModel(db, { modelsDir: config.modelsDir });
+    if (loaded.trained) log.info(`recommender trained (${loaded.run.version})`);
+    return loaded.model;
+  } catch (err) {
+    log.warn({ err }, 'could not load or train the recommender; recommendations are unavailable');
+    return null;
+  }
 }

@@ -9,6 +9,7 @@ import { registerAnalytics } from './commands/analytics';
 import { registerRecs } from './commands/recs';
 import { registerNlp } from './commands/nlp';
 import { registerMarketers } from './commands/marketers';
+import { registerJobs } from './commands/jobs';
 
 export function buildProgram(): Command {
   const program = new Command('retain')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRecs(program);
   registerNlp(program);
   registerMarketers(program);
+  registerJobs(program);
   return program;
 }
 

@@ -7,6 +7,8 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import { projectPath, resolveUserPath } from './paths';
+import { isValidTimeZone } from './timeZone';
+import { jobsConfigFrom, jobsEnvSchema, type JobsConfig } from '../jobs/config';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -28,6 +30,12 @@ const envSchema = z.object({
   RETAIN_DEMO_DATA: z.preprocess(emptyToUndefined, z.string().optional()),
   RETAIN_RATE_BURST: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(20)),
   RETAIN_RATE_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(2)),
+  RETAIN_FAQ_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  RETAIN_WEBCHAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
+  RETAIN_WEBCHAT_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  ),
   RETAIN_TF_BACKEND: z.preprocess(emptyToUndefined, z.enum(['tensorflow', 'wasm', 'cpu']).optional()),
   MicrosoftAppId: optionalString,
   MicrosoftAppPassword: optionalString,
@@ -36,6 +44,9 @@ const envSchema = z.object({
     z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   ),
   MicrosoftAppTenantId: optionalString,
+  RETAIN_BOT_OPENID_METADATA_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
+  // The scheduled jobs' and the sender's settings (jobs/config.ts).
+  ...jobsEnvSchema.shape,
 });
 
 /** Every setting retain reads; .env.example documents each one. */
@@ -50,6 +61,13 @@ export interface Config {
   importTimeZone: string;
   demoDataFile: string;
   tfBackend?: 'tensorflow' | 'wasm' | 'cpu';
+  /** Answers about returns, refunds and delivery (JSON, see data/faq/default.json). */
+  faqFile: string;
+  /** Days a customer who complained gets no promotions. */
+  complaintQuietDays: number;
+  jobs: JobsConfig;
+  /** The browser chat page and its local Direct Line endpoint (docs/webchat.md). */
+  webChat: { setting: 'auto' | 'on' | 'off'; secret?: string };
   /** Per-conversation limit on incoming activities: a burst, then a sustained rate. */
   rateLimit: { burst: number; perSecond: number };
   bot: {
@@ -57,6 +75,8 @@ export interface Config {
     appPassword?: string;
     appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
     tenantId?: string;
+    /** Where the keys that sign channels' tokens are published (default: public Azure's). */
+    openIdMetadataUrl?: string;
   };
 }
 
@@ -93,21 +113,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? resolveUserPath(e.RETAIN_DEMO_DATA)
       : projectPath('data', 'demo', 'online-retail-sample.csv.gz'),
     tfBackend: e.RETAIN_TF_BACKEND,
+    faqFile: e.RETAIN_FAQ_FILE ? resolveUserPath(e.RETAIN_FAQ_FILE) : projectPath('data', 'faq', 'default.json'),
+    complaintQuietDays: e.RETAIN_COMPLAINT_QUIET_DAYS,
+    jobs: jobsConfigFrom(e),
+    webChat: { setting: e.RETAIN_WEBCHAT, secret: e.RETAIN_WEBCHAT_SECRET },
     rateLimit: { burst: e.RETAIN_RATE_BURST, perSecond: e.RETAIN_RATE_PER_SECOND },
     bot: {
       appId: e.MicrosoftAppId,
       appPassword: e.MicrosoftAppPassword,
       appType: e.MicrosoftAppType,
       tenantId: e.MicrosoftAppTenantId,
+      openIdMetadataUrl: e.RETAIN_BOT_OPENID_METADATA_URL,
     },
   };
 }
 
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isValidTimeZone };

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { logger } from '../lib/logger';
+import { projectPath } from '../lib/paths';
 import { modelFilesExist } from './core/store';
 import {
   classifyIntent,
@@ -112,12 +113,31 @@ export async function trainSentimentModel(modelsDir: string): Promise<SentimentM
   return model;
 }
 
+/**
+ * Trained models shipped with retain (nlp/models), so a fresh install understands messages at
+ * once and needs no training data: the intent model from nlp/data/intents.json and the sentiment
+ * model from the UCI Sentiment Labelled Sentences (Kotzias et al., KDD 2015; see README). A model
+ * in the models directory (RETAIN_MODELS_DIR, written by `retain nlp train`) takes precedence.
+ */
+export const SHIPPED_MODELS_DIR = projectPath('nlp', 'models');
+
+function sentimentModelDir(modelsDir: string, name: string): string | undefined {
+  if (modelFilesExist(modelsDir, name)) return modelsDir;
+  if (modelFilesExist(SHIPPED_MODELS_DIR, name)) return SHIPPED_MODELS_DIR;
+  return undefined;
+}
+
 export async function loadOrTrainIntentModel(
   modelsDir: string,
   intentsFile = OWN_INTENTS_FILE,
 ): Promise<IntentModel> {
   if (!modelFilesExist(modelsDir, INTENT_MODEL_NAME)) {
-    logger().info(`no intent model in ${modelsDir}: training one`);
+    // The shipped model only stands in for a model of the same training data.
+    if (modelFilesExist(SHIPPED_MODELS_DIR, INTENT_MODEL_NAME)) {
+      const shipped = loadIntentModel(SHIPPED_MODELS_DIR, INTENT_MODEL_NAME);
+      if (fs.existsSync(intentsFile) && shipped.dataHash === fileHash(intentsFile)) return shipped;
+    }
+    logger().info(`no intent model for ${intentsFile} in ${modelsDir}: training one`);
     return trainIntentModel(modelsDir, intentsFile);
   }
   const model = loadIntentModel(modelsDir, INTENT_MODEL_NAME);
@@ -128,8 +148,8 @@ export async function loadOrTrainIntentModel(
 }
 
 export async function loadOrTrainSentimentModel(modelsDir: string): Promise<SentimentModel> {
-  if (modelFilesExist(modelsDir, SENTIMENT_MODEL_NAME))
-    return loadSentimentModel(modelsDir, SENTIMENT_MODEL_NAME);
+  const dir = sentimentModelDir(modelsDir, SENTIMENT_MODEL_NAME);
+  if (dir) return loadSentimentModel(dir, SENTIMENT_MODEL_NAME);
   logger().info(`no sentiment model in ${modelsDir}: training one`);
   return trainSentimentModel(modelsDir);
 }

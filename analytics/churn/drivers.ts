@@ -29,13 +29,28 @@ const GROUPS: { factor: ChurnDriver['factor']; features: ChurnFeatureName[] }[] 
   { factor: 'recency', features: ['logRecency', 'recencyVsInterval'] },
   {
     factor: 'frequency',
-    features: ['logFrequency', 'hasRepeat', 'logMeanInterval', 'intervalIrregularity', 'logMonthlyRate'],
+    features: [
+      'logFrequency',
+      'hasRepeat',
+      'logMeanInterval',
+      'intervalIrregularity',
+      'logMonthlyRate',
+      'frequencyRank',
+      'meanIntervalRank',
+      'monthlyRateRank',
+    ],
   },
-  { factor: 'recent activity', features: ['logLast30', 'logLast90', 'recentShare'] },
-  { factor: 'spend', features: ['logMonetary', 'logAverageOrder'] },
-  { factor: 'tenure', features: ['logTenure'] },
+  {
+    factor: 'recent activity',
+    features: ['logLast30', 'logLast90', 'recentShare', 'last90Rank', 'recentShareRank'],
+  },
+  { factor: 'spend', features: ['logMonetary', 'logAverageOrder', 'monetaryRank'] },
+  { factor: 'tenure', features: ['logTenure', 'tenureRank'] },
   { factor: 'returns', features: ['returnShare'] },
-  { factor: 'basket', features: ['logBasketUnits', 'logBasketProducts', 'logProductBreadth'] },
+  {
+    factor: 'basket',
+    features: ['logBasketUnits', 'logBasketProducts', 'logProductBreadth', 'productBreadthRank'],
+  },
   { factor: 'market', features: ['domestic'] },
   { factor: 'expected purchases', features: ['bgnbdNoPurchaseLogit', 'bgnbdLogExpected'] },
 ];

@@ -13,7 +13,12 @@
  * - the share of value cancelled or returned, basket size (units and distinct products), product
  *   breadth, and whether the customer is in the shop's home country (its most common country);
  * - BG/NBD's probability of no purchase within the horizon (as log-odds) and its expected
- *   purchases, from a BG/NBD refitted at each cutoff.
+ *   purchases, from a BG/NBD refitted at each cutoff;
+ * - for the features whose scale grows with the history the shop has (frequency, spend, tenure,
+ *   product breadth, purchase rate, last-90-day activity, its share, the usual gap), their
+ *   percentile among the customers at the same cutoff (RANKED_FEATURES). Training windows sit
+ *   months before the scoring date, so their customers have had less time to buy: the raw values
+ *   drift, the percentiles do not (see rankReferences).
  */
 import { DAY_MS, purchasedBetween, type CustomerHistory } from '../history';
 import { allCustomerFacts, type CustomerFacts } from './customerFacts';
@@ -45,35 +50,131 @@ export const CHURN_FEATURES = [
   'bgnbdNoPurchaseLogit',
   'bgnbdLogExpected',
   'logHorizon',
+  'frequencyRank',
+  'monetaryRank',
+  'tenureRank',
+  'productBreadthRank',
+  'monthlyRateRank',
+  'last90Rank',
+  'recentShareRank',
+  'meanIntervalRank',
 ] as const;
 export type ChurnFeatureName = (typeof CHURN_FEATURES)[number];
+
+/** Each rank feature and the raw feature it ranks (within the customers at the same cutoff). */
+export const RANKED_FEATURES: readonly [ChurnFeatureName, ChurnFeatureName][] = [
+  ['frequencyRank', 'logFrequency'],
+  ['monetaryRank', 'logMonetary'],
+  ['tenureRank', 'logTenure'],
+  ['productBreadthRank', 'logProductBreadth'],
+  ['monthlyRateRank', 'logMonthlyRate'],
+  ['last90Rank', 'logLast90'],
+  ['recentShareRank', 'recentShare'],
+  ['meanIntervalRank', 'logMeanInterval'],
+];
+
+/** Points in each rank reference (quantiles 0, 1/200, ..., 1): small enough to store with the model. */
+export const RANK_REFERENCE_POINTS = 201;
 
 /** What the features need besides the customer: the home market and the BG/NBD fitted at the same cutoff. */
 export interface FeatureContext {
   homeCountry: string | null;
   bgnbd: BgNbdParams;
   horizonDays: number;
+  /**
+   * Per rank feature (in RANKED_FEATURES order), the quantiles of its raw feature among the
+   * customers at this cutoff (RANK_REFERENCE_POINTS values, ascending).
+   */
+  rankReferences: number[][];
 }
 
 /**
- * The context at a cutoff. BG/NBD is refitted on the customers' history at that cutoff, so its
- * two features adapt to how much history there is (training windows have less than the scoring date).
+ * The context at a cutoff. BG/NBD is refitted on the customers' history at that cutoff (unless a
+ * fit of the same customers is passed in), so its two features adapt to how much history there
+ * is; the rank references are the same customers' feature quantiles.
  */
 export function featureContext(
   facts: CustomerFacts[],
   homeCountry: string | null,
   horizonDays: number,
+  fittedBgNbd?: BgNbdParams,
 ): FeatureContext {
   const sample = sampleAtMost(facts, MAX_FIT_CUSTOMERS);
-  const bgnbd = fitBgNbd({
-    x: sample.map((f) => f.repeatPurchases),
-    tx: sample.map((f) => f.recencySpanDays),
-    T: sample.map((f) => f.ageDays),
-  });
-  return { homeCountry, horizonDays, bgnbd: { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b } };
+  let bgnbd = fittedBgNbd;
+  if (!bgnbd) {
+    const fit = fitBgNbd({
+      x: sample.map((f) => f.repeatPurchases),
+      tx: sample.map((f) => f.recencySpanDays),
+      T: sample.map((f) => f.ageDays),
+    });
+    bgnbd = { r: fit.r, alpha: fit.alpha, a: fit.a, b: fit.b };
+  }
+  const { r, alpha, a, b } = bgnbd;
+  const ctx: FeatureContext = { homeCountry, horizonDays, bgnbd: { r, alpha, a, b }, rankReferences: [] };
+  ctx.rankReferences = rankReferences(sample.map((f) => rawFeatureVector(f, ctx)));
+  return ctx;
+}
+
+const rawIndex = (name: ChurnFeatureName) => CHURN_FEATURES.indexOf(name);
+
+/** The quantile grid of every ranked raw feature over the given raw vectors. */
+export function rankReferences(rawVectors: number[][]): number[][] {
+  return RANKED_FEATURES.map(([, raw]) =>
+    quantileGrid(
+      rawVectors.map((x) => x[rawIndex(raw)]),
+      RANK_REFERENCE_POINTS,
+    ),
+  );
+}
+
+/** `points` evenly spaced quantiles (0 .. 1, nearest rank) of the values; empty for no values. */
+export function quantileGrid(values: number[], points: number): number[] {
+  if (values.length === 0) return [];
+  const sorted = Float64Array.from(values).sort();
+  const grid: number[] = [];
+  for (let k = 0; k < points; k++) {
+    grid.push(sorted[Math.round((k / (points - 1)) * (sorted.length - 1))]);
+  }
+  return grid;
+}
+
+/**
+ * Where `v` falls in a quantile grid, 0..1: linear between neighbouring quantiles, and the middle
+ * of the run when `v` equals several quantiles (a tie, e.g. the many one-purchase customers, gets
+ * its midrank). 0.5 without a reference.
+ */
+export function percentileIn(grid: number[], v: number): number {
+  const n = grid.length;
+  if (n === 0) return 0.5;
+  if (n === 1) return v < grid[0] ? 0 : v > grid[0] ? 1 : 0.5;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (grid[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  const firstAtLeast = lo;
+  let firstAbove = firstAtLeast;
+  while (firstAbove < n && grid[firstAbove] === v) firstAbove++;
+  if (firstAbove > firstAtLeast) return (firstAtLeast + firstAbove - 1) / 2 / (n - 1);
+  if (firstAtLeast === 0) return 0;
+  if (firstAtLeast === n) return 1;
+  const below = grid[firstAtLeast - 1];
+  const above = grid[firstAtLeast];
+  return (firstAtLeast - 1 + (v - below) / (above - below)) / (n - 1);
 }
 
 export function churnFeatureVector(f: CustomerFacts, ctx: FeatureContext): number[] {
+  const x = rawFeatureVector(f, ctx);
+  RANKED_FEATURES.forEach(([, raw], i) =>
+    x.push(percentileIn(ctx.rankReferences[i] ?? [], x[rawIndex(raw)])),
+  );
+  return x;
+}
+
+/** The features before the rank features (CHURN_FEATURES up to logHorizon). */
+function rawFeatureVector(f: CustomerFacts, ctx: FeatureContext): number[] {
   const homeCountry = ctx.homeCountry;
   const p0 = Math.min(
     1 - 1e-6,

@@ -1,4 +1,5 @@
 import * as initial from './001-initial';
+import * as campaignDelivery from './002-campaign-delivery';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,7 @@ export interface Migration {
  * Every schema change the database has ever had, in order. Never edit a released migration:
  * add a new one with the next version. The version applied is kept in PRAGMA user_version.
  */
-export const migrations: Migration[] = [{ version: 1, name: 'initial', up: initial.up }];
+export const migrations: Migration[] = [
+  { version: 1, name: 'initial', up: initial.up },
+  { version: 2, name: 'campaign-delivery', up: campaignDelivery.up },
+];

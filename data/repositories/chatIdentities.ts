@@ -46,6 +46,7 @@ export class ChatIdentityRepository {
   private readonly byAccountStmt;
   private readonly saveReferenceStmt;
   private readonly referencesStmt;
+  private readonly linkStmt;
 
   constructor(private readonly db: Db) {
     // The role follows the marketer rules as they are now: a removed marketer becomes a customer.
@@ -73,6 +74,14 @@ export class ChatIdentityRepository {
       SELECT chat_identity_id AS identityId, channel_id AS channelId, conversation_id AS conversationId,
              service_url AS serviceUrl, tenant_id AS tenantId, reference_json AS referenceJson, updated_at AS updatedAt
         FROM conversation_references WHERE chat_identity_id = ? ORDER BY updated_at DESC, id DESC`);
+    this.linkStmt = db.prepare(
+      `UPDATE chat_identities SET customer_id = ?, verified_at = ? WHERE id = ? RETURNING ${IDENTITY_COLUMNS}`,
+    );
+  }
+
+  /** Links a chat user to the customer record they proved to be (or configured for their account). */
+  linkCustomer(identityId: number, customerId: number, at = new Date()): ChatIdentity | undefined {
+    return this.linkStmt.get(customerId, at.toISOString(), identityId) as ChatIdentity | undefined;
   }
 
   /** Records that a person wrote, and where to reach them again; one transaction. */

@@ -16,7 +16,7 @@ import {
   type NetWeights,
 } from '../core/sparseNet';
 import { seededRandom, shuffleInPlace } from '../../lib/random';
-import { LEXICON_FEATURES, lexiconFeatures } from './lexicon';
+import { afinnScore, LEXICON_FEATURES, lexiconFeatures } from './lexicon';
 
 export interface LabelledSentence {
   text: string;
@@ -30,6 +30,12 @@ export interface SentimentResult {
   /** -1 (very negative) .. 1 (very positive). */
   score: number;
   label: SentimentLabel;
+  /**
+   * natural's AFINN score of the words alone (negation-aware): the model, trained on reviews,
+   * can be sure of a mood in a plain question; a caller that acts on negativity (apologising,
+   * pausing promotions) can ask for both kinds of evidence.
+   */
+  lexicon: number;
 }
 
 export interface SentimentModel {
@@ -169,7 +175,7 @@ export function analyseSentiment(model: SentimentModel, text: string): Sentiment
   const score = Math.round((2 * positiveProbability(model, text) - 1) * 1000) / 1000;
   const label: SentimentLabel =
     Math.abs(score) < model.neutralBand ? 'neutral' : score > 0 ? 'positive' : 'negative';
-  return { score, label };
+  return { score, label, lexicon: Math.round(afinnScore(text) * 1000) / 1000 };
 }
 
 export function saveSentimentModel(model: SentimentModel, dir: string, name = 'sentiment'): void {

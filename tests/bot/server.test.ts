@@ -93,7 +93,7 @@ describe('bot server over real HTTP with the Bot Framework activity protocol', (
     const reply = channel.replies[0];
     expect(reply.path).toBe('/v3/conversations/conv-1/activities/act-1');
     expect(reply.body).toMatchObject({ type: 'message', replyToId: 'act-1', conversation: { id: 'conv-1' } });
-    expect(reply.body.text).toMatch(/2 customers, 2 orders and 2 products from 2010-12-01 to 2010-12-01/);
+    expect(reply.body.text).toMatch(/Hello Mia! How can I help\?/);
   });
 
   it.each([
@@ -126,8 +126,12 @@ describe('bot server over real HTTP with the Bot Framework activity protocol', (
     const before = channel.replies.length;
     const asMarketer = { ...activity('segments?'), id: 'act-m', from: { id: 'marketer-1', name: 'Mo' } };
     expect((await post(bot.url, JSON.stringify(asMarketer))).status).toBe(200);
-    expect(channel.replies[before].body.text).toMatch(/as a marketer/);
-    expect(channel.replies[0].body.text).toMatch(/as a customer/);
+    // Two customers are too few to train segments on: the marketer is told so, not refused.
+    expect(JSON.stringify(channel.replies[before].body)).toMatch(/no analytics yet|Customer segments/);
+    const asCustomer = { ...activity('segments?'), id: 'act-c' };
+    const beforeCustomer = channel.replies.length;
+    expect((await post(bot.url, JSON.stringify(asCustomer))).status).toBe(200);
+    expect(channel.replies[beforeCustomer].body.text).toMatch(/only the shop's team/);
 
     const identities = new ChatIdentityRepository(bot.db);
     const customer = identities.byAccount('webchat', 'user-1');
@@ -146,9 +150,9 @@ describe('bot server over real HTTP with the Bot Framework activity protocol', (
     const res = await fetch(`${bot.url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toMatch(/retain_activities_total\{channel="webchat",type="message",outcome="ok"\} 2\b/);
+    expect(text).toMatch(/retain_activities_total\{channel="webchat",type="message",outcome="ok"\} 3\b/);
     expect(text).toMatch(/retain_activities_total\{channel="webchat",type="message",outcome="invalid"\} 1\b/);
-    expect(text).toMatch(/retain_activity_duration_seconds_count\{channel="webchat"\} 3\b/);
+    expect(text).toMatch(/retain_activity_duration_seconds_count\{channel="webchat"\} 4\b/);
     expect(text).toMatch(/retain_process_cpu_seconds_total/);
   });
 

@@ -1,8 +1,10 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fitSentimentModel, saveSentimentModel } from '../../nlp/sentiment/model';
 import { reviewCorpus } from '../../nlp/sentiment/data';
 import { INTENT_MODEL_NAME, loadOrTrainNlu, SENTIMENT_MODEL_NAME } from '../../nlp/nlu';
+import { OWN_INTENTS_FILE } from '../../nlp/intents/data';
 import { tempDir } from '../support/files';
 
 // Small models keep this test fast; the real ones are trained by `retain nlp train`.
@@ -95,4 +97,22 @@ describe('loadOrTrainNlu: the runtime API of the bot', () => {
     expect(s.score).toBeLessThan(0);
     expect(s.label).toBe('negative');
   }, 120_000);
+});
+
+describe('models shipped in nlp/models', () => {
+  test('the shipped intent model was trained on the current nlp/data/intents.json (retrain with `retain nlp train --models nlp/models`)', async () => {
+    const tmp = tempDir();
+    try {
+      // An empty models directory: the shipped models are used, nothing is trained.
+      const nlu = await loadOrTrainNlu(path.join(tmp.dir, 'models'));
+      expect(fs.existsSync(path.join(tmp.dir, 'models', `${INTENT_MODEL_NAME}.json`))).toBe(false);
+      expect(nlu.intentModel.dataHash).toBe(
+        crypto.createHash('sha256').update(fs.readFileSync(OWN_INTENTS_FILE)).digest('hex').slice(0, 16),
+      );
+      expect(nlu.understand('which segments do we have?').intent).toBe('segment_overview');
+      expect(nlu.understand('this is the worst service ever, I am furious').sentiment.label).toBe('negative');
+    } finally {
+      tmp.cleanup();
+    }
+  }, 60_000);
 });

@@ -1,0 +1,56 @@
+/**
+ * Who a campaign is for, from the stored scores: segment, lifecycle stage, a churn probability
+ * threshold and country. Pure: callers pass the rows the repositories read.
+ */
+
+export type AudienceFilter = {
+  segment?: string;
+  stage?: string;
+  minChurnProbability?: number;
+  country?: string;
+};
+
+export interface AudienceMember {
+  segment: string | null;
+  stage: string | null;
+  churnProbability: number | null;
+  country: string | null;
+}
+
+const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** True when the customer matches every filter given (an empty filter matches everyone scored). */
+export function matchesAudience(c: AudienceMember, f: AudienceFilter): boolean {
+  if (f.segment !== undefined && (c.segment === null || !same(c.segment, f.segment))) return false;
+  if (f.stage !== undefined && (c.stage === null || !same(c.stage, f.stage))) return false;
+  if (
+    f.minChurnProbability !== undefined &&
+    (c.churnProbability === null || c.churnProbability < f.minChurnProbability)
+  )
+    return false;
+  if (f.country !== undefined && (c.country === null || !same(c.country, f.country))) return false;
+  return true;
+}
+
+/** Reads a filter back from stored JSON, dropping anything that is not a filter. */
+export function parseAudience(raw: Record<string, unknown>): AudienceFilter {
+  const out: AudienceFilter = {};
+  if (typeof raw.segment === 'string') out.segment = raw.segment;
+  if (typeof raw.stage === 'string') out.stage = raw.stage;
+  if (typeof raw.minChurnProbability === 'number') out.minChurnProbability = raw.minChurnProbability;
+  if (typeof raw.country === 'string') out.country = raw.country;
+  return out;
+}
+
+/** Checks a filter a marketer typed; returns the problems (empty: fine). */
+export function audienceProblems(f: AudienceFilter): string[] {
+  const problems: string[] = [];
+  const p = f.minChurnProbability;
+  if (p !== undefined && !(Number.isFinite(p) && p >= 0 && p <= 1))
+    problems.push('minChurnProbability must be between 0 and 1');
+  for (const key of ['segment', 'stage', 'country'] as const) {
+    const v = f[key];
+    if (v !== undefined && v.trim() === '') problems.push(`${key} must not be empty`);
+  }
+  return problems;
+}

@@ -1,0 +1,240 @@
+/**
+ * What the marketer dialogs and the CLI call for campaigns: preview an audience, create a
+ * campaign (audited), and report outcomes with uplift against the control group.
+ */
+import type { Db } from '../../data/db';
+import { AuditLogRepository } from '../../data/repositories/auditLog';
+import {
+  CampaignRepository,
+  type Campaign,
+  type CampaignKind,
+  type CampaignStatus,
+  type DeliveryCounts,
+} from '../../data/repositories/campaigns';
+import { audienceProblems, matchesAudience, parseAudience, type AudienceFilter } from './audience';
+import { eligibilityCheck } from './eligibility';
+import { DEFAULT_SUPPRESSION_RULES, type SuppressionRules } from './suppression';
+import { estimateUplift, type UpliftEstimate } from './uplift';
+
+export type { AudienceFilter } from './audience';
+
+export interface AudiencePreview {
+  /** Customers whose latest scores match the filter. */
+  matching: number;
+  /** Of those, how many may be messaged now (consent, reference, no opt-out, ...). */
+  eligible: number;
+  /** Why the others may not, by reason. */
+  skipped: Record<string, number>;
+  samples: Array<{
+    customer: string;
+    segment: string;
+    stage: string;
+    churnProbability: number;
+    clv: number | null;
+  }>;
+  /** The score date the preview used (null: nothing scored yet; run `retain train`). */
+  asOf: string | null;
+}
+
+export function previewAudience(
+  db: Db,
+  audience: AudienceFilter,
+  options: { samples?: number; now?: Date; rules?: SuppressionRules } = {},
+): AudiencePreview {
+  const now = options.now ?? new Date();
+  const repo = new CampaignRepository(db);
+  const asOf = repo.latestScoreDate(now);
+  const skipped: Record<string, number> = {};
+  if (!asOf) return { matching: 0, eligible: 0, skipped, samples: [], asOf: null };
+  const check = eligibilityCheck(db, options.rules ?? DEFAULT_SUPPRESSION_RULES, now);
+  const matching = repo.scoredCandidates(asOf).filter((c) => matchesAudience(c, audience));
+  const eligible = [];
+  for (const c of matching) {
+    const reason = check(c);
+    if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
+    else eligible.push(c);
+  }
+  // Samples: the eligible customers most likely to churn (the ones a win-back is for).
+  eligible.sort(
+    (a, b) => (b.churnProbability ?? 0) - (a.churnProbability ?? 0) || a.customerId - b.customerId,
+  );
+  const samples = eligible.slice(0, options.samples ?? 5).map((c) => ({
+    customer: c.externalId,
+    segment: c.segment ?? '',
+    stage: c.stage ?? '',
+    churnProbability: c.churnProbability ?? 0,
+    clv: c.clv,
+  }));
+  return { matching: matching.length, eligible: eligible.length, skipped, samples, asOf };
+}
+
+export interface CampaignDraft {
+  name: string;
+  kind: CampaignKind;
+  audience: AudienceFilter;
+  offer: { percentOff?: number; text?: string };
+  controlShare: number;
+  scheduledAt?: Date;
+  createdBy: string;
+  /** Days after the message (or assignment, for control) in which an order counts (default 30). */
+  attributionDays?: number;
+}
+
+export class CampaignValidationError extends Error {}
+
+function draftProblems(d: CampaignDraft): string[] {
+  const problems = audienceProblems(d.audience);
+  if (!d.name.trim()) problems.push('the campaign needs a name');
+  if (!(d.controlShare >= 0 && d.controlShare < 1))
+    problems.push('the control share must be at least 0 and below 1');
+  const p = d.offer.percentOff;
+  if (p !== undefined && !(Number.isFinite(p) && p > 0 && p <= 100))
+    problems.push('percent off must be between 0 and 100');
+  const days = d.attributionDays;
+  if (days !== undefined && !(Number.isInteger(days) && days > 0))
+    problems.push('attribution days must be a positive whole number');
+  return problems;
+}
+
+/** Creates a scheduled campaign (the win-back job sends it once its time has come) and audits it. */
+export function createCampaign(db: Db, draft: CampaignDraft, now = new Date()): Campaign {
+  const problems = draftProblems(draft);
+  if (problems.length) throw new CampaignValidationError(problems.join('; '));
+  const offer: Record<string, unknown> = {};
+  if (draft.offer.percentOff !== undefined) offer.percentOff = draft.offer.percentOff;
+  if (draft.offer.text !== undefined) offer.text = draft.offer.text;
+  return db.transaction(() => {
+    const campaign = new CampaignRepository(db).create(
+      {
+        name: draft.name.trim(),
+        kind: draft.kind,
+        status: 'scheduled',
+        audience: { ...draft.audience },
+        offer,
+        controlShare: draft.controlShare,
+        attributionDays: draft.attributionDays,
+        scheduledAt: draft.scheduledAt ?? now,
+        createdBy: draft.createdBy,
+      },
+      now,
+    );
+    new AuditLogRepository(db).write(
+      draft.createdBy,
+      'campaign.create',
+      `campaign:${campaign.id}`,
+      {
+        name: campaign.name,
+        kind: campaign.kind,
+        audience: campaign.audience,
+        offer: campaign.offer,
+        controlShare: campaign.controlShare,
+        scheduledAt: campaign.scheduledAt,
+      },
+      now,
+    );
+    return campaign;
+  })();
+}
+
+/** Cancels a campaign that has not completed; queued messages are left to the sender's checks. */
+export function cancelCampaign(db: Db, id: number, actor: string, now = new Date()): boolean {
+  const repo = new CampaignRepository(db);
+  const c = repo.get(id);
+  if (!c || c.status === 'completed' || c.status === 'cancelled') return false;
+  repo.setStatus(id, 'cancelled', now);
+  new AuditLogRepository(db).write(actor, 'campaign.cancel', `campaign:${id}`, { name: c.name }, now);
+  return true;
+}
+
+export interface ArmOutcome {
+  members: number;
+  sent: number;
+  delivered: number;
+  converted: number;
+  conversionRate: number | null;
+  orders: number;
+  revenue: number;
+  revenuePerMember: number | null;
+}
+
+export interface CampaignOutcome {
+  id: number;
+  name: string;
+  kind: CampaignKind;
+  status: CampaignStatus;
+  createdAt: string;
+  createdBy: string | null;
+  scheduledAt: string | null;
+  audience: AudienceFilter;
+  offer: Record<string, unknown>;
+  controlShare: number;
+  attributionDays: number;
+  treated: ArmOutcome;
+  control: ArmOutcome;
+  delivery: DeliveryCounts;
+  /** Conversion rate treated minus control, with a 95% Newcombe interval. */
+  uplift: UpliftEstimate;
+  /** (revenue per treated member - revenue per control member) x treated members. */
+  incrementalRevenue: number | null;
+}
+
+function outcomeOf(repo: CampaignRepository, c: Campaign): CampaignOutcome {
+  const rows = repo.outcomes(c.id, c.attributionDays);
+  const delivery = repo.deliveryCounts(c.id);
+  const arm = (name: 'treatment' | 'control'): ArmOutcome => {
+    const r = rows.find((x) => x.arm === name);
+    const members = r?.members ?? 0;
+    const converted = r?.converted ?? 0;
+    const revenue = r?.revenue ?? 0;
+    return {
+      members,
+      sent: name === 'treatment' ? delivery.sent : 0,
+      delivered: name === 'treatment' ? delivery.delivered : 0,
+      converted,
+      conversionRate: members ? converted / members : null,
+      orders: r?.orders ?? 0,
+      revenue,
+      revenuePerMember: members ? revenue / members : null,
+    };
+  };
+  const treated = arm('treatment');
+  const control = arm('control');
+  const uplift = estimateUplift(
+    { successes: treated.converted, trials: treated.members },
+    { successes: control.converted, trials: control.members },
+  );
+  const incrementalRevenue =
+    treated.revenuePerMember !== null && control.revenuePerMember !== null
+      ? (treated.revenuePerMember - control.revenuePerMember) * treated.members
+      : null;
+  return {
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    status: c.status,
+    createdAt: c.createdAt,
+    createdBy: c.createdBy,
+    scheduledAt: c.scheduledAt,
+    audience: parseAudience(c.audience),
+    offer: c.offer,
+    controlShare: c.controlShare,
+    attributionDays: c.attributionDays,
+    treated,
+    control,
+    delivery,
+    uplift,
+    incrementalRevenue,
+  };
+}
+
+export function campaignReport(db: Db, id: number): CampaignOutcome | undefined {
+  const repo = new CampaignRepository(db);
+  const c = repo.get(id);
+  return c ? outcomeOf(repo, c) : undefined;
+}
+
+/** Every campaign, newest first. */
+export function listCampaigns(db: Db): CampaignOutcome[] {
+  const repo = new CampaignRepository(db);
+  return repo.list().map((c) => outcomeOf(repo, c));
+}

@@ -1,0 +1,85 @@
+/**
+ * The bot: every message is understood once (intent, entities, sentiment), tagged with who is
+ * talking, and handed to the main dialog. Conversation state lives in SQLite, so a restart
+ * loses no conversation; when a customer is forgotten, their stored state is deleted too.
+ */
+import {
+  ActivityHandler,
+  ConversationState,
+  MessageFactory,
+  type InvokeResponse,
+  type Storage,
+  type TurnContext,
+} from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import type { Assistant } from '../dialogs/assistant';
+import type { SentimentResult } from '../nlp/sentiment/model';
+import { MainDialog } from '../dialogs/mainDialog';
+import { hasTurnInfo, turnInfo } from '../dialogs/turn';
+import { intentButtons } from '../dialogs/handler';
+import { STARTERS } from '../dialogs/intents';
+import { identityOf } from './identityMiddleware';
+
+export class AssistantBot extends ActivityHandler {
+  private readonly conversationState: ConversationState;
+  private readonly dialogState;
+  private readonly main: MainDialog;
+
+  constructor(
+    private readonly storage: Storage,
+    assistant: Assistant,
+    understandSentiment: (text: string) => SentimentResult,
+  ) {
+    super();
+    this.conversationState = new ConversationState(storage);
+    this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
+    this.main = new MainDialog(assistant, understandSentiment);
+
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      for (const member of context.activity.membersAdded ?? []) {
+        if (member.id === context.activity.recipient.id) continue;
+        const role = identityOf(context)?.role ?? 'customer';
+        await context.sendActivity(
+          MessageFactory.suggestedActions(
+            intentButtons(STARTERS[role]),
+            role === 'marketer'
+              ? 'Hello! I am retain, your marketing assistant. Ask me about segments, churn, customers, products and campaigns.'
+              : 'Hello! I can recommend products, check your orders and answer questions about returns and delivery.',
+          ),
+        );
+      }
+      await next();
+    });
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    if (!hasTurnInfo(context)) {
+      await context.sendActivity('I can only read text messages. What would you like to know?');
+      return;
+    }
+    await this.main.run(context, this.dialogState);
+    const forgotten = turnInfo(context).forgotten;
+    if (forgotten) {
+      // Nothing of the conversation may be written back after the erasure.
+      await this.conversationState.clear(context);
+      const activity = context.activity;
+      const keys = forgotten.flatMap((a) => a.conversationIds.map((id) => `${a.channelId}/conversations/${id}`));
+      keys.push(`${activity.channelId}/conversations/${activity.conversation.id}`);
+      await this.storage.delete([...new Set(keys)]);
+      return;
+    }
+    await this.conversationState.saveChanges(context);
+  }
+
+  /**
+   * The SDK answers invokes it has no handler for with 501, a server error; the sender's request
+   * is what is unsupported, so say so with a 400.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    return { status: 400, body: { error: `unsupported invoke '${context.activity.name ?? ''}'` } };
+  }
+}

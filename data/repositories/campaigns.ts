@@ -1,0 +1,345 @@
+/**
+ * Campaigns, their members (treatment or control arm) and what happened after: the read side
+ * the outcome report needs, and the candidate rows scheduled jobs choose audiences from.
+ * Times are ISO-8601 UTC text.
+ */
+import type { Db } from '../db';
+
+export type CampaignKind = 'winback' | 'welcome' | 'manual';
+export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'completed' | 'cancelled';
+export type Arm = 'treatment' | 'control';
+
+export interface NewCampaign {
+  name: string;
+  kind: CampaignKind;
+  status?: CampaignStatus;
+  audience: Record<string, unknown>;
+  offer: Record<string, unknown>;
+  controlShare: number;
+  attributionDays?: number;
+  scheduledAt?: Date | null;
+  createdBy: string | null;
+}
+
+export interface Campaign {
+  id: number;
+  name: string;
+  kind: CampaignKind;
+  status: CampaignStatus;
+  audience: Record<string, unknown>;
+  offer: Record<string, unknown>;
+  controlShare: number;
+  attributionDays: number;
+  scheduledAt: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface CampaignRow {
+  id: number;
+  name: string;
+  kind: CampaignKind;
+  status: CampaignStatus;
+  audience_json: string;
+  offer_json: string;
+  control_share: number;
+  attribution_days: number;
+  scheduled_at: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function toCampaign(r: CampaignRow): Campaign {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    status: r.status,
+    audience: JSON.parse(r.audience_json) as Record<string, unknown>,
+    offer: JSON.parse(r.offer_json) as Record<string, unknown>,
+    controlShare: r.control_share,
+    attributionDays: r.attribution_days,
+    scheduledAt: r.scheduled_at,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Per arm: members, and those who bought within the attribution window after their anchor. */
+export interface ArmOutcomeRow {
+  arm: Arm;
+  members: number;
+  converted: number;
+  orders: number;
+  revenue: number;
+}
+
+export interface DeliveryCounts {
+  queued: number;
+  sending: number;
+  sent: number;
+  /** Sent and acknowledged by the channel with an activity id. */
+  delivered: number;
+  skipped: number;
+  failed: number;
+  dead: number;
+  skipReasons: Record<string, number>;
+}
+
+/**
+ * What a job needs to know about a customer to decide whether a message may go out. Score
+ * fields are null when the customer has no stored score at the date asked for.
+ */
+export interface CandidateRow {
+  customerId: number;
+  externalId: string;
+  country: string | null;
+  timeZone: string | null;
+  consentState: string;
+  forgottenAt: string | null;
+  segment: string | null;
+  stage: string | null;
+  churnProbability: number | null;
+  clv: number | null;
+  /** Scores of the run before (to see a threshold or stage being crossed). */
+  previousStage: string | null;
+  previousChurnProbability: number | null;
+  /** The newest saved conversation reference of any chat account linked to the customer. */
+  referenceId: number | null;
+  referenceChannelId: string | null;
+  /** Welcome job: when the customer first bought. */
+  firstPurchaseAt: string | null;
+}
+
+const CANDIDATE_COLUMNS = `
+  c.id AS customerId, c.external_id AS externalId, c.country AS country, c.time_zone AS timeZone,
+  c.consent_state AS consentState, c.forgotten_at AS forgottenAt,
+  s.segment AS segment, s.stage AS stage, s.churn_probability AS churnProbability, s.clv AS clv,
+  p.stage AS previousStage, p.churn_probability AS previousChurnProbability,
+  (SELECT r.id FROM conversation_references r JOIN chat_identities i ON i.id = r.chat_identity_id
+    WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1) AS referenceId,
+  (SELECT r.channel_id FROM conversation_references r JOIN chat_identities i ON i.id = r.chat_identity_id
+    WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1) AS referenceChannelId`;
+
+export class CampaignRepository {
+  private readonly insertStmt;
+  private readonly byIdStmt;
+  private readonly listStmt;
+  private readonly byKindNameStmt;
+  private readonly dueStmt;
+  private readonly statusStmt;
+  private readonly assignStmt;
+  private readonly armStmt;
+  private readonly memberCountStmt;
+  private readonly outcomeStmt;
+  private readonly deliveryStmt;
+  private readonly scoredCandidatesStmt;
+  private readonly previousAsOfStmt;
+  private readonly latestAsOfStmt;
+  private readonly firstPurchaseStmt;
+  private readonly latestReferenceStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(`
+      INSERT INTO campaigns (name, kind, status, audience_json, offer_json, control_share, attribution_days,
+        scheduled_at, created_by, created_at, updated_at)
+      VALUES (@name, @kind, @status, @audience, @offer, @controlShare, @attributionDays, @scheduledAt,
+        @createdBy, @now, @now)
+      RETURNING *`);
+    this.byIdStmt = db.prepare(`SELECT * FROM campaigns WHERE id = ?`);
+    this.listStmt = db.prepare(`SELECT * FROM campaigns ORDER BY id DESC`);
+    this.byKindNameStmt = db.prepare(
+      `SELECT * FROM campaigns WHERE kind = ? AND name = ? ORDER BY id LIMIT 1`,
+    );
+    this.dueStmt = db.prepare(`
+      SELECT * FROM campaigns
+       WHERE kind = @kind AND status IN ('scheduled', 'running')
+         AND (scheduled_at IS NULL OR scheduled_at <= @now)
+       ORDER BY id`);
+    this.statusStmt = db.prepare(`UPDATE campaigns SET status = @status, updated_at = @now WHERE id = @id`);
+    this.assignStmt = db.prepare(`
+      INSERT OR IGNORE INTO campaign_members (campaign_id, customer_id, arm, assigned_at)
+      VALUES (?, ?, ?, ?)`);
+    this.armStmt = db.prepare(`SELECT arm FROM campaign_members WHERE campaign_id = ? AND customer_id = ?`);
+    this.memberCountStmt = db.prepare(
+      `SELECT arm, COUNT(*) AS n FROM campaign_members WHERE campaign_id = ? GROUP BY arm`,
+    );
+    // Anchor of the attribution window: the first message sent to a treated member (or, if none
+    // went out, the assignment: intention to treat), the assignment for a control member.
+    // Conversions are purchase orders in [anchor, anchor + days); revenue is their merchandise
+    // value (postage, fees and manual adjustments left out, as in the analytics).
+    this.outcomeStmt = db.prepare(`
+      WITH m AS (
+        SELECT mm.customer_id, mm.arm,
+               CASE WHEN mm.arm = 'treatment'
+                    THEN COALESCE((SELECT MIN(o.sent_at) FROM outbox o
+                                    WHERE o.campaign_id = mm.campaign_id AND o.customer_id = mm.customer_id
+                                      AND o.status = 'sent'), mm.assigned_at)
+                    ELSE mm.assigned_at END AS anchor
+          FROM campaign_members mm WHERE mm.campaign_id = @campaignId
+      ),
+      w AS (
+        SELECT customer_id, arm, anchor,
+               strftime('%Y-%m-%dT%H:%M:%fZ', anchor, '+' || @days || ' days') AS until FROM m
+      ),
+      conv AS (
+        SELECT w.customer_id, COUNT(DISTINCT o.id) AS orders,
+               COALESCE(SUM(CASE WHEN p.kind IN ('postage', 'fee', 'manual') THEN 0
+                                 ELSE l.quantity * l.unit_price END), 0) AS revenue
+          FROM w
+          JOIN orders o ON o.customer_id = w.customer_id AND o.kind = 'purchase'
+                       AND o.ordered_at >= w.anchor AND o.ordered_at < w.until
+          JOIN order_lines l ON l.order_id = o.id
+          JOIN products p ON p.id = l.product_id
+         GROUP BY w.customer_id
+      )
+      SELECT w.arm AS arm, COUNT(*) AS members, COUNT(conv.customer_id) AS converted,
+             COALESCE(SUM(conv.orders), 0) AS orders, COALESCE(SUM(conv.revenue), 0) AS revenue
+        FROM w LEFT JOIN conv ON conv.customer_id = w.customer_id
+       GROUP BY w.arm`);
+    this.deliveryStmt = db.prepare(`
+      SELECT status, skip_reason AS skipReason, activity_id IS NOT NULL AS acknowledged, COUNT(*) AS n
+        FROM outbox WHERE campaign_id = ? GROUP BY status, skip_reason, acknowledged`);
+    this.scoredCandidatesStmt = db.prepare(`
+      SELECT ${CANDIDATE_COLUMNS}, NULL AS firstPurchaseAt
+        FROM customer_scores s
+        JOIN customers c ON c.id = s.customer_id
+        LEFT JOIN customer_scores p ON p.customer_id = s.customer_id AND p.as_of = @previousAsOf
+       WHERE s.as_of = @asOf
+       ORDER BY c.id`);
+    this.latestAsOfStmt = db.prepare(`SELECT MAX(as_of) AS asOf FROM customer_scores WHERE as_of <= ?`);
+    this.previousAsOfStmt = db.prepare(`SELECT MAX(as_of) AS asOf FROM customer_scores WHERE as_of < ?`);
+    this.firstPurchaseStmt = db.prepare(`
+      WITH f AS (
+        SELECT customer_id, MIN(ordered_at) AS first FROM orders
+         WHERE kind = 'purchase' AND customer_id IS NOT NULL GROUP BY customer_id
+      )
+      SELECT ${CANDIDATE_COLUMNS}, f.first AS firstPurchaseAt
+        FROM f
+        JOIN customers c ON c.id = f.customer_id
+        LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = @asOf
+        LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = @previousAsOf
+       WHERE f.first >= @from AND f.first < @before
+       ORDER BY c.id`);
+    this.latestReferenceStmt = db.prepare(`
+      SELECT r.id AS id, r.channel_id AS channelId FROM conversation_references r
+        JOIN chat_identities i ON i.id = r.chat_identity_id
+       WHERE i.customer_id = ? ORDER BY r.updated_at DESC, r.id DESC LIMIT 1`);
+  }
+
+  /** The newest saved conversation reference of the customer's linked chat accounts. */
+  latestReference(customerId: number): { id: number; channelId: string } | undefined {
+    return this.latestReferenceStmt.get(customerId) as { id: number; channelId: string } | undefined;
+  }
+
+  create(c: NewCampaign, now: Date): Campaign {
+    const row = this.insertStmt.get({
+      name: c.name,
+      kind: c.kind,
+      status: c.status ?? 'draft',
+      audience: JSON.stringify(c.audience),
+      offer: JSON.stringify(c.offer),
+      controlShare: c.controlShare,
+      attributionDays: c.attributionDays ?? 30,
+      scheduledAt: c.scheduledAt ? c.scheduledAt.toISOString() : null,
+      createdBy: c.createdBy,
+      now: now.toISOString(),
+    }) as CampaignRow;
+    return toCampaign(row);
+  }
+
+  get(id: number): Campaign | undefined {
+    const r = this.byIdStmt.get(id) as CampaignRow | undefined;
+    return r ? toCampaign(r) : undefined;
+  }
+
+  /** Newest first. */
+  list(): Campaign[] {
+    return (this.listStmt.all() as CampaignRow[]).map(toCampaign);
+  }
+
+  byKindAndName(kind: CampaignKind, name: string): Campaign | undefined {
+    const r = this.byKindNameStmt.get(kind, name) as CampaignRow | undefined;
+    return r ? toCampaign(r) : undefined;
+  }
+
+  /** Scheduled or running campaigns of a kind whose start has come. */
+  due(kind: CampaignKind, now: Date): Campaign[] {
+    return (this.dueStmt.all({ kind, now: now.toISOString() }) as CampaignRow[]).map(toCampaign);
+  }
+
+  setStatus(id: number, status: CampaignStatus, now: Date): boolean {
+    return this.statusStmt.run({ id, status, now: now.toISOString() }).changes === 1;
+  }
+
+  /** Records the customer's arm; false when they were already a member (their arm is kept). */
+  assign(campaignId: number, customerId: number, arm: Arm, at: Date): boolean {
+    return this.assignStmt.run(campaignId, customerId, arm, at.toISOString()).changes === 1;
+  }
+
+  armOf(campaignId: number, customerId: number): Arm | undefined {
+    return (this.armStmt.get(campaignId, customerId) as { arm: Arm } | undefined)?.arm;
+  }
+
+  memberCounts(campaignId: number): Record<Arm, number> {
+    const out: Record<Arm, number> = { treatment: 0, control: 0 };
+    for (const r of this.memberCountStmt.all(campaignId) as { arm: Arm; n: number }[]) out[r.arm] = r.n;
+    return out;
+  }
+
+  /** Conversions and revenue per arm within `attributionDays` after each member's anchor. */
+  outcomes(campaignId: number, attributionDays: number): ArmOutcomeRow[] {
+    return this.outcomeStmt.all({ campaignId, days: attributionDays }) as ArmOutcomeRow[];
+  }
+
+  deliveryCounts(campaignId: number): DeliveryCounts {
+    const out: DeliveryCounts = {
+      queued: 0,
+      sending: 0,
+      sent: 0,
+      delivered: 0,
+      skipped: 0,
+      failed: 0,
+      dead: 0,
+      skipReasons: {},
+    };
+    const rows = this.deliveryStmt.all(campaignId) as {
+      status: keyof Omit<DeliveryCounts, 'skipReasons' | 'delivered'>;
+      skipReason: string | null;
+      acknowledged: number;
+      n: number;
+    }[];
+    for (const r of rows) {
+      out[r.status] += r.n;
+      if (r.status === 'sent' && r.acknowledged) out.delivered += r.n;
+      if (r.status === 'skipped' && r.skipReason)
+        out.skipReasons[r.skipReason] = (out.skipReasons[r.skipReason] ?? 0) + r.n;
+    }
+    return out;
+  }
+
+  /** The newest score date at or before `atOrBefore` (null: no scores yet). */
+  latestScoreDate(atOrBefore: Date): string | null {
+    return (this.latestAsOfStmt.get(atOrBefore.toISOString()) as { asOf: string | null }).asOf;
+  }
+
+  /** Every customer scored at `asOf`, with the previous run's scores and consent state. */
+  scoredCandidates(asOf: string): CandidateRow[] {
+    const previousAsOf = (this.previousAsOfStmt.get(asOf) as { asOf: string | null }).asOf;
+    return this.scoredCandidatesStmt.all({ asOf, previousAsOf }) as CandidateRow[];
+  }
+
+  /** Customers whose first purchase falls in [from, before), with their scores at `asOf` if any. */
+  firstPurchasers(from: Date, before: Date, asOf: string | null): CandidateRow[] {
+    const previousAsOf = asOf ? (this.previousAsOfStmt.get(asOf) as { asOf: string | null }).asOf : null;
+    return this.firstPurchaseStmt.all({
+      from: from.toISOString(),
+      before: before.toISOString(),
+      asOf,
+      previousAsOf,
+    }) as CandidateRow[];
+  }
+}

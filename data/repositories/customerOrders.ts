@@ -1,0 +1,83 @@
+/**
+ * A customer's own orders, for "where is my order?", and the check that links a chat user to a
+ * customer record (an order number and the email on file must both match).
+ */
+import type { Db } from '../db';
+import type { OrderKind } from './orderHistory';
+
+export interface OrderSummary {
+  invoice: string;
+  kind: OrderKind;
+  orderedAt: string;
+  country: string | null;
+  lines: number;
+  items: number;
+  total: number;
+}
+
+export interface OrderLineSummary {
+  sku: string;
+  description: string | null;
+  quantity: number;
+  unitPrice: number;
+}
+
+const SUMMARY = `
+  SELECT o.external_id AS invoice, o.kind, o.ordered_at AS orderedAt, o.country,
+         COUNT(l.id) AS lines, COALESCE(SUM(l.quantity), 0) AS items,
+         COALESCE(SUM(l.quantity * l.unit_price), 0) AS total
+    FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id`;
+
+export class CustomerOrdersRepository {
+  private readonly recentStmt;
+  private readonly ownOrderStmt;
+  private readonly linesStmt;
+  private readonly orderOwnerStmt;
+
+  constructor(db: Db) {
+    this.recentStmt = db.prepare(
+      `${SUMMARY} WHERE o.customer_id = ? GROUP BY o.id ORDER BY o.ordered_at DESC, o.id DESC LIMIT ?`,
+    );
+    // The customer id is part of the lookup: another customer's invoice is simply not found.
+    this.ownOrderStmt = db.prepare(`${SUMMARY} WHERE o.customer_id = ? AND o.external_id = ? GROUP BY o.id`);
+    this.linesStmt = db.prepare(`
+      SELECT p.sku, COALESCE(l.description, p.description) AS description, l.quantity, l.unit_price AS unitPrice
+        FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id
+       WHERE o.customer_id = ? AND o.external_id = ? ORDER BY l.id`);
+    this.orderOwnerStmt = db.prepare(`
+      SELECT c.id AS customerId, c.email AS email
+        FROM orders o JOIN customers c ON c.id = o.customer_id
+       WHERE o.external_id = ? AND c.forgotten_at IS NULL`);
+  }
+
+  recent(customerId: number, limit = 5): OrderSummary[] {
+    return this.recentStmt.all(customerId, limit) as OrderSummary[];
+  }
+
+  /** The order, only if it is this customer's. */
+  ownOrder(customerId: number, invoice: string): OrderSummary | undefined {
+    return this.ownOrderStmt.get(customerId, invoice.toUpperCase()) as OrderSummary | undefined;
+  }
+
+  ownOrderLines(customerId: number, invoice: string): OrderLineSummary[] {
+    return this.linesStmt.all(customerId, invoice.toUpperCase()) as OrderLineSummary[];
+  }
+
+  /**
+   * The customer an order number + email pair proves to be, or why not. The reasons are for the
+   * bot's wording; callers must not tell a user which half was wrong.
+   */
+  verify(
+    invoice: string,
+    email: string,
+  ): { customerId: number } | { failure: 'no_match' | 'no_email_on_file' } {
+    const owner = this.orderOwnerStmt.get(invoice.trim().toUpperCase()) as
+      | { customerId: number; email: string | null }
+      | undefined;
+    if (!owner) return { failure: 'no_match' };
+    if (!owner.email) return { failure: 'no_email_on_file' };
+    return owner.email.trim().toLowerCase() === email.trim().toLowerCase()
+      ? { customerId: owner.customerId }
+      : { failure: 'no_match' };
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * What customers tell the shop, with the sentiment the language model gave it: stored for
+ * marketers' summaries, and read by the promotion rules (a customer who just complained is not
+ * sent offers for a while).
+ */
+import type { Db } from '../db';
+
+export type FeedbackLabel = 'positive' | 'neutral' | 'negative';
+
+export interface NewFeedback {
+  customerId: number | null;
+  chatIdentityId: number | null;
+  text: string;
+  sentimentScore: number;
+  sentimentLabel: FeedbackLabel;
+}
+
+export interface FeedbackEntry extends NewFeedback {
+  id: number;
+  createdAt: string;
+}
+
+export interface FeedbackSummary {
+  since: string;
+  total: number;
+  byLabel: Record<FeedbackLabel, number>;
+  meanScore: number | null;
+}
+
+const COLUMNS = `id, customer_id AS customerId, chat_identity_id AS chatIdentityId, text,
+  sentiment_score AS sentimentScore, sentiment_label AS sentimentLabel, created_at AS createdAt`;
+
+export class FeedbackRepository {
+  private readonly insertStmt;
+  private readonly lastNegativeStmt;
+  private readonly lastNegativeByIdentityStmt;
+  private readonly summaryStmt;
+  private readonly recentStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(`
+      INSERT INTO feedback (customer_id, chat_identity_id, text, sentiment_score, sentiment_label, created_at)
+      VALUES (@customerId, @chatIdentityId, @text, @sentimentScore, @sentimentLabel, @createdAt)`);
+    this.lastNegativeStmt = db.prepare(
+      `SELECT MAX(created_at) AS at FROM feedback WHERE customer_id = ? AND sentiment_label = 'negative'`,
+    );
+    this.lastNegativeByIdentityStmt = db.prepare(
+      `SELECT MAX(created_at) AS at FROM feedback WHERE chat_identity_id = ? AND sentiment_label = 'negative'`,
+    );
+    this.summaryStmt = db.prepare(`
+      SELECT sentiment_label AS label, COUNT(*) AS n, AVG(sentiment_score) AS mean, SUM(sentiment_score) AS total
+        FROM feedback WHERE created_at >= ? GROUP BY sentiment_label`);
+    this.recentStmt = db.prepare(`
+      SELECT ${COLUMNS} FROM feedback
+       WHERE created_at >= @since AND (@label IS NULL OR sentiment_label = @label)
+       ORDER BY created_at DESC, id DESC LIMIT @limit`);
+  }
+
+  record(entry: NewFeedback, at = new Date()): number {
+    return Number(this.insertStmt.run({ ...entry, createdAt: at.toISOString() }).lastInsertRowid);
+  }
+
+  /** When the customer last said something clearly negative (null: never). */
+  lastNegativeAt(customerId: number): string | null {
+    return (this.lastNegativeStmt.get(customerId) as { at: string | null }).at;
+  }
+
+  lastNegativeAtForIdentity(chatIdentityId: number): string | null {
+    return (this.lastNegativeByIdentityStmt.get(chatIdentityId) as { at: string | null }).at;
+  }
+
+  summary(since: Date): FeedbackSummary {
+    const rows = this.summaryStmt.all(since.toISOString()) as Array<{
+      label: FeedbackLabel;
+      n: number;
+      total: number;
+    }>;
+    const byLabel: Record<FeedbackLabel, number> = { positive: 0, neutral: 0, negative: 0 };
+    let total = 0;
+    let sum = 0;
+    for (const r of rows) {
+      byLabel[r.label] = r.n;
+      total += r.n;
+      sum += r.total;
+    }
+    return { since: since.toISOString(), total, byLabel, meanScore: total ? sum / total : null };
+  }
+
+  recent(since: Date, limit = 10, label: FeedbackLabel | null = null): FeedbackEntry[] {
+    return this.recentStmt.all({ since: since.toISOString(), label, limit }) as FeedbackEntry[];
+  }
+}

@@ -1,0 +1,73 @@
+/** Customers who asked for a person: an entry marketers (or the support team) can list and close. */
+import type { Db } from '../db';
+
+export interface Handoff {
+  id: number;
+  chatIdentityId: number | null;
+  customerId: number | null;
+  customer: string | null;
+  displayName: string | null;
+  channelId: string | null;
+  reason: string | null;
+  status: 'open' | 'closed';
+  createdAt: string;
+  closedAt: string | null;
+}
+
+export class HandoffRepository {
+  private readonly openForIdentityStmt;
+  private readonly insertStmt;
+  private readonly listStmt;
+  private readonly closeStmt;
+
+  constructor(private readonly db: Db) {
+    this.openForIdentityStmt = db.prepare(
+      `SELECT id FROM handoffs WHERE chat_identity_id = ? AND status = 'open' ORDER BY id DESC LIMIT 1`,
+    );
+    this.insertStmt = db.prepare(
+      `INSERT INTO handoffs (chat_identity_id, customer_id, reason, created_at) VALUES (?, ?, ?, ?)`,
+    );
+    this.listStmt = db.prepare(`
+      SELECT h.id, h.chat_identity_id AS chatIdentityId, h.customer_id AS customerId, c.external_id AS customer,
+             i.display_name AS displayName, i.channel_id AS channelId, h.reason, h.status,
+             h.created_at AS createdAt, h.closed_at AS closedAt
+        FROM handoffs h
+        LEFT JOIN customers c ON c.id = h.customer_id
+        LEFT JOIN chat_identities i ON i.id = h.chat_identity_id
+       WHERE (@status IS NULL OR h.status = @status)
+       ORDER BY h.created_at DESC, h.id DESC LIMIT @limit`);
+    this.closeStmt = db.prepare(
+      `UPDATE handoffs SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`,
+    );
+  }
+
+  /**
+   * Opens a request for a person, or returns the one the same person already has open (asking
+   * twice should not put them in the queue twice). `created` says which.
+   */
+  open(
+    chatIdentityId: number | null,
+    customerId: number | null,
+    reason: string,
+    at = new Date(),
+  ): { id: number; created: boolean } {
+    return this.db.transaction(() => {
+      if (chatIdentityId !== null) {
+        const existing = this.openForIdentityStmt.get(chatIdentityId) as { id: number } | undefined;
+        if (existing) return { id: existing.id, created: false };
+      }
+      const id = Number(
+        this.insertStmt.run(chatIdentityId, customerId, reason.slice(0, 500), at.toISOString()).lastInsertRowid,
+      );
+      return { id, created: true };
+    })();
+  }
+
+  list(status: 'open' | 'closed' | null = 'open', limit = 20): Handoff[] {
+    return this.listStmt.all({ status, limit }) as Handoff[];
+  }
+
+  close(id: number, at = new Date()): boolean {
+    return this.closeStmt.run(at.toISOString(), id).changes > 0;
+  }
+}

@@ -1,0 +1,55 @@
+/** Aggregates over orders for marketers' questions: best sellers, and who was active when. */
+import type { Db } from '../db';
+
+export interface SalesFilter {
+  /** Orders at or after this instant. */
+  from?: Date;
+  /** Orders strictly before this instant. */
+  before?: Date;
+  country?: string;
+}
+
+export interface TopProduct {
+  sku: string;
+  description: string | null;
+  customers: number;
+  orders: number;
+  quantity: number;
+  revenue: number;
+}
+
+const params = (f: SalesFilter) => ({
+  from: f.from ? f.from.toISOString() : '',
+  before: f.before ? f.before.toISOString() : '9999',
+  country: f.country ?? null,
+});
+
+export class SalesInsightsRepository {
+  private readonly topProductsStmt;
+  private readonly activeCustomersStmt;
+
+  constructor(db: Db) {
+    this.topProductsStmt = db.prepare(`
+      SELECT p.sku, p.description, COUNT(DISTINCT o.customer_id) AS customers, COUNT(DISTINCT o.id) AS orders,
+             SUM(l.quantity) AS quantity, SUM(l.quantity * l.unit_price) AS revenue
+        FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id
+       WHERE o.kind = 'purchase' AND p.kind = 'product'
+         AND o.ordered_at >= @from AND o.ordered_at < @before
+         AND (@country IS NULL OR o.country = @country)
+       GROUP BY p.id ORDER BY revenue DESC LIMIT @limit`);
+    this.activeCustomersStmt = db.prepare(`
+      SELECT DISTINCT customer_id AS id FROM orders
+       WHERE customer_id IS NOT NULL AND kind = 'purchase'
+         AND ordered_at >= @from AND ordered_at < @before
+         AND (@country IS NULL OR country = @country)`);
+  }
+
+  topProducts(filter: SalesFilter = {}, limit = 10): TopProduct[] {
+    return this.topProductsStmt.all({ ...params(filter), limit }) as TopProduct[];
+  }
+
+  /** Internal ids of customers with a purchase in the window. */
+  activeCustomers(filter: SalesFilter): Set<number> {
+    return new Set((this.activeCustomersStmt.all(params(filter)) as { id: number }[]).map((r) => r.id));
+  }
+}

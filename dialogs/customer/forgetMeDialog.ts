@@ -1,0 +1,49 @@
+/**
+ * "Forget me": says exactly what will be erased, asks for a yes, then erases in one transaction.
+ * The stored conversation state goes too, after this turn (see TurnInfo.forgotten).
+ */
+import { ComponentDialog, ConfirmPrompt, WaterfallDialog, type WaterfallStepContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import type { Assistant } from '../assistant';
+import { turnInfo } from '../turn';
+
+export const FORGET_DIALOG = 'forgetMe';
+const CONFIRM = 'forgetMe.confirm';
+
+export class ForgetMeDialog extends ComponentDialog {
+  constructor(private readonly assistant: Assistant) {
+    super(FORGET_DIALOG);
+    this.addDialog(new ConfirmPrompt(CONFIRM));
+    this.addDialog(new WaterfallDialog('forgetMe.steps', [this.ask.bind(this), this.erase.bind(this)]));
+    this.initialDialogId = 'forgetMe.steps';
+  }
+
+  private async ask(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const linked = turnInfo(step.context).identity?.customerId != null;
+    return step.prompt(CONFIRM, {
+      prompt:
+        'This erases what we hold about you for chat and marketing: this conversation, your chat accounts' +
+        (linked ? ', your email address, feedback, messages, scores and campaign history' : ' and your feedback') +
+        '. Order records we must keep for accounting stay, unlinked from you. We will never message you again. Erase now?',
+      retryPrompt: 'Please answer yes or no: erase your data?',
+    });
+  }
+
+  private async erase(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (step.result !== true) {
+      await step.context.sendActivity('OK, nothing was erased.');
+      return step.endDialog({ erased: false });
+    }
+    const info = turnInfo(step.context);
+    if (!info.identity) {
+      await step.context.sendActivity('Sorry, I could not erase your data right now; please try again, or ask a person.');
+      return step.endDialog({ erased: false });
+    }
+    const result = this.assistant.forget(info.identity.id);
+    info.forgotten = result.accounts;
+    info.identity = undefined;
+    await step.context.sendActivity(
+      'Done: your data is erased and this chat is forgotten. If you write again, I will treat you as a new visitor. Goodbye!',
+    );
+    return step.endDialog({ erased: true });
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The main dialog: routes each message by role, intent and confidence. Exact commands (button
+ * texts) first; then a clearly unhappy customer is answered with an apology before anything
+ * else; then the intent, if the model is confident enough and the role may use it; otherwise a
+ * clarifying question with the likeliest intents as buttons, never a guess.
+ */
+import {
+  ComponentDialog,
+  DialogSet,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogTurnResult,
+  type DialogState,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { Assistant } from './assistant';
+import { isClearlyNegative } from './assistant';
+import { allowed, INTENTS, STARTERS } from './intents';
+import { button, intentButtons, sendWithButtons, type Handler, type HandlerContext } from './handler';
+import { turnInfo, type Role } from './turn';
+import { MARKETER_COMMANDS, MARKETER_HANDLERS, explainNotTrained, isNotTrained } from './marketer/handlers';
+import { CUSTOMER_COMMANDS, CUSTOMER_HANDLERS } from './customer/handlers';
+import { CampaignDialog } from './marketer/campaignDialog';
+import { VerifyDialog } from './customer/verifyDialog';
+import { ForgetMeDialog } from './customer/forgetMeDialog';
+import { FeedbackDialog, recordFeedbackAndReply } from './customer/feedbackDialog';
+import type { SentimentResult } from '../nlp/sentiment/model';
+
+export const MAIN_DIALOG = 'main';
+const ROUTE = 'main.route';
+
+/** Below this calibrated confidence the bot asks instead of acting. */
+export const CLARIFY_BELOW = 0.55;
+
+/** Words that end whatever multi-turn dialog is running. */
+const CANCEL = /^(cancel|stop that|never ?mind|forget it|quit|abort)\.?$/i;
+
+/** Intents that may interrupt a running dialog when the model is sure of them. */
+const INTERRUPTING = new Set(['help', 'talk_to_person', 'unsubscribe', 'forget_me']);
+const INTERRUPT_CONFIDENCE = 0.85;
+/** Replies to a question the dialog asked ("no" is not "stop messaging me"). */
+const ANSWER_WORDS = /^(y|yes|yeah|yep|sure|ok|okay|no|nope|nah|n|no thanks|no thank you)[.!]?$/i;
+
+/** Intents whose own answer already deals with an unhappy tone. */
+const HANDLES_ITS_OWN_TONE = new Set(['feedback_complaint', 'talk_to_person', 'unsubscribe', 'forget_me', 'goodbye']);
+
+export class MainDialog extends ComponentDialog {
+  constructor(
+    private readonly assistant: Assistant,
+    understandSentiment: (text: string) => SentimentResult,
+  ) {
+    super(MAIN_DIALOG);
+    this.addDialog(new CampaignDialog(assistant));
+    this.addDialog(new VerifyDialog(assistant, (step, intent) => this.resume(step, intent)));
+    this.addDialog(new ForgetMeDialog(assistant));
+    this.addDialog(new FeedbackDialog(assistant, understandSentiment));
+    this.addDialog(new WaterfallDialog(ROUTE, [this.route.bind(this), this.finish.bind(this)]));
+    this.initialDialogId = ROUTE;
+  }
+
+  /** Runs one turn: continues the active dialog, or starts routing the message. */
+  async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
+    const set = new DialogSet(accessor);
+    set.add(this);
+    const dc = await set.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  /** While a multi-turn dialog waits for an answer, "cancel" ends it and some intents interrupt it. */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const { understanding } = turnInfo(innerDc.context);
+    if (CANCEL.test(understanding.text.trim())) {
+      await innerDc.context.sendActivity('OK, cancelled.');
+      return innerDc.cancelAllDialogs();
+    }
+    if (
+      INTERRUPTING.has(understanding.intent) &&
+      understanding.confidence >= INTERRUPT_CONFIDENCE &&
+      !ANSWER_WORDS.test(understanding.text.trim())
+    ) {
+      await innerDc.cancelAllDialogs();
+      return innerDc.beginDialog(ROUTE);
+    }
+    return super.onContinueDialog(innerDc);
+  }
+
+  private ctx(step: WaterfallStepContext | DialogContext): HandlerContext {
+    return { turn: step.context, info: turnInfo(step.context), assistant: this.assistant };
+  }
+
+  private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const ctx = this.ctx(step);
+    const { role, understanding: u } = ctx.info;
+    const text = u.text.trim();
+
+    const commands = role === 'marketer' ? MARKETER_COMMANDS : CUSTOMER_COMMANDS;
+    const command = commands.find((c) => c.pattern.test(text));
+    if (command) return this.start(step, command.run);
+
+    if (role === 'customer' && isClearlyNegative(u.sentiment) && !HANDLES_ITS_OWN_TONE.has(u.intent)) {
+      await recordFeedbackAndReply(step.context, this.assistant, u.text, u.sentiment);
+      // Answer the question too, when there clearly was one.
+      if (u.intent === 'out_of_scope' || u.confidence < CLARIFY_BELOW || !allowed(u.intent, role)) return step.endDialog();
+    }
+
+    if (!text) return step.endDialog();
+    if (u.intent === 'out_of_scope' || u.confidence < CLARIFY_BELOW) {
+      await this.clarify(ctx, role);
+      return step.endDialog();
+    }
+    if (!allowed(u.intent, role)) {
+      await sendWithButtons(
+        ctx,
+        "That's something only the shop's team can see. Here is what I can help you with:",
+        intentButtons(STARTERS.customer),
+      );
+      return step.endDialog();
+    }
+    const handler = this.handlerFor(u.intent, role);
+    return this.start(step, handler);
+  }
+
+  private handlerFor(intent: string, role: Role): Handler {
+    return (
+      (role === 'marketer' ? MARKETER_HANDLERS[intent] : undefined) ??
+      CUSTOMER_HANDLERS[intent] ??
+      SMALL_TALK[intent] ??
+      ((ctx) => this.clarify(ctx, role))
+    );
+  }
+
+  /** Runs a handler; a multi-turn answer becomes a child dialog. */
+  private async start(step: WaterfallStepContext, handler: Handler): Promise<DialogTurnResult> {
+    try {
+      const next = await handler(this.ctx(step));
+      if (next) return step.beginDialog(next.dialogId, next.options);
+    } catch (err) {
+      if (!isNotTrained(err)) throw err;
+      await explainNotTrained(this.ctx(step));
+    }
+    return step.endDialog();
+  }
+
+  private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog(step.result);
+  }
+
+  /** After verification: carry on with what the customer asked for in the first place. */
+  private async resume(step: WaterfallStepContext, intent: string): Promise<void> {
+    const ctx = this.ctx(step);
+    const handler = this.handlerFor(intent, ctx.info.role);
+    const next = await handler(ctx);
+    // A handler that needs yet another dialog would loop; it is asked to say what it needs instead.
+    if (next) await step.context.sendActivity(`Please ask again: "${INTENTS[intent]?.phrase ?? intent}".`);
+  }
+
+  private async clarify(ctx: HandlerContext, role: Role): Promise<void> {
+    const u = ctx.info.understanding;
+    const guesses = u.alternatives
+      .filter((a) => a.intent !== 'out_of_scope' && allowed(a.intent, role) && a.confidence >= 0.1)
+      .map((a) => a.intent)
+      .slice(0, 3);
+    if (guesses.length) {
+      await sendWithButtons(ctx, "I'm not sure what you mean. Did you want one of these?", intentButtons(guesses));
+    } else {
+      await sendWithButtons(
+        ctx,
+        "Sorry, I can't help with that. Here is what I can do:",
+        [...intentButtons(STARTERS[role]), button('Help', 'help')],
+      );
+    }
+  }
+}
+
+function helpText(role: Role): string {
+  return role === 'marketer'
+    ? 'I answer from your order history. Ask me, for example:\n\n' +
+        '- "which segments do we have?" or "segments in Germany since March"\n' +
+        '- "who is likely to churn in France?", "list the at-risk customers"\n' +
+        '- "what is customer 12347 worth?"\n' +
+        '- "top products last quarter", "what is bought with the regency cakestand?"\n' +
+        '- "start a win-back for at-risk customers with 10% off", "how did campaign 1 do?"\n' +
+        '- "model status", "feedback summary", "handoffs" (customers waiting for a person)'
+    : 'I can recommend products (tell me a budget, e.g. "gifts under £20"), find something like a product you love, ' +
+        'check your orders, answer questions about returns, refunds and delivery, take your feedback or get you a person. ' +
+        'Say "stop" to get no more messages, or "forget me" to erase your data.';
+}
+
+const SMALL_TALK: Record<string, Handler> = {
+  help: async (ctx) => {
+    const buttons = intentButtons(STARTERS[ctx.info.role]);
+    if (ctx.info.role === 'marketer') buttons.push(button('Waiting for a person', 'handoffs'), button('Feedback summary', 'feedback summary'));
+    await sendWithButtons(ctx, helpText(ctx.info.role), buttons);
+  },
+  greeting: async (ctx) => {
+    const name = ctx.info.identity?.displayName?.split(' ')[0];
+    await sendWithButtons(
+      ctx,
+      `Hello${name ? ` ${name}` : ''}! ${ctx.info.role === 'marketer' ? 'What would you like to know about your customers?' : 'How can I help?'}`,
+      intentButtons(STARTERS[ctx.info.role]),
+    );
+  },
+  thanks: async (ctx) => {
+    await ctx.turn.sendActivity("You're welcome!");
+  },
+  goodbye: async (ctx) => {
+    await ctx.turn.sendActivity('Bye for now!');
+  },
+};

@@ -1,0 +1,89 @@
+/** Campaign previews and outcomes as reports. */
+import { formatCell, type Report } from '../reports/report';
+import type { AudienceFilter, AudiencePreview, CampaignOutcome } from './campaignService';
+
+const pct = (v: number) => formatCell(v, 'percent');
+const num = (v: number) => formatCell(v, 'number');
+
+export function describeAudience(a: AudienceFilter): string {
+  const parts: string[] = [];
+  if (a.segment) parts.push(`segment ${a.segment}`);
+  if (a.stage) parts.push(`stage ${a.stage}`);
+  if (a.minChurnProbability !== undefined) parts.push(`churn risk ≥ ${pct(a.minChurnProbability)}`);
+  if (a.country) parts.push(`in ${a.country}`);
+  return parts.join(', ') || 'everyone';
+}
+
+export function describeOffer(o: { percentOff?: number; text?: string }): string {
+  return o.text ?? (o.percentOff ? `${o.percentOff}% off` : 'no discount (recommendations only)');
+}
+
+export function campaignPreviewReport(
+  audience: AudienceFilter,
+  offer: { percentOff?: number; text?: string },
+  controlShare: number,
+  preview: AudiencePreview,
+): Report {
+  const control = Math.round(preview.eligible * controlShare);
+  const skipped = Object.entries(preview.skipped).filter(([, n]) => n > 0);
+  return {
+    title: 'Win-back campaign preview',
+    subtitle: describeAudience(audience),
+    facts: [
+      { label: 'Customers matching', value: num(preview.matching) },
+      { label: 'Can be messaged', value: num(preview.eligible) },
+      { label: 'Held out as control', value: `about ${num(control)} (${pct(controlShare)})` },
+      { label: 'Offer', value: describeOffer(offer) },
+      ...(skipped.length
+        ? [{ label: 'Not messaged', value: skipped.map(([why, n]) => `${num(n)} ${why.replace(/_/g, ' ')}`).join(', ') }]
+        : []),
+    ],
+    table: preview.samples.length
+      ? {
+          columns: [{ header: 'Customer' }, { header: 'Segment' }, { header: 'Stage' }, { header: 'Churn risk', kind: 'percent' }, { header: 'Lifetime value', kind: 'money' }],
+          rows: preview.samples.map((s) => [s.customer, s.segment, s.stage, s.churnProbability, s.clv]),
+        }
+      : undefined,
+  };
+}
+
+const points = (v: number) => `${(v * 100).toFixed(1)}`;
+
+function describeUplift(c: CampaignOutcome): string {
+  const u = c.uplift;
+  if (u.uplift === null || !u.interval) return 'not measurable yet (both groups need customers)';
+  return (
+    `${points(u.uplift)} points (95% CI ${points(u.interval.low)} to ${points(u.interval.high)})` +
+    (u.significant ? '' : ', not significant yet')
+  );
+}
+
+export function campaignOutcomeReport(c: CampaignOutcome): Report {
+  return {
+    title: `Campaign #${c.id}: ${c.name}`,
+    subtitle: `${c.status} · ${describeAudience(c.audience)} · ${describeOffer(c.offer as { percentOff?: number; text?: string })}`,
+    facts: [
+      { label: 'Uplift in conversion', value: describeUplift(c) },
+      ...(c.incrementalRevenue !== null ? [{ label: 'Incremental revenue', value: formatCell(c.incrementalRevenue, 'money') }] : []),
+      { label: 'Attribution window', value: `${c.attributionDays} days after the message` },
+    ],
+    table: {
+      columns: [{ header: 'Group' }, { header: 'Customers', kind: 'number' }, { header: 'Sent', kind: 'number' }, { header: 'Delivered', kind: 'number' }, { header: 'Converted', kind: 'number' }, { header: 'Rate', kind: 'percent' }, { header: 'Revenue', kind: 'money' }],
+      rows: [
+        ['Messaged', c.treated.members, c.treated.sent, c.treated.delivered, c.treated.converted, c.treated.conversionRate, c.treated.revenue],
+        ['Control (no message)', c.control.members, null, null, c.control.converted, c.control.conversionRate, c.control.revenue],
+      ],
+    },
+  };
+}
+
+export function campaignListReport(list: CampaignOutcome[]): Report {
+  return {
+    title: 'Campaigns',
+    table: {
+      columns: [{ header: '#', kind: 'number' }, { header: 'Name' }, { header: 'Status' }, { header: 'Sent', kind: 'number' }, { header: 'Converted', kind: 'number' }, { header: 'Uplift (points)' }],
+      rows: list.map((c) => [c.id, c.name, c.status, c.treated.sent, c.treated.converted, c.uplift.uplift === null ? '–' : points(c.uplift.uplift)]),
+    },
+    actions: list.slice(0, 3).map((c) => ({ title: `Campaign #${c.id}`, text: `how did campaign ${c.id} do?` })),
+  };
+}

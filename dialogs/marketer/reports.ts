@@ -1,0 +1,305 @@
+/**
+ * Marketers' answers as Report objects (rendered per channel by dialogs/reports). Pure functions
+ * of what the Assistant returns, so the wording and the numbers are tested without a bot.
+ */
+import type { Report } from '../reports/report';
+import { formatCell } from '../reports/report';
+import type {
+  ChurnOverview,
+  ClvOverview,
+  GroupSummary,
+  ModelStatus,
+  ReportFilter,
+  SegmentDetail,
+  SegmentOverview,
+} from '../assistant';
+import type { StoredScore } from '../../data/repositories/customerScores';
+import type { CustomerReport } from '../../analytics/store';
+import type { OrderSummary } from '../../data/repositories/customerOrders';
+import type { RecommendResult } from '../../analytics/recs/hybrid';
+import type { TopProduct } from '../../data/repositories/salesInsights';
+import type { AssociationRule } from '../../analytics/rules/associationRules';
+import type { FeedbackEntry, FeedbackSummary } from '../../data/repositories/feedback';
+import type { Handoff } from '../../data/repositories/handoffs';
+
+const money = (v: number | null) => formatCell(v, 'money');
+const pct = (v: number) => formatCell(v, 'percent');
+const num = (v: number) => formatCell(v, 'number');
+const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '–');
+
+/** "in Germany, orders from 2011-03-01 to 2011-05-31" or "" for the whole base. */
+export function describeFilter(filter: ReportFilter): string {
+  const parts: string[] = [];
+  if (filter.country) parts.push(`in ${filter.country}`);
+  if (filter.from || filter.before) {
+    const to = filter.before ? new Date(filter.before.getTime() - 1) : null;
+    parts.push(`buying ${filter.from ? `from ${day(filter.from.toISOString())}` : ''}${to ? ` to ${day(to.toISOString())}` : ''}`.replace('buying  ', 'buying '));
+  }
+  return parts.join(', ');
+}
+
+const subtitle = (asOf: string, filter: ReportFilter, extra = '') =>
+  [`As of ${day(asOf)}`, describeFilter(filter), extra].filter(Boolean).join(' · ');
+
+function groupRows(groups: GroupSummary[]) {
+  return groups.map((g) => [g.name, g.customers, g.revenueShare, g.meanRecencyDays, g.meanFrequency, g.meanMonetary]);
+}
+
+const GROUP_COLUMNS = [
+  { header: 'Segment' },
+  { header: 'Customers', kind: 'number' as const },
+  { header: 'Revenue share', kind: 'percent' as const },
+  { header: 'Days since order', kind: 'number' as const },
+  { header: 'Orders', kind: 'number' as const },
+  { header: 'Spend', kind: 'money' as const },
+];
+
+export function segmentOverviewReport(o: SegmentOverview): Report {
+  const top = o.segments[0];
+  return {
+    title: 'Customer segments',
+    subtitle: subtitle(o.asOf, o.filter, `${num(o.customers)} customers`),
+    facts: top
+      ? [
+          { label: 'Segments', value: String(o.segments.length) },
+          { label: 'Largest revenue', value: `${top.name} (${pct(top.revenueShare)} of revenue, ${num(top.customers)} customers)` },
+        ]
+      : [{ label: 'Customers', value: '0' }],
+    table: { columns: GROUP_COLUMNS, rows: groupRows(o.segments) },
+    notes: o.clusters.length
+      ? [`Clusters found by k-means: ${o.clusters.map((c) => `${c.name} (${num(c.customers)})`).join('; ')}.`]
+      : undefined,
+    actions: o.segments.slice(0, 3).map((g) => ({ title: `Drill into ${g.name}`, text: `tell me about the ${g.name} segment` })),
+  };
+}
+
+export function segmentDetailReport(name: string, d: SegmentDetail, filter: ReportFilter): Report {
+  if (!d.summary) {
+    return {
+      title: `Segment: ${name}`,
+      subtitle: subtitle(d.asOf, filter),
+      notes: [`No customers are in ${name} ${describeFilter(filter)} right now.`.replace(/\s+\./, '.')],
+      actions: [{ title: 'All segments', text: 'show me the segments' }],
+    };
+  }
+  const s = d.summary;
+  return {
+    title: `Segment: ${name}`,
+    subtitle: subtitle(d.asOf, filter),
+    facts: [
+      { label: 'Customers', value: `${num(s.customers)} (${pct(s.customerShare)} of customers)` },
+      { label: 'Revenue', value: `${money(s.revenue)} (${pct(s.revenueShare)} of revenue)` },
+      { label: 'Typical customer', value: `ordered ${num(s.meanFrequency)} times, spent ${money(s.meanMonetary)}, last order ${num(Math.round(s.meanRecencyDays))} days ago` },
+      ...(d.topCountries.length
+        ? [{ label: 'Top countries', value: d.topCountries.map((c) => `${c.country} (${c.customers})`).join(', ') }]
+        : []),
+      ...(d.topProducts.length
+        ? [{ label: 'Most bought', value: d.topProducts.slice(0, 3).map((p) => p.name).join('; ') }]
+        : []),
+    ],
+    table: {
+      columns: [
+        { header: 'Customer' },
+        { header: 'Country' },
+        { header: 'Spend', kind: 'money' },
+        { header: 'Orders', kind: 'number' },
+        { header: 'Churn risk', kind: 'percent' },
+      ],
+      rows: d.members.slice(0, 10).map((m) => [m.externalId, m.country, m.monetary, m.frequency, m.churnProbability]),
+    },
+    actions: [
+      { title: `Win back ${name}`, text: `start a win-back for the ${name} segment with 10% off` },
+      { title: 'Churn report', text: 'churn report' },
+    ],
+  };
+}
+
+const driverText = (s: StoredScore) =>
+  (s.churnDrivers as Array<{ text?: string; direction?: string }>)
+    .filter((d) => d.direction !== 'lowers risk')
+    .slice(0, 2)
+    .map((d) => d.text)
+    .filter(Boolean)
+    .join('; ') || '–';
+
+export function churnReport(o: ChurnOverview): Report {
+  return {
+    title: 'Churn risk',
+    subtitle: subtitle(o.asOf, o.filter, `${num(o.customers)} customers`),
+    facts: [
+      { label: 'Expected to stop buying', value: `${num(Math.round(o.expectedChurners))} (${pct(o.meanChurnProbability)} on average)` },
+      { label: 'Lifetime value at risk', value: money(o.clvAtRisk) },
+      {
+        label: 'Stages',
+        value: Object.entries(o.byStage)
+          .sort((a, b) => b[1] - a[1])
+          .map(([stage, n]) => `${stage} ${num(n)}`)
+          .join(', '),
+      },
+    ],
+    table: {
+      columns: [
+        { header: 'Customer' },
+        { header: 'Churn risk', kind: 'percent' },
+        { header: 'Segment' },
+        { header: 'Why' },
+      ],
+      rows: o.top.map((s) => [s.externalId, s.churnProbability, s.segment, driverText(s)]),
+    },
+    actions: [
+      { title: 'At-risk list', text: 'list the at-risk customers' },
+      { title: 'Start a win-back', text: 'start a win-back for at-risk customers with 10% off' },
+    ],
+  };
+}
+
+export function atRiskReport(asOf: string, filter: ReportFilter, total: number, top: StoredScore[]): Report {
+  return {
+    title: 'At-risk customers worth winning back',
+    subtitle: subtitle(asOf, filter, `${num(total)} at risk; most valuable first`),
+    table: {
+      columns: [
+        { header: 'Customer' },
+        { header: 'Country' },
+        { header: 'Churn risk', kind: 'percent' },
+        { header: 'Lifetime value', kind: 'money' },
+        { header: 'Why' },
+      ],
+      rows: top.map((s) => [s.externalId, s.country, s.churnProbability, s.clv, driverText(s)]),
+    },
+    notes: total === 0 ? ['Nobody is at risk with this filter.'] : undefined,
+    actions: [{ title: 'Start a win-back', text: 'start a win-back for at-risk customers with 10% off' }],
+  };
+}
+
+export function customerReport360(
+  r: CustomerReport,
+  orders: OrderSummary[],
+  recs: RecommendResult | null,
+): Report {
+  const drivers = (r.churn.drivers as Array<{ text?: string }>).slice(0, 3).map((d) => d.text).filter(Boolean);
+  const notes: string[] = [];
+  if (r.clvWarnings.length) notes.push(`Lifetime value is uncertain: ${r.clvWarnings[0]}`);
+  if (recs?.items.length) notes.push(`Would likely buy next: ${recs.items.map((i) => i.description ?? i.sku).join('; ')}.`);
+  return {
+    title: `Customer ${r.customer}`,
+    subtitle: `As of ${day(r.asOf)}${r.country ? ` · ${r.country}` : ''}`,
+    facts: [
+      { label: 'Segment', value: `${r.segment} (RFM ${r.rfmScore})` },
+      { label: 'Stage', value: `${r.stage.current}${r.stage.since ? ` since ${day(r.stage.since)}` : ''}` },
+      { label: 'Orders', value: `${num(r.frequency)}, spent ${money(r.monetary)}, last ${num(Math.round(r.recencyDays))} days ago` },
+      { label: 'Churn risk', value: `${pct(r.churn.probability)}${drivers.length ? `: ${drivers.join('; ')}` : ''}` },
+      { label: 'Lifetime value (12 months)', value: r.clvWarnings.length ? `${money(r.clv)} (uncertain)` : money(r.clv) },
+      { label: 'Probability still active', value: pct(r.pAlive) },
+      ...(r.cluster.description ? [{ label: 'Cluster', value: r.cluster.description }] : []),
+    ],
+    table: orders.length
+      ? {
+          columns: [{ header: 'Order' }, { header: 'Date' }, { header: 'Kind' }, { header: 'Items', kind: 'number' }, { header: 'Total', kind: 'money' }],
+          rows: orders.map((o) => [o.invoice, day(o.orderedAt), o.kind, o.items, o.total]),
+        }
+      : undefined,
+    notes: notes.length ? notes : undefined,
+    actions: [{ title: 'Churn report', text: 'churn report' }],
+  };
+}
+
+export function clvReport(o: ClvOverview): Report {
+  return {
+    title: 'Customer lifetime value (next 12 months)',
+    subtitle: subtitle(o.asOf, o.filter, `${num(o.customers)} customers`),
+    facts: [
+      { label: 'Total predicted value', value: money(o.totalClv) },
+      { label: 'Per customer', value: money(o.customers ? o.totalClv / o.customers : 0) },
+    ],
+    table: {
+      columns: [{ header: 'Segment' }, { header: 'Customers', kind: 'number' }, { header: 'Total', kind: 'money' }, { header: 'Per customer', kind: 'money' }],
+      rows: o.bySegment.map((g) => [g.name, g.customers, g.totalClv, g.meanClv]),
+    },
+    notes: [
+      `Most valuable: ${o.top.slice(0, 5).map((s) => `${s.externalId} (${money(s.clv)})`).join(', ')}.`,
+      ...o.warnings.map((w) => `Caution: ${w}`),
+    ],
+  };
+}
+
+export function productInsightReport(
+  products: TopProduct[],
+  filter: ReportFilter,
+  rules: { sku: string; name: string; together: AssociationRule[] } | { strongest: AssociationRule[] },
+  describe: (sku: string) => string,
+): Report {
+  const notes: string[] = [];
+  const ruleText = (r: AssociationRule) =>
+    `${r.antecedent.map(describe).join(' + ')} → ${r.consequent.map(describe).join(' + ')} (in ${pct(r.confidence)} of baskets with the first, ${r.lift.toFixed(1)}x more often than chance)`;
+  if ('together' in rules) {
+    notes.push(
+      rules.together.length
+        ? `Bought together with ${rules.name}: ${rules.together.map((r) => r.consequent.map(describe).join(' + ')).join('; ')}.`
+        : `No product is bought with ${rules.name} often enough to be a rule (support 1%, confidence 30%).`,
+    );
+  } else if (rules.strongest.length) {
+    notes.push(`Strongest bought-together rules: ${rules.strongest.map(ruleText).join('; ')}.`);
+  }
+  return {
+    title: 'Top products',
+    subtitle: [describeFilter(filter), 'by revenue'].filter(Boolean).join(' · '),
+    table: {
+      columns: [{ header: 'Product' }, { header: 'SKU' }, { header: 'Customers', kind: 'number' }, { header: 'Units', kind: 'number' }, { header: 'Revenue', kind: 'money' }],
+      rows: products.map((p) => [p.description ?? p.sku, p.sku, p.customers, p.quantity, p.revenue]),
+    },
+    notes,
+  };
+}
+
+export function modelStatusReport(models: ModelStatus[]): Report {
+  const headline = (m: ModelStatus): string => {
+    const metrics = m.metrics as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const v = metrics.validation;
+    if (m.model === 'churn' && v?.auc !== undefined) return `validation AUC ${Number(v.auc).toFixed(3)}`;
+    if (m.model === 'recs' && v?.hitRate !== undefined) return `hit rate@10 ${Number(v.hitRate).toFixed(3)}`;
+    if (m.model === 'segments') return `${(metrics.segmentProfiles ?? []).length} segments`;
+    if (m.model === 'clv') return (metrics.warnings ?? []).length ? 'fit has warnings' : 'fit ok';
+    return '';
+  };
+  return {
+    title: 'Models',
+    subtitle: models.length ? `${models.length} trained` : 'nothing trained yet',
+    table: {
+      columns: [{ header: 'Model' }, { header: 'Data as of' }, { header: 'Trained' }, { header: 'Quality' }, { header: 'Version' }],
+      rows: models.map((m) => [m.model, day(m.asOf), m.trainedAt.slice(0, 16).replace('T', ' '), headline(m), m.version]),
+    },
+    notes: models.length ? undefined : ['Run `retain train` to fit segments, churn and lifetime value.'],
+  };
+}
+
+export function feedbackReport(days: number, s: FeedbackSummary, negative: FeedbackEntry[]): Report {
+  return {
+    title: `Customer feedback, last ${days} days`,
+    facts: [
+      { label: 'Messages', value: num(s.total) },
+      { label: 'Positive / neutral / negative', value: `${s.byLabel.positive} / ${s.byLabel.neutral} / ${s.byLabel.negative}` },
+      { label: 'Mean sentiment', value: s.meanScore === null ? '–' : s.meanScore.toFixed(2) },
+    ],
+    table: negative.length
+      ? {
+          columns: [{ header: 'When' }, { header: 'Sentiment', kind: 'number' }, { header: 'What they said' }],
+          rows: negative.map((f) => [day(f.createdAt), f.sentimentScore, f.text.slice(0, 140)]),
+        }
+      : undefined,
+  };
+}
+
+export function handoffReport(handoffs: Handoff[]): Report {
+  return {
+    title: 'Customers waiting for a person',
+    subtitle: `${handoffs.length} open`,
+    table: handoffs.length
+      ? {
+          columns: [{ header: '#', kind: 'number' }, { header: 'Since' }, { header: 'Customer' }, { header: 'Channel' }, { header: 'Why' }],
+          rows: handoffs.map((h) => [h.id, h.createdAt.slice(0, 16).replace('T', ' '), h.customer ?? h.displayName ?? 'unverified visitor', h.channelId, h.reason]),
+        }
+      : undefined,
+    notes: handoffs.length ? undefined : ['Nobody is waiting.'],
+  };
+}

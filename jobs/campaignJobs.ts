@@ -1,0 +1,232 @@
+/**
+ * The win-back and welcome jobs. Both choose candidates from the repositories, apply the same
+ * suppression rules and go through runCampaign (campaignRun.ts).
+ *
+ * Win-back, per run:
+ *  - the automatic win-back campaign ("Automatic win-back", created on first use): customers who
+ *    crossed the churn threshold, or moved into 'at risk' / 'lapsed', between the previous score
+ *    run and the latest one (on the very first scoring run every customer above the threshold or
+ *    in those stages counts as crossing). Period = the score date, so one message per crossing.
+ *  - every marketer campaign of kind winback or manual that is scheduled and due: its audience
+ *    filter over the latest scores, once (period 'once'); it is then marked completed.
+ * Welcome: customers whose first purchase was between delay + lookback and delay days ago get a
+ * thank-you once (period 'first-purchase'), through "Automatic welcome".
+ */
+import type { Db } from '../data/db';
+import { AuditLogRepository } from '../data/repositories/auditLog';
+import {
+  CampaignRepository,
+  type Campaign,
+  type CampaignKind,
+  type CandidateRow,
+} from '../data/repositories/campaigns';
+import { matchesAudience, parseAudience } from '../analytics/campaigns/audience';
+import { eligibilityCheck } from '../analytics/campaigns/eligibility';
+import type { JobsConfig } from './config';
+import { runCampaign, type CampaignRunSummary } from './campaignRun';
+import { noRecommendations, type Recommender } from './personalise';
+
+export const AUTO_WINBACK_NAME = 'Automatic win-back';
+export const AUTO_WELCOME_NAME = 'Automatic welcome';
+const WINBACK_STAGES = new Set(['at risk', 'lapsed']);
+const DAY_MS = 86_400_000;
+
+export interface JobOptions {
+  /** The job's "now" (default: the real time). `--as-of` sets it to replay a day. */
+  now?: Date;
+  dryRun?: boolean;
+  config: JobsConfig;
+  recommender?: Recommender;
+  /** Per-customer lines in the report (default 200). */
+  detailLimit?: number;
+}
+
+export interface CampaignJobReport {
+  job: 'winback' | 'welcome';
+  now: string;
+  dryRun: boolean;
+  /** Score date used (null: nothing scored yet). */
+  scoresAsOf: string | null;
+  campaigns: CampaignRunSummary[];
+  totals: {
+    candidates: number;
+    eligible: number;
+    queued: number;
+    control: number;
+    alreadyDone: number;
+    skipped: Record<string, number>;
+  };
+  notes: string[];
+}
+
+/** The automatic campaign of a kind; created (and audited) on first use unless this is a dry run. */
+function automaticCampaign(
+  db: Db,
+  kind: CampaignKind,
+  name: string,
+  defaults: { audience: Record<string, unknown>; offer: Record<string, unknown> },
+  options: JobOptions,
+  now: Date,
+): Campaign {
+  const repo = new CampaignRepository(db);
+  const existing = repo.byKindAndName(kind, name);
+  if (existing) return existing;
+  const draft = {
+    name,
+    kind,
+    status: 'running' as const,
+    audience: defaults.audience,
+    offer: defaults.offer,
+    controlShare: options.config.controlShare,
+    attributionDays: options.config.attributionDays,
+    scheduledAt: now,
+    createdBy: `job:${kind}`,
+  };
+  if (options.dryRun) {
+    // Not written; the id is the one it would get, so the dry run shows the real control split.
+    const nextId = (repo.list()[0]?.id ?? 0) + 1;
+    const at = now.toISOString();
+    return { ...draft, id: nextId, scheduledAt: at, createdAt: at, updatedAt: at };
+  }
+  return db.transaction(() => {
+    const c = repo.create(draft, now);
+    new AuditLogRepository(db).write(
+      `job:${kind}`,
+      'campaign.create',
+      `campaign:${c.id}`,
+      { name, automatic: true },
+      now,
+    );
+    return c;
+  })();
+}
+
+function crossedIntoWinback(c: CandidateRow, threshold: number): boolean {
+  const p = c.churnProbability ?? 0;
+  const crossedThreshold =
+    p >= threshold && (c.previousChurnProbability === null || c.previousChurnProbability < threshold);
+  const movedStage =
+    c.stage !== null &&
+    WINBACK_STAGES.has(c.stage) &&
+    (c.previousStage === null || !WINBACK_STAGES.has(c.previousStage));
+  return crossedThreshold || movedStage;
+}
+
+function totalsOf(runs: CampaignRunSummary[]): CampaignJobReport['totals'] {
+  const t = {
+    candidates: 0,
+    eligible: 0,
+    queued: 0,
+    control: 0,
+    alreadyDone: 0,
+    skipped: {} as Record<string, number>,
+  };
+  for (const r of runs) {
+    t.candidates += r.candidates;
+    t.eligible += r.eligible;
+    t.queued += r.queued;
+    t.control += r.control;
+    t.alreadyDone += r.alreadyDone;
+    for (const [k, v] of Object.entries(r.skipped)) t.skipped[k] = (t.skipped[k] ?? 0) + v;
+  }
+  return t;
+}
+
+export function runWinbackJob(db: Db, options: JobOptions): CampaignJobReport {
+  const now = options.now ?? new Date();
+  const dryRun = options.dryRun ?? false;
+  const repo = new CampaignRepository(db);
+  const notes: string[] = [];
+  const asOf = repo.latestScoreDate(now);
+  const report: CampaignJobReport = {
+    job: 'winback',
+    now: now.toISOString(),
+    dryRun,
+    scoresAsOf: asOf,
+    campaigns: [],
+    totals: totalsOf([]),
+    notes,
+  };
+  if (!asOf) {
+    notes.push('no customer scores yet: run `retain train` (or the nightly job) first');
+    return report;
+  }
+  const ctx = {
+    db,
+    now,
+    dryRun,
+    check: eligibilityCheck(db, options.config.suppression, now),
+    recommender: options.recommender ?? noRecommendations,
+    detailLimit: options.detailLimit,
+  };
+  const scored = repo.scoredCandidates(asOf);
+  const threshold = options.config.winback.churnThreshold;
+  const auto = automaticCampaign(
+    db,
+    'winback',
+    AUTO_WINBACK_NAME,
+    {
+      audience: { minChurnProbability: threshold },
+      offer: { percentOff: options.config.winback.percentOff },
+    },
+    options,
+    now,
+  );
+  if (auto.status === 'running') {
+    const crossed = scored.filter((c) => crossedIntoWinback(c, threshold));
+    report.campaigns.push(runCampaign(ctx, auto, crossed, asOf.slice(0, 10)));
+  } else {
+    notes.push(`"${auto.name}" is ${auto.status}: set it to running to send automatic win-backs`);
+  }
+  const due = [...repo.due('winback', now), ...repo.due('manual', now)].filter((c) => c.id !== auto.id);
+  for (const campaign of due) {
+    const audience = parseAudience(campaign.audience);
+    const members = scored.filter((c) => matchesAudience(c, audience));
+    report.campaigns.push(runCampaign(ctx, campaign, members, 'once'));
+    if (!dryRun) repo.setStatus(campaign.id, 'completed', now);
+  }
+  report.totals = totalsOf(report.campaigns);
+  return report;
+}
+
+export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
+  const now = options.now ?? new Date();
+  const dryRun = options.dryRun ?? false;
+  const repo = new CampaignRepository(db);
+  const { delayDays, lookbackDays } = options.config.welcome;
+  const before = new Date(now.getTime() - delayDays * DAY_MS);
+  const from = new Date(before.getTime() - lookbackDays * DAY_MS);
+  const asOf = repo.latestScoreDate(now);
+  const auto = automaticCampaign(
+    db,
+    'welcome',
+    AUTO_WELCOME_NAME,
+    { audience: { firstPurchaseDelayDays: delayDays }, offer: {} },
+    options,
+    now,
+  );
+  const report: CampaignJobReport = {
+    job: 'welcome',
+    now: now.toISOString(),
+    dryRun,
+    scoresAsOf: asOf,
+    campaigns: [],
+    totals: totalsOf([]),
+    notes: [],
+  };
+  if (auto.status !== 'running') {
+    report.notes.push(`"${auto.name}" is ${auto.status}: set it to running to send welcome messages`);
+    return report;
+  }
+  const ctx = {
+    db,
+    now,
+    dryRun,
+    check: eligibilityCheck(db, options.config.suppression, now),
+    recommender: options.recommender ?? noRecommendations,
+    detailLimit: options.detailLimit,
+  };
+  report.campaigns.push(runCampaign(ctx, auto, repo.firstPurchasers(from, before, asOf), 'first-purchase'));
+  report.totals = totalsOf(report.campaigns);
+  return report;
+}

@@ -1,0 +1,138 @@
+/**
+ * The one path every campaign goes through (automatic win-back, welcome, marketers' campaigns):
+ * for each candidate, skip with a reason, or assign an arm by hash; record control members and
+ * queue a personalised message for treated ones under the key (campaign, customer, period).
+ * Re-running for the same period queues nothing new: the outbox key and the membership are unique.
+ */
+import type { Db } from '../data/db';
+import {
+  CampaignRepository,
+  type Campaign,
+  type CandidateRow,
+  type Arm,
+} from '../data/repositories/campaigns';
+import { OutboxRepository } from '../data/repositories/outbox';
+import { assignArm } from '../analytics/campaigns/controlGroup';
+import type { EligibilityCheck } from '../analytics/campaigns/eligibility';
+import { composeMessage, type Recommender, type MessagePayload } from './personalise';
+
+export interface CampaignRunItem {
+  customer: string;
+  /** What happened (or, in a dry run, would happen). */
+  outcome: 'queued' | 'control' | 'already_done' | 'skipped';
+  arm?: Arm;
+  reason?: string;
+  text?: string;
+}
+
+export interface CampaignRunSummary {
+  campaignId: number;
+  campaignName: string;
+  kind: string;
+  period: string;
+  candidates: number;
+  eligible: number;
+  queued: number;
+  control: number;
+  /** Already queued or assigned for this period by an earlier run. */
+  alreadyDone: number;
+  skipped: Record<string, number>;
+  /** Per customer, up to the detail limit (all of them in a dry run up to that limit). */
+  items: CampaignRunItem[];
+  itemsTruncated: boolean;
+}
+
+export interface CampaignRunContext {
+  db: Db;
+  now: Date;
+  dryRun: boolean;
+  check: EligibilityCheck;
+  recommender: Recommender;
+  /** How many per-customer lines to return (default 200). */
+  detailLimit?: number;
+}
+
+export function dedupeKey(campaignId: number, customerId: number, period: string): string {
+  return `campaign:${campaignId}:customer:${customerId}:period:${period}`;
+}
+
+const CHUNK = 500;
+
+export function runCampaign(
+  ctx: CampaignRunContext,
+  campaign: Campaign,
+  candidates: CandidateRow[],
+  period: string,
+): CampaignRunSummary {
+  const campaigns = new CampaignRepository(ctx.db);
+  const outbox = new OutboxRepository(ctx.db);
+  const limit = ctx.detailLimit ?? 200;
+  const s: CampaignRunSummary = {
+    campaignId: campaign.id,
+    campaignName: campaign.name,
+    kind: campaign.kind,
+    period,
+    candidates: candidates.length,
+    eligible: 0,
+    queued: 0,
+    control: 0,
+    alreadyDone: 0,
+    skipped: {},
+    items: [],
+    itemsTruncated: false,
+  };
+  const note = (item: CampaignRunItem) => {
+    if (s.items.length < limit) s.items.push(item);
+    else s.itemsTruncated = true;
+  };
+
+  const one = (c: CandidateRow) => {
+    const key = dedupeKey(campaign.id, c.customerId, period);
+    const arm = assignArm(campaign.id, c.customerId, campaign.controlShare);
+    // Done before (same period): nothing new, whichever arm. Checked first, so a re-run does not
+    // report its own earlier message as a frequency-cap skip.
+    if (outbox.byDedupeKey(key) || (arm === 'control' && campaigns.armOf(campaign.id, c.customerId))) {
+      s.alreadyDone++;
+      note({ customer: c.externalId, outcome: 'already_done', arm });
+      return;
+    }
+    const reason = ctx.check(c);
+    if (reason) {
+      s.skipped[reason] = (s.skipped[reason] ?? 0) + 1;
+      note({ customer: c.externalId, outcome: 'skipped', reason });
+      return;
+    }
+    s.eligible++;
+    // Control members are drawn from eligible customers only, so both arms are comparable.
+    if (arm === 'control') {
+      if (!ctx.dryRun) campaigns.assign(campaign.id, c.customerId, 'control', ctx.now);
+      s.control++;
+      note({ customer: c.externalId, outcome: 'control', arm });
+      return;
+    }
+    const payload: MessagePayload = composeMessage(campaign, ctx.recommender(c.externalId, 3));
+    if (!ctx.dryRun) {
+      campaigns.assign(campaign.id, c.customerId, 'treatment', ctx.now);
+      outbox.enqueue(
+        {
+          dedupeKey: key,
+          campaignId: campaign.id,
+          customerId: c.customerId,
+          conversationReferenceId: c.referenceId,
+          kind: campaign.kind,
+          payload: { ...payload, customer: c.externalId },
+        },
+        ctx.now,
+      );
+    }
+    s.queued++;
+    note({ customer: c.externalId, outcome: 'queued', arm, text: payload.text });
+  };
+
+  // Chunks of short transactions: fast, and the bot's own writes are never blocked for long.
+  for (let i = 0; i < candidates.length; i += CHUNK) {
+    const chunk = candidates.slice(i, i + CHUNK);
+    ctx.db.transaction(() => chunk.forEach(one))();
+  }
+  return s;
+}

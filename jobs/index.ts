@@ -1,0 +1,146 @@
+/**
+ * What the CLI and the bot's composition root use from the jobs:
+ *
+ *   retain jobs run winback|welcome|nightly [--as-of] [--dry-run] --json  → runJob(db, name, {...})
+ *   retain outbox --json                                                 → outboxListing(db, {...})
+ *   bot/index.ts: createJobRuntime(db, config, send) → { scheduler, sender }; start() both, stop() both
+ */
+import fs from 'node:fs';
+import type { Db } from '../data/db';
+import { ModelRunRepository } from '../data/repositories/modelRuns';
+import { OutboxRepository, type OutboxMessage, type OutboxStatus } from '../data/repositories/outbox';
+import { readRecsModel, RECS_MODEL_NAME } from '../analytics/recs';
+import type { JobsConfig } from './config';
+import { runWelcomeJob, runWinbackJob, type CampaignJobReport } from './campaignJobs';
+import { runNightlyJob, type NightlyReport } from './nightly';
+import { modelRecommender, noRecommendations, type Recommender } from './personalise';
+import { JobScheduler, type SchedulerOptions } from './scheduler';
+import { OutboxSender, type SendFn, type SenderEvent } from './sender';
+
+export { loadJobsConfig, DEFAULT_JOBS_CONFIG, type JobsConfig } from './config';
+export { runWinbackJob, runWelcomeJob, type CampaignJobReport } from './campaignJobs';
+export { runNightlyJob, type NightlyReport } from './nightly';
+export { OutboxSender, SendError, type SendFn, type OutboundActivity, type SenderEvent } from './sender';
+export { JobScheduler } from './scheduler';
+
+export const JOB_NAMES = ['nightly', 'winback', 'welcome'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+/** The recommender saved by the last training (none: messages go out without recommendations). */
+export function savedRecommender(db: Db): Recommender {
+  const run = new ModelRunRepository(db).latest(RECS_MODEL_NAME);
+  if (!run?.artifactPath || !fs.existsSync(run.artifactPath)) return noRecommendations;
+  try {
+    return modelRecommender(readRecsModel(run.artifactPath));
+  } catch {
+    return noRecommendations;
+  }
+}
+
+export interface RunJobOptions {
+  /** The job's "now": replays a day with historical data (default: the real time). */
+  asOf?: Date;
+  dryRun?: boolean;
+  config: JobsConfig;
+  modelsDir: string;
+  importTimeZone: string;
+  recommender?: Recommender;
+  detailLimit?: number;
+}
+
+export async function runJob(
+  db: Db,
+  name: JobName,
+  o: RunJobOptions,
+): Promise<CampaignJobReport | NightlyReport> {
+  if (name === 'nightly') {
+    return runNightlyJob(db, {
+      dropFolder: o.config.dropFolder,
+      importTimeZone: o.importTimeZone,
+      modelsDir: o.modelsDir,
+      asOf: o.asOf,
+      dryRun: o.dryRun,
+    });
+  }
+  const options = {
+    now: o.asOf,
+    dryRun: o.dryRun,
+    config: o.config,
+    recommender: o.recommender ?? savedRecommender(db),
+    detailLimit: o.detailLimit,
+  };
+  return name === 'winback' ? runWinbackJob(db, options) : runWelcomeJob(db, options);
+}
+
+export interface OutboxListing {
+  counts: Record<OutboxStatus, number>;
+  nextDueAt: string | null;
+  messages: OutboxMessage[];
+}
+
+export function outboxListing(
+  db: Db,
+  options: { status?: OutboxStatus; campaignId?: number; limit?: number } = {},
+): OutboxListing {
+  const outbox = new OutboxRepository(db);
+  return { counts: outbox.countsByStatus(), nextDueAt: outbox.nextDueAt(), messages: outbox.list(options) };
+}
+
+export interface JobRuntime {
+  scheduler: JobScheduler;
+  sender: OutboxSender;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The scheduled jobs and the outbox sender of a running bot. `send` is the bot's proactive send
+ * (bot/proactive/adapterSend.ts). One sender per database (see leaseMs in jobs/sender.ts).
+ */
+export function createJobRuntime(
+  db: Db,
+  config: JobsConfig,
+  deps: {
+    send: SendFn;
+    modelsDir: string;
+    importTimeZone: string;
+    onRun?: SchedulerOptions['onRun'];
+    onSenderEvent?: (e: SenderEvent) => void;
+    onSenderError?: (error: unknown) => void;
+  },
+): JobRuntime {
+  const common = { config, modelsDir: deps.modelsDir, importTimeZone: deps.importTimeZone };
+  const scheduler = new JobScheduler(
+    JOB_NAMES.map((name) => ({
+      name,
+      schedule: config.schedules[name],
+      run: () => runJob(db, name, common),
+    })),
+    { timeZone: config.shopTimeZone, onRun: deps.onRun },
+  );
+  const sender = new OutboxSender(db, {
+    send: deps.send,
+    rate: config.send.rate,
+    concurrency: config.send.concurrency,
+    maxAttempts: config.send.maxAttempts,
+    backoff: config.send.backoff,
+    timeoutMs: config.send.timeoutMs,
+    quietHours: config.quietHours,
+    defaultTimeZone: config.shopTimeZone,
+    rules: config.suppression,
+    // A claim older than the send timeout (plus a margin) was left by a stopped process.
+    leaseMs: config.send.timeoutMs + 60_000,
+    onEvent: deps.onSenderEvent,
+  });
+  return {
+    scheduler,
+    sender,
+    start() {
+      scheduler.start();
+      sender.start(config.send.pollSeconds * 1000, deps.onSenderError);
+    },
+    async stop() {
+      await Promise.all([scheduler.stop(), sender.stop()]);
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The sender as its own process, for the crash test: recover what a killed predecessor left in
+ * 'sending', then send everything queued. Run with: node -r ./tests/jobs/tsRegister.js <this> DB
+ */
+import { openDatabase } from '../../data/db';
+import { OutboxSender } from '../../jobs/sender';
+import { httpSend } from './standInChannel';
+
+async function main() {
+  const db = openDatabase(process.argv[2]);
+  const sender = new OutboxSender(db, {
+    send: httpSend,
+    rate: { perSecond: 10_000, burst: 100 },
+    concurrency: 3,
+    maxAttempts: 5,
+    backoff: { baseMs: 10, maxMs: 100 },
+    timeoutMs: 5000,
+    quietHours: null,
+    defaultTimeZone: 'UTC',
+    rules: { complaintDays: 30, frequencyWindowDays: 1, maxMessagesPerWindow: 1000 },
+    leaseMs: 0, // the only sender: whatever is 'sending' was orphaned by the killed one
+  });
+  const recovered = sender.recover();
+  const summary = await sender.drain();
+  db.close();
+  process.stdout.write(JSON.stringify({ recovered, ...summary }) + '\n');
+}
+
+main().catch((error) => {
+  process.stderr.write(String(error?.stack ?? error) + '\n');
+  process.exit(1);
+});
