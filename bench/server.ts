@@ -1,16 +1,21 @@
 /**
- * Load on the real bot server over HTTP: 50 concurrent conversations sending a realistic mix of
- * marketer and customer messages, against a bare echo bot on the same stack (restify + CloudAdapter
- * + our middleware-free server) measured in the same run. Replies go to a local stand-in for the
- * channel service, as in production.
- * Usage: npm run bench:server [-- --seconds 10 --connections 50]
+ * Load on the real bot server over HTTP: 50 concurrent conversations (a fifth of them marketers)
+ * sending a realistic mix of marketer and customer messages, against a bare echo bot on the same
+ * stack (restify + CloudAdapter + our server) measured in the same run. Replies go to a local
+ * stand-in for the channel service, as in production. Two measurements:
+ *  - throughput: every conversation sends its next message as soon as the last is answered
+ *    (closed loop, the machine saturated): requests per second, ours against the echo bot's;
+ *  - latency: every conversation sends one message per --pace-ms (people type; a chat is not a
+ *    flood): p50/p99 of the answer at that offered load, ours and the echo bot's.
+ * Usage: npm run bench:server [-- --seconds 10 --connections 50 --pace-ms 1000]
  */
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { ActivityHandler } from 'botbuilder';
 import { Command } from 'commander';
 import { loadConfig } from '../lib/config';
@@ -19,25 +24,17 @@ import { startBot } from '../bot';
 import { createAdapter } from '../bot/adapter';
 import { createServer, listen } from '../bot/server';
 import { BotMetrics } from '../bot/metrics';
+import { MarketerRepository } from '../data/repositories/marketers';
+import { isMarketer, type LoadSummary } from './loadClient';
+
+const execFileAsync = promisify(execFile);
 
 const opts = new Command('bench:server')
   .option('--seconds <n>', 'duration of each measurement', '10')
   .option('--connections <n>', 'concurrent conversations', '50')
+  .option('--pace-ms <n>', 'time between two messages of one conversation in the latency run', '1000')
   .parse()
-  .opts<{ seconds: string; connections: string }>();
-
-const MESSAGES = [
-  'which segments do we have?',
-  'who is likely to churn in Germany?',
-  'what is customer 12347 worth?',
-  'recommend me something',
-  'where is my order 536365?',
-  'how do I return an item',
-  'gift ideas under £20',
-  'thanks!',
-  'hi',
-  'stop',
-];
+  .opts<{ seconds: string; connections: string; paceMs: string }>();
 
 async function channelService(): Promise<{ url: string; close: () => void }> {
   const server = http.createServer((req, res) => {
@@ -70,55 +67,19 @@ async function startEchoBot(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => server.close() };
 }
 
-function load(
+/** One measurement, by the load generator in a child process. */
+async function load(
   url: string,
   serviceUrl: string,
   connections: number,
   seconds: number,
-): Promise<autocannon.Result> {
-  let n = 0;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `${url}/api/messages`,
-        connections,
-        duration: seconds,
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (req) => {
-              n++;
-              const conversation = `conv-${n % connections}`;
-              return {
-                ...req,
-                body: JSON.stringify({
-                  type: 'message',
-                  id: `a${n}`,
-                  channelId: 'webchat',
-                  serviceUrl,
-                  conversation: { id: conversation },
-                  from: { id: `user-${n % connections}` },
-                  recipient: { id: 'retain' },
-                  text: MESSAGES[n % MESSAGES.length],
-                }),
-              };
-            },
-          },
-        ],
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-  });
+  paceMs?: number,
+): Promise<LoadSummary> {
+  const args = [path.join(__dirname, 'loadClient.js'), url, serviceUrl, String(connections), String(seconds)];
+  if (paceMs) args.push(String(paceMs));
+  const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(stdout) as LoadSummary;
 }
-
-const summary = (r: autocannon.Result) => ({
-  requestsPerSecond: Math.round(r.requests.average),
-  p50Ms: r.latency.p50,
-  p99Ms: r.latency.p99,
-  non2xx: r.non2xx,
-  errors: r.errors,
-});
 
 async function main() {
   const seconds = Number(opts.seconds);
@@ -126,7 +87,12 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retain-bench-server-'));
   const channel = await channelService();
   // Throughput is the point here, so the per-conversation limit is lifted.
-  const config = loadConfig({ RETAIN_RATE_BURST: '1000000000', RETAIN_RATE_PER_SECOND: '1000000000' });
+  const config = loadConfig({
+    RETAIN_RATE_BURST: '1000000000',
+    RETAIN_RATE_PER_SECOND: '1000000000',
+    RETAIN_MODELS_DIR: path.join(dir, 'models'),
+    RETAIN_WEBCHAT: 'off',
+  });
   const retain = await startBot({
     config,
     dbFile: path.join(dir, 'bench.db'),
@@ -135,29 +101,38 @@ async function main() {
     demo: true,
     log: createLogger('silent'),
   });
+  const marketers = new MarketerRepository(retain.db);
+  for (let c = 0; c < connections; c++) {
+    if (isMarketer(c)) marketers.add('channel_user', `webchat:user-${c}`, 'bench', 'bench');
+  }
   const echo = await startEchoBot();
+  const paceMs = Number(opts.paceMs);
   try {
     await load(echo.url, channel.url, connections, 2); // warm-up
     await load(retain.url, channel.url, connections, 2);
+    // Echo before and after ours, so a drift of the machine shows instead of favouring one side.
     const echo1 = await load(echo.url, channel.url, connections, seconds);
     const ours = await load(retain.url, channel.url, connections, seconds);
     const echo2 = await load(echo.url, channel.url, connections, seconds);
-    const echoRps = (echo1.requests.average + echo2.requests.average) / 2;
-    console.log(
-      JSON.stringify(
-        {
-          connections,
-          seconds,
-          echoBot: { ...summary(echo1), second: summary(echo2) },
-          retain: summary(ours),
-          throughputRatio: +(ours.requests.average / echoRps).toFixed(2),
-          targets: { throughputRatio: '>= 0.7', p99Ms: '< 100' },
-          note: 'retain still runs its placeholder bot: dialogs land with issue 6',
-        },
-        null,
-        2,
-      ),
-    );
+    const echoRps = (echo1.requestsPerSecond + echo2.requestsPerSecond) / 2;
+    const echoPaced = await load(echo.url, channel.url, connections, seconds, paceMs);
+    const oursPaced = await load(retain.url, channel.url, connections, seconds, paceMs);
+    const result = {
+      connections,
+      seconds,
+      throughput: {
+        echoBot: { ...echo1, second: echo2 },
+        retain: ours,
+        ratio: +(ours.requestsPerSecond / echoRps).toFixed(2),
+      },
+      latency: {
+        offeredPerSecond: Math.round((connections * 1000) / paceMs),
+        echoBot: echoPaced,
+        retain: oursPaced,
+      },
+      targets: { throughputRatio: '>= 0.7', p99Ms: '< 100 (paced conversations)' },
+    };
+    console.log(JSON.stringify(result, null, 2));
   } finally {
     echo.stop();
     await retain.stop();

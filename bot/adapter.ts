@@ -7,7 +7,11 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import { CallerIdConstants } from 'botbuilder';
-import { AuthenticationConstants, AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import {
+  AuthenticationConstants,
+  AuthenticationError,
+  type AuthenticateRequestResult,
+} from 'botframework-connector';
 
 /** What the JWT library throws for a token it refuses (bad signature, expired, not yet valid). */
 const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);

@@ -14,6 +14,7 @@ import {
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Assistant } from '../dialogs/assistant';
 import type { SentimentResult } from '../nlp/sentiment/model';
+import type { ReportRenderOptions } from '../dialogs/reports/toActivity';
 import { MainDialog } from '../dialogs/mainDialog';
 import { hasTurnInfo, turnInfo } from '../dialogs/turn';
 import { intentButtons } from '../dialogs/handler';
@@ -29,11 +30,12 @@ export class AssistantBot extends ActivityHandler {
     private readonly storage: Storage,
     assistant: Assistant,
     understandSentiment: (text: string) => SentimentResult,
+    render: ReportRenderOptions = {},
   ) {
     super();
     this.conversationState = new ConversationState(storage);
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
-    this.main = new MainDialog(assistant, understandSentiment);
+    this.main = new MainDialog(assistant, understandSentiment, render);
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -48,7 +50,7 @@ export class AssistantBot extends ActivityHandler {
             intentButtons(STARTERS[role]),
             role === 'marketer'
               ? 'Hello! I am retain, your marketing assistant. Ask me about segments, churn, customers, products and campaigns.'
-              : 'Hello! I can recommend products, check your orders and answer questions about returns and delivery.',
+              : "Hello! I am retain, the shop's assistant. I can recommend products, check your orders and answer questions about returns and delivery.",
           ),
         );
       }
@@ -67,7 +69,9 @@ export class AssistantBot extends ActivityHandler {
       // Nothing of the conversation may be written back after the erasure.
       await this.conversationState.clear(context);
       const activity = context.activity;
-      const keys = forgotten.flatMap((a) => a.conversationIds.map((id) => `${a.channelId}/conversations/${id}`));
+      const keys = forgotten.flatMap((a) =>
+        a.conversationIds.map((id) => `${a.channelId}/conversations/${id}`),
+      );
       keys.push(`${activity.channelId}/conversations/${activity.conversation.id}`);
       await this.storage.delete([...new Set(keys)]);
       return;

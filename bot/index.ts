@@ -3,6 +3,7 @@
  * dialogs and scheduled jobs). Nothing else constructs these.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
 import { openDatabase, type Db } from '../data/db';
@@ -12,7 +13,10 @@ import { createAdapter, hasCredentials } from './adapter';
 import { AssistantBot } from './assistantBot';
 import { SqliteStorage } from './sqliteStorage';
 import { UnderstandingMiddleware } from './understandingMiddleware';
-import { registerWebChat } from './directLine';
+import { registerWebChat, type WebChat } from './directLine';
+import type { CloudAdapter } from 'botbuilder';
+import { registerChartRoutes } from './charts';
+import { ChartStore } from '../dialogs/reports/chartStore';
 import { adapterSend } from './proactive/adapterSend';
 import { createJobRuntime } from '../jobs';
 import { assertSafeBind, createServer, listen } from './server';
@@ -47,6 +51,9 @@ export interface RunningBot {
   metrics: BotMetrics;
   assistant: Assistant;
   nlu: Nlu;
+  adapter: CloudAdapter;
+  /** The browser chat page, when it is on (RETAIN_WEBCHAT). */
+  webChat: WebChat | undefined;
   stop(): Promise<void>;
 }
 
@@ -83,11 +90,21 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const adapter = createAdapter(config, log, () => metrics.turnError());
     adapter.use(new IdentityMiddleware(new ChatIdentityRepository(db), new MarketerRepository(db), log));
     adapter.use(new UnderstandingMiddleware(nlu, assistant));
-    const bot = new AssistantBot(new SqliteStorage(new BotStateRepository(db)), assistant, (text) =>
-      nlu.understandSentiment(text),
+    // Chart specs sit next to the database, so links in cards already sent survive a restart.
+    const charts = new ChartStore({ dir: path.join(path.dirname(dbFile), 'charts') });
+    const bot = new AssistantBot(
+      new SqliteStorage(new BotStateRepository(db)),
+      assistant,
+      (text) => nlu.understandSentiment(text),
+      {
+        charts,
+        publicBaseUrl: config.publicUrl,
+        onChartError: (err) => log.warn({ err }, 'a report chart could not be drawn; sent without it'),
+      },
     );
     const rateLimiter = new RateLimiter(config.rateLimit);
     const server = createServer({ adapter, bot, log, authenticated, metrics, rateLimiter });
+    registerChartRoutes(server, charts, log);
     const webChat = registerWebChat(server, {
       adapter,
       bot,
@@ -136,6 +153,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       metrics,
       assistant,
       nlu,
+      adapter,
+      webChat,
       async stop() {
         if (stopped) return;
         stopped = true;
@@ -171,13 +190,18 @@ async function importDemoData(db: Db, config: Config, log: Logger): Promise<void
 
 /** First start on a database with orders: the dialogs need segments, churn and CLV scores. */
 async function trainAnalytics(db: Db, log: Logger): Promise<void> {
-  log.info('no analytics yet: training segments, churn and lifetime value (once; later the nightly job retrains)');
+  log.info(
+    'no analytics yet: training segments, churn and lifetime value (once; later the nightly job retrains)',
+  );
   try {
     const { summary } = await trainAndStore(db);
     log.info(`analytics trained as of ${summary.asOf.slice(0, 10)} for ${summary.customers} customers`);
   } catch (err) {
     // The bot still answers customers; marketers are told the reports are not ready.
-    log.warn({ err }, 'could not train the analytics; reports stay unavailable until `retain train` succeeds');
+    log.warn(
+      { err },
+      'could not train the analytics; reports stay unavailable until `retain train` succeeds',
+    );
   }
 }
 

@@ -3,8 +3,8 @@
  * sentiment) and records it with who is talking, for the dialogs to read (dialogs/turn.ts).
  * Must come after IdentityMiddleware.
  */
-import type { Middleware, TurnContext } from 'botbuilder';
-import { ActivityTypes } from 'botbuilder';
+import type { Middleware } from 'botbuilder';
+import { ActivityTypes, TurnContext } from 'botbuilder';
 import type { Nlu } from '../nlp/nlu';
 import type { Assistant } from '../dialogs/assistant';
 import { setTurnInfo } from '../dialogs/turn';
@@ -15,7 +15,9 @@ import { MAX_TEXT_CHARS } from './activityShape';
 export function messageText(context: TurnContext): string {
   const activity = context.activity;
   const submitted = (activity.value as { text?: unknown } | undefined)?.text;
-  return (activity.text || (typeof submitted === 'string' ? submitted : '')).slice(0, MAX_TEXT_CHARS).trim();
+  // In a Teams channel the message starts with "<at>retain</at>": that is not part of the question.
+  const typed = activity.text ? TurnContext.removeRecipientMention(activity) || activity.text : '';
+  return (typed || (typeof submitted === 'string' ? submitted : '')).slice(0, MAX_TEXT_CHARS).trim();
 }
 
 export class UnderstandingMiddleware implements Middleware {

@@ -8,8 +8,16 @@ import type { Db } from '../data/db';
 import { OrderHistoryRepository, type CustomerRecord } from '../data/repositories/orderHistory';
 import { CustomerScoreRepository, type StoredScore } from '../data/repositories/customerScores';
 import { ModelRunRepository, type ModelRun } from '../data/repositories/modelRuns';
-import { CustomerOrdersRepository, type OrderSummary, type OrderLineSummary } from '../data/repositories/customerOrders';
-import { SalesInsightsRepository, type SalesFilter, type TopProduct } from '../data/repositories/salesInsights';
+import {
+  CustomerOrdersRepository,
+  type OrderSummary,
+  type OrderLineSummary,
+} from '../data/repositories/customerOrders';
+import {
+  SalesInsightsRepository,
+  type SalesFilter,
+  type TopProduct,
+} from '../data/repositories/salesInsights';
 import { FeedbackRepository, type FeedbackEntry, type FeedbackSummary } from '../data/repositories/feedback';
 import { HandoffRepository, type Handoff } from '../data/repositories/handoffs';
 import { OptOutRepository } from '../data/repositories/optOuts';
@@ -25,6 +33,7 @@ import {
   type CustomerReport,
   type SegmentReport,
 } from '../analytics/store';
+import type { SegmentProfile } from '../analytics/segments/profiles';
 import { defaultAsOf } from '../analytics/asOf';
 import { DEFAULT_SEGMENT_RULES } from '../analytics/rfm/rfm';
 import { STAGES } from '../analytics/stage/stage';
@@ -61,16 +70,8 @@ export interface ReportFilter {
   before?: Date;
 }
 
-export interface GroupSummary {
-  name: string;
-  customers: number;
-  customerShare: number;
-  revenue: number;
-  revenueShare: number;
-  meanRecencyDays: number;
-  meanFrequency: number;
-  meanMonetary: number;
-}
+/** A segment's size, revenue and mean R/F/M, as the stored profiles have them. */
+export type GroupSummary = Omit<SegmentProfile, 'topCountries' | 'topProducts'>;
 
 export interface SegmentOverview {
   asOf: string;
@@ -99,6 +100,16 @@ export interface ChurnOverview {
   clvAtRisk: number;
   byStage: Record<string, number>;
   top: StoredScore[];
+  /** Every customer's churn probability, for the distribution. */
+  probabilities: number[];
+}
+
+export interface CohortRetention {
+  asOf: string;
+  /** Months after the first one that are shown. */
+  months: number;
+  /** retained[m]: share of the cohort with an order m + 1 months after its first month (null: not reached yet). */
+  cohorts: Array<{ cohort: string; customers: number; retained: Array<number | null> }>;
 }
 
 export interface ClvOverview {
@@ -147,7 +158,7 @@ export class Assistant {
   private readonly now: () => Date;
   /** Scores of the latest as-of date, read once per training run rather than per message. */
   private scoresCache: { asOf: string; all: StoredScore[] } | null = null;
-  private referenceCache: { at: number; date: Date } | null = null;
+  private readonly minuteCache = new Map<string, { at: number; value: unknown }>();
   private rulesCache: { fingerprint: string; rules: AssociationRule[] } | null = null;
 
   constructor(
@@ -194,12 +205,10 @@ export class Assistant {
    */
   referenceDate(): Date {
     // Counting the order history is too slow for every message; a minute-old answer is fine.
-    const now = this.now().getTime();
-    if (!this.referenceCache || now - this.referenceCache.at > 60_000) {
+    return this.fresh('referenceDate', () => {
       const last = this.orders.dataExtent().lastOrderAt;
-      this.referenceCache = { at: now, date: last ? defaultAsOf(last) : new Date(now) };
-    }
-    return this.referenceCache.date;
+      return last ? defaultAsOf(last) : this.now();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -279,14 +288,56 @@ export class Assistant {
       clvAtRisk: all.reduce((s, c) => s + c.churnProbability * Math.max(0, c.clv ?? 0), 0),
       byStage,
       top: [...all].sort((a, b) => b.churnProbability - a.churnProbability).slice(0, top),
+      probabilities: all.map((s) => s.churnProbability),
     };
+  }
+
+  /** Monthly cohorts by first order month: the share ordering again 1..months months later. */
+  cohortRetention(months = 6): CohortRetention {
+    return this.fresh(`cohorts:${months}`, () => {
+      const activity = this.sales.customerMonths();
+      const firstMonth = new Map<number, string>();
+      const active = new Map<number, Set<string>>();
+      for (const { customerId, month } of activity) {
+        if (!firstMonth.has(customerId)) firstMonth.set(customerId, month);
+        let set = active.get(customerId);
+        if (!set) active.set(customerId, (set = new Set()));
+        set.add(month);
+      }
+      const lastMonth = activity.reduce((m, a) => (a.month > m ? a.month : m), '');
+      const cohorts = new Map<string, number[]>();
+      for (const [customerId, first] of firstMonth) {
+        const list = cohorts.get(first) ?? [];
+        list.push(customerId);
+        cohorts.set(first, list);
+      }
+      return {
+        asOf: this.referenceDate().toISOString(),
+        months,
+        cohorts: [...cohorts.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([cohort, members]) => ({
+            cohort,
+            customers: members.length,
+            retained: Array.from({ length: months }, (_, m) => {
+              const month = addMonths(cohort, m + 1);
+              if (month > lastMonth) return null;
+              return members.filter((id) => active.get(id)!.has(month)).length / members.length;
+            }),
+          })),
+      };
+    });
   }
 
   /**
    * Customers worth winning back: in the at-risk stage, or likely to churn, ranked by the value
    * that churn would lose (probability x lifetime value, spend when CLV is unknown).
    */
-  atRisk(filter: ReportFilter = {}, limit = 10, minProbability = 0.5): { asOf: string; total: number; top: StoredScore[] } {
+  atRisk(
+    filter: ReportFilter = {},
+    limit = 10,
+    minProbability = 0.5,
+  ): { asOf: string; total: number; top: StoredScore[] } {
     const { asOf, all } = this.filteredScores(filter);
     const risky = all.filter((s) => s.stage === 'at risk' || s.churnProbability >= minProbability);
     const value = (s: StoredScore) => s.churnProbability * Math.max(0, s.clv ?? s.monetary);
@@ -331,7 +382,20 @@ export class Assistant {
   }
 
   topProducts(filter: SalesFilter = {}, limit = 10): TopProduct[] {
-    return this.sales.topProducts(filter, limit);
+    // An aggregate over the order lines: recomputed at most once a minute per question.
+    const key = JSON.stringify([filter.from, filter.before, filter.country, limit]);
+    return this.fresh(`topProducts:${key}`, () => this.sales.topProducts(filter, limit));
+  }
+
+  /** A value computed at most once per minute (reports may lag new orders by that much). */
+  private fresh<T>(key: string, compute: () => T): T {
+    const now = this.now().getTime();
+    const hit = this.minuteCache.get(key);
+    if (hit && now - hit.at < 60_000) return hit.value as T;
+    if (this.minuteCache.size > 1000) this.minuteCache.clear();
+    const value = compute();
+    this.minuteCache.set(key, { at: now, value });
+    return value;
   }
 
   /** "Frequently bought together" with a product, from association rules mined on all orders. */
@@ -345,7 +409,7 @@ export class Assistant {
   }
 
   private rules(): AssociationRule[] {
-    const fingerprint = this.recsData.dataFingerprint();
+    const fingerprint = this.fresh('fingerprint', () => this.recsData.dataFingerprint());
     if (this.rulesCache?.fingerprint !== fingerprint) {
       const baskets = basketsFromPurchases(this.recsData.purchases(), this.recsData.catalogue());
       // Support relative to the number of baskets keeps the same meaning for small and large shops.
@@ -360,12 +424,21 @@ export class Assistant {
     return names
       .map((name) => this.runs.latest(name))
       .filter((r): r is ModelRun => r !== undefined)
-      .map((r) => ({ model: r.model, version: r.version, asOf: r.asOf, trainedAt: r.trainedAt, metrics: r.metrics }));
+      .map((r) => ({
+        model: r.model,
+        version: r.version,
+        asOf: r.asOf,
+        trainedAt: r.trainedAt,
+        metrics: r.metrics,
+      }));
   }
 
   feedbackSummary(days = 30): { summary: FeedbackSummary; recentNegative: FeedbackEntry[] } {
     const since = new Date(this.now().getTime() - days * 86_400_000);
-    return { summary: this.feedback.summary(since), recentNegative: this.feedback.recent(since, 5, 'negative') };
+    return {
+      summary: this.feedback.summary(since),
+      recentNegative: this.feedback.recent(since, 5, 'negative'),
+    };
   }
 
   openHandoffs(limit = 20): Handoff[] {
@@ -492,7 +565,12 @@ export class Assistant {
   }
 
   /** Marketers' actions that change things are written to the audit log. */
-  recordMarketerAction(identity: ChatIdentity | undefined, action: string, subject: string, details = {}): void {
+  recordMarketerAction(
+    identity: ChatIdentity | undefined,
+    action: string,
+    subject: string,
+    details = {},
+  ): void {
     this.audit.write(`marketer:${identity?.id ?? 'unknown'}`, action, subject, details, this.now());
   }
 }
@@ -507,7 +585,8 @@ export function summariseGroups(scores: StoredScore[], groupOf: (s: StoredScore)
     else groups.set(key, [s]);
   }
   const revenueAll = scores.reduce((s, c) => s + Math.max(0, c.monetary), 0);
-  const mean = (xs: StoredScore[], f: (s: StoredScore) => number) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
+  const mean = (xs: StoredScore[], f: (s: StoredScore) => number) =>
+    xs.reduce((s, x) => s + f(x), 0) / xs.length;
   return [...groups.entries()]
     .map(([name, members]) => {
       const revenue = members.reduce((s, c) => s + Math.max(0, c.monetary), 0);
@@ -532,4 +611,11 @@ function countCountries(scores: StoredScore[], top = 5): { country: string; cust
     .map(([country, customers]) => ({ country, customers }))
     .sort((a, b) => b.customers - a.customers)
     .slice(0, top);
+}
+
+/** "2011-01" plus n months. */
+function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const total = y * 12 + (m - 1) + n;
+  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
 }

@@ -50,11 +50,17 @@ export function campaignTerms(text: string, entities: Entity[]): CampaignTerms {
   for (const p of all(entities, 'percent')) {
     const before = lower.slice(Math.max(0, p.start - 30), p.start);
     const after = lower.slice(p.end, p.end + 25);
-    if (/control|hold ?out|held out/.test(after.slice(0, 20)) || /control( group)?( of| share)?\s*$|hold ?out( of)?\s*$/.test(before)) {
+    if (
+      /control|hold ?out|held out/.test(after.slice(0, 20)) ||
+      /control( group)?( of| share)?\s*$|hold ?out( of)?\s*$/.test(before)
+    ) {
       terms.controlShare = p.value / 100;
     } else if (/^\s*(off|discount)/.test(after) || /(discount|offer)( of)?\s*$/.test(before)) {
       terms.percentOff = p.value;
-    } else if (/(above|over|more than|at least|>=?|exceeds?)\s*$/.test(before) || /^\s*(churn|risk|chance)/.test(after)) {
+    } else if (
+      /(above|over|more than|at least|>=?|exceeds?)\s*$/.test(before) ||
+      /^\s*(churn|risk|chance)/.test(after)
+    ) {
       terms.minChurnProbability = p.value / 100;
     } else if (terms.percentOff === undefined) {
       terms.percentOff = p.value;

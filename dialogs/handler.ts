@@ -3,21 +3,26 @@ import { CardFactory, MessageFactory, type CardAction, type TurnContext } from '
 import type { Assistant } from './assistant';
 import type { TurnInfo } from './turn';
 import type { Report } from './reports/report';
-import { reportActivity } from './reports/toActivity';
+import { renderReportActivity, type ReportRenderOptions } from './reports/toActivity';
 import { INTENTS } from './intents';
 
 export interface HandlerContext {
   turn: TurnContext;
   info: TurnInfo;
   assistant: Assistant;
+  /** How reports become messages: where charts are kept and linked from. */
+  render: ReportRenderOptions;
 }
 
 /** A handler answers in this turn, or asks the router to start a multi-turn dialog. */
 export type HandlerResult = void | { dialogId: string; options?: object };
 export type Handler = (ctx: HandlerContext) => Promise<HandlerResult>;
 
-export async function sendReport(ctx: HandlerContext, report: Report): Promise<void> {
-  await ctx.turn.sendActivity(reportActivity(report, ctx.turn.activity.channelId));
+export async function sendReport(
+  ctx: Pick<HandlerContext, 'turn' | 'render'>,
+  report: Report,
+): Promise<void> {
+  await ctx.turn.sendActivity(await renderReportActivity(report, ctx.turn.activity.channelId, ctx.render));
 }
 
 /** Buttons that send the phrase of each intent (or a given text). */
@@ -27,8 +32,14 @@ export function intentButtons(intents: string[]): CardAction[] {
     .map((i) => ({ type: 'imBack', title: INTENTS[i].title, value: INTENTS[i].phrase }));
 }
 
-export async function sendWithButtons(ctx: HandlerContext, text: string, buttons: CardAction[]): Promise<void> {
-  await ctx.turn.sendActivity(buttons.length ? MessageFactory.suggestedActions(buttons, text) : MessageFactory.text(text));
+export async function sendWithButtons(
+  ctx: HandlerContext,
+  text: string,
+  buttons: CardAction[],
+): Promise<void> {
+  await ctx.turn.sendActivity(
+    buttons.length ? MessageFactory.suggestedActions(buttons, text) : MessageFactory.text(text),
+  );
 }
 
 export function button(title: string, value: string): CardAction {

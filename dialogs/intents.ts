@@ -18,7 +18,11 @@ const EVERYONE: Role[] = ['marketer', 'customer'];
 
 export const INTENTS: Record<string, IntentInfo> = {
   segment_overview: { roles: MARKETER, title: 'Segments', phrase: 'which segments do we have?' },
-  segment_detail: { roles: MARKETER, title: 'Segment details', phrase: 'tell me about the Champions segment' },
+  segment_detail: {
+    roles: MARKETER,
+    title: 'Segment details',
+    phrase: 'tell me about the Champions segment',
+  },
   churn_report: { roles: MARKETER, title: 'Churn report', phrase: 'churn report' },
   at_risk_list: { roles: MARKETER, title: 'At-risk customers', phrase: 'list the at-risk customers' },
   customer_lookup: { roles: MARKETER, title: 'Look up a customer', phrase: 'look up a customer' },
@@ -50,6 +54,13 @@ export function allowed(intent: string, role: Role): boolean {
 
 /** First suggestions per role, for greetings, help and clarifications. */
 export const STARTERS: Record<Role, string[]> = {
-  marketer: ['segment_overview', 'churn_report', 'at_risk_list', 'create_campaign', 'campaign_status', 'model_status'],
+  marketer: [
+    'segment_overview',
+    'churn_report',
+    'at_risk_list',
+    'create_campaign',
+    'campaign_status',
+    'model_status',
+  ],
   customer: ['recommendations', 'order_status', 'returns_refunds', 'delivery_question', 'talk_to_person'],
 };

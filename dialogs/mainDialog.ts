@@ -27,6 +27,7 @@ import { VerifyDialog } from './customer/verifyDialog';
 import { ForgetMeDialog } from './customer/forgetMeDialog';
 import { FeedbackDialog, recordFeedbackAndReply } from './customer/feedbackDialog';
 import type { SentimentResult } from '../nlp/sentiment/model';
+import type { ReportRenderOptions } from './reports/toActivity';
 
 export const MAIN_DIALOG = 'main';
 const ROUTE = 'main.route';
@@ -44,15 +45,22 @@ const INTERRUPT_CONFIDENCE = 0.85;
 const ANSWER_WORDS = /^(y|yes|yeah|yep|sure|ok|okay|no|nope|nah|n|no thanks|no thank you)[.!]?$/i;
 
 /** Intents whose own answer already deals with an unhappy tone. */
-const HANDLES_ITS_OWN_TONE = new Set(['feedback_complaint', 'talk_to_person', 'unsubscribe', 'forget_me', 'goodbye']);
+const HANDLES_ITS_OWN_TONE = new Set([
+  'feedback_complaint',
+  'talk_to_person',
+  'unsubscribe',
+  'forget_me',
+  'goodbye',
+]);
 
 export class MainDialog extends ComponentDialog {
   constructor(
     private readonly assistant: Assistant,
     understandSentiment: (text: string) => SentimentResult,
+    private readonly render: ReportRenderOptions = {},
   ) {
     super(MAIN_DIALOG);
-    this.addDialog(new CampaignDialog(assistant));
+    this.addDialog(new CampaignDialog(assistant, render));
     this.addDialog(new VerifyDialog(assistant, (step, intent) => this.resume(step, intent)));
     this.addDialog(new ForgetMeDialog(assistant));
     this.addDialog(new FeedbackDialog(assistant, understandSentiment));
@@ -88,7 +96,12 @@ export class MainDialog extends ComponentDialog {
   }
 
   private ctx(step: WaterfallStepContext | DialogContext): HandlerContext {
-    return { turn: step.context, info: turnInfo(step.context), assistant: this.assistant };
+    return {
+      turn: step.context,
+      info: turnInfo(step.context),
+      assistant: this.assistant,
+      render: this.render,
+    };
   }
 
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -103,7 +116,8 @@ export class MainDialog extends ComponentDialog {
     if (role === 'customer' && isClearlyNegative(u.sentiment) && !HANDLES_ITS_OWN_TONE.has(u.intent)) {
       await recordFeedbackAndReply(step.context, this.assistant, u.text, u.sentiment);
       // Answer the question too, when there clearly was one.
-      if (u.intent === 'out_of_scope' || u.confidence < CLARIFY_BELOW || !allowed(u.intent, role)) return step.endDialog();
+      if (u.intent === 'out_of_scope' || u.confidence < CLARIFY_BELOW || !allowed(u.intent, role))
+        return step.endDialog();
     }
 
     if (!text) return step.endDialog();
@@ -164,13 +178,16 @@ export class MainDialog extends ComponentDialog {
       .map((a) => a.intent)
       .slice(0, 3);
     if (guesses.length) {
-      await sendWithButtons(ctx, "I'm not sure what you mean. Did you want one of these?", intentButtons(guesses));
-    } else {
       await sendWithButtons(
         ctx,
-        "Sorry, I can't help with that. Here is what I can do:",
-        [...intentButtons(STARTERS[role]), button('Help', 'help')],
+        "I'm not sure what you mean. Did you want one of these?",
+        intentButtons(guesses),
       );
+    } else {
+      await sendWithButtons(ctx, "Sorry, I can't help with that. Here is what I can do:", [
+        ...intentButtons(STARTERS[role]),
+        button('Help', 'help'),
+      ]);
     }
   }
 }
@@ -183,7 +200,7 @@ function helpText(role: Role): string {
         '- "what is customer 12347 worth?"\n' +
         '- "top products last quarter", "what is bought with the regency cakestand?"\n' +
         '- "start a win-back for at-risk customers with 10% off", "how did campaign 1 do?"\n' +
-        '- "model status", "feedback summary", "handoffs" (customers waiting for a person)'
+        '- "cohort retention", "model status", "feedback summary", "handoffs" (customers waiting for a person)'
     : 'I can recommend products (tell me a budget, e.g. "gifts under £20"), find something like a product you love, ' +
         'check your orders, answer questions about returns, refunds and delivery, take your feedback or get you a person. ' +
         'Say "stop" to get no more messages, or "forget me" to erase your data.';
@@ -192,7 +209,12 @@ function helpText(role: Role): string {
 const SMALL_TALK: Record<string, Handler> = {
   help: async (ctx) => {
     const buttons = intentButtons(STARTERS[ctx.info.role]);
-    if (ctx.info.role === 'marketer') buttons.push(button('Waiting for a person', 'handoffs'), button('Feedback summary', 'feedback summary'));
+    if (ctx.info.role === 'marketer')
+      buttons.push(
+        button('Cohort retention', 'cohort retention'),
+        button('Waiting for a person', 'handoffs'),
+        button('Feedback summary', 'feedback summary'),
+      );
     await sendWithButtons(ctx, helpText(ctx.info.role), buttons);
   },
   greeting: async (ctx) => {

@@ -48,14 +48,10 @@ export interface CampaignJobReport {
   /** Score date used (null: nothing scored yet). */
   scoresAsOf: string | null;
   campaigns: CampaignRunSummary[];
-  totals: {
-    candidates: number;
-    eligible: number;
-    queued: number;
-    control: number;
-    alreadyDone: number;
-    skipped: Record<string, number>;
-  };
+  totals: Pick<
+    CampaignRunSummary,
+    'candidates' | 'eligible' | 'queued' | 'control' | 'alreadyDone' | 'skipped'
+  >;
   notes: string[];
 }
 
@@ -151,14 +147,7 @@ export function runWinbackJob(db: Db, options: JobOptions): CampaignJobReport {
     notes.push('no customer scores yet: run `retain train` (or the nightly job) first');
     return report;
   }
-  const ctx = {
-    db,
-    now,
-    dryRun,
-    check: eligibilityCheck(db, options.config.suppression, now),
-    recommender: options.recommender ?? noRecommendations,
-    detailLimit: options.detailLimit,
-  };
+  const ctx = runContext(db, options, now, dryRun);
   const scored = repo.scoredCandidates(asOf);
   const threshold = options.config.winback.churnThreshold;
   const auto = automaticCampaign(
@@ -187,6 +176,18 @@ export function runWinbackJob(db: Db, options: JobOptions): CampaignJobReport {
   }
   report.totals = totalsOf(report.campaigns);
   return report;
+}
+
+/** What a campaign run needs, the same for every job. */
+function runContext(db: Db, options: JobOptions, now: Date, dryRun: boolean) {
+  return {
+    db,
+    now,
+    dryRun,
+    check: eligibilityCheck(db, options.config.suppression, now),
+    recommender: options.recommender ?? noRecommendations,
+    detailLimit: options.detailLimit,
+  };
 }
 
 export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
@@ -218,14 +219,7 @@ export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
     report.notes.push(`"${auto.name}" is ${auto.status}: set it to running to send welcome messages`);
     return report;
   }
-  const ctx = {
-    db,
-    now,
-    dryRun,
-    check: eligibilityCheck(db, options.config.suppression, now),
-    recommender: options.recommender ?? noRecommendations,
-    detailLimit: options.detailLimit,
-  };
+  const ctx = runContext(db, options, now, dryRun);
   report.campaigns.push(runCampaign(ctx, auto, repo.firstPurchasers(from, before, asOf), 'first-purchase'));
   report.totals = totalsOf(report.campaigns);
   return report;

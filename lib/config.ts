@@ -44,6 +44,14 @@ const envSchema = z.object({
     z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   ),
   MicrosoftAppTenantId: optionalString,
+  RETAIN_PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), { message: 'must be an http(s) URL' })
+      .optional(),
+  ),
   RETAIN_BOT_OPENID_METADATA_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
   // The scheduled jobs' and the sender's settings (jobs/config.ts).
   ...jobsEnvSchema.shape,
@@ -66,6 +74,8 @@ export interface Config {
   /** Days a customer who complained gets no promotions. */
   complaintQuietDays: number;
   jobs: JobsConfig;
+  /** Public address of the bot (the reverse proxy): report charts are linked from here. */
+  publicUrl?: string;
   /** The browser chat page and its local Direct Line endpoint (docs/webchat.md). */
   webChat: { setting: 'auto' | 'on' | 'off'; secret?: string };
   /** Per-conversation limit on incoming activities: a burst, then a sustained rate. */
@@ -113,9 +123,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? resolveUserPath(e.RETAIN_DEMO_DATA)
       : projectPath('data', 'demo', 'online-retail-sample.csv.gz'),
     tfBackend: e.RETAIN_TF_BACKEND,
-    faqFile: e.RETAIN_FAQ_FILE ? resolveUserPath(e.RETAIN_FAQ_FILE) : projectPath('data', 'faq', 'default.json'),
+    faqFile: e.RETAIN_FAQ_FILE
+      ? resolveUserPath(e.RETAIN_FAQ_FILE)
+      : projectPath('data', 'faq', 'default.json'),
     complaintQuietDays: e.RETAIN_COMPLAINT_QUIET_DAYS,
     jobs: jobsConfigFrom(e),
+    publicUrl: e.RETAIN_PUBLIC_URL?.replace(/\/+$/, ''),
     webChat: { setting: e.RETAIN_WEBCHAT, secret: e.RETAIN_WEBCHAT_SECRET },
     rateLimit: { burst: e.RETAIN_RATE_BURST, perSecond: e.RETAIN_RATE_PER_SECOND },
     bot: {

@@ -34,8 +34,14 @@ export function registerJobs(program: Command): void {
   withDbOption(
     jobs
       .command('run <job>')
-      .description(`run a job once now: ${JOB_NAMES.join(', ')} (a dry run shows who would get what, and why others are skipped)`)
-      .option('--as-of <date>', "the job's \"now\" (replays a day of historical data)", parseDateOption('as-of'))
+      .description(
+        `run a job once now: ${JOB_NAMES.join(', ')} (a dry run shows who would get what, and why others are skipped)`,
+      )
+      .option(
+        '--as-of <date>',
+        'the job\'s "now" (replays a day of historical data)',
+        parseDateOption('as-of'),
+      )
       .option('--dry-run', 'queue nothing, import nothing: report what would happen')
       .option('--json', 'print JSON'),
   ).action(async (job: string, opts: DbOption & { asOf?: Date; dryRun?: boolean; json?: boolean }) => {
@@ -58,7 +64,9 @@ export function registerJobs(program: Command): void {
   withDbOption(
     program
       .command('outbox')
-      .description('messages the jobs queued, and what became of each (queued, sent, skipped with a reason, ...)')
+      .description(
+        'messages the jobs queued, and what became of each (queued, sent, skipped with a reason, ...)',
+      )
       .option('--status <status>', `only this status: ${OUTBOX_STATUSES.join(', ')}`)
       .option('--campaign <id>', 'only this campaign', parseNumberOption('campaign', 1))
       .option('--limit <n>', 'at most this many messages', parseNumberOption('limit', 1), 50)
@@ -68,21 +76,32 @@ export function registerJobs(program: Command): void {
       throw new CliError(`--status must be one of ${OUTBOX_STATUSES.join(', ')}`, 2);
     }
     const listing = await withDatabase(opts, (db) =>
-      outboxListing(db, { status: opts.status as OutboxStatus | undefined, campaignId: opts.campaign, limit: opts.limit }),
+      outboxListing(db, {
+        status: opts.status as OutboxStatus | undefined,
+        campaignId: opts.campaign,
+        limit: opts.limit,
+      }),
     );
     print(listing, opts.json);
   });
 
-  const campaigns = program.command('campaigns').description('campaigns and their outcomes (uplift against the control group)');
-  withDbOption(campaigns.command('list').description('every campaign, newest first, with outcomes').option('--json', 'print JSON')).action(
-    async (opts: DbOption & { json?: boolean }) => {
-      print(await withDatabase(opts, (db) => listCampaigns(db)), opts.json);
-    },
-  );
+  const campaigns = program
+    .command('campaigns')
+    .description('campaigns and their outcomes (uplift against the control group)');
+  withDbOption(
+    campaigns
+      .command('list')
+      .description('every campaign, newest first, with outcomes')
+      .option('--json', 'print JSON'),
+  ).action(async (opts: DbOption & { json?: boolean }) => {
+    print(await withDatabase(opts, (db) => listCampaigns(db)), opts.json);
+  });
   withDbOption(
     campaigns
       .command('show <id>')
-      .description('one campaign: sent, delivered, converted, revenue for treated and control; uplift with its 95% interval')
+      .description(
+        'one campaign: sent, delivered, converted, revenue for treated and control; uplift with its 95% interval',
+      )
       .option('--json', 'print JSON'),
   ).action(async (id: string, opts: DbOption & { json?: boolean }) => {
     if (!/^\d+$/.test(id)) throw new CliError(`campaign id '${id}' is not a number`, 2);
@@ -101,7 +120,8 @@ export function registerJobs(program: Command): void {
   ).action(async (opts: DbOption & { all?: boolean; close?: number; json?: boolean }) => {
     const result = await withDatabase(opts, (db) => {
       const repo = new HandoffRepository(db);
-      if (opts.close !== undefined && !repo.close(opts.close)) throw new CliError(`no open hand-off ${opts.close}`, 1);
+      if (opts.close !== undefined && !repo.close(opts.close))
+        throw new CliError(`no open hand-off ${opts.close}`, 1);
       return repo.list(opts.all ? null : 'open', 200);
     });
     print(result, opts.json);

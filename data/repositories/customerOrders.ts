@@ -72,8 +72,7 @@ export class CustomerOrdersRepository {
     email: string,
   ): { customerId: number } | { failure: 'no_match' | 'no_email_on_file' } {
     const owner = this.orderOwnerStmt.get(invoice.trim().toUpperCase()) as
-      | { customerId: number; email: string | null }
-      | undefined;
+      { customerId: number; email: string | null } | undefined;
     if (!owner) return { failure: 'no_match' };
     if (!owner.email) return { failure: 'no_email_on_file' };
     return owner.email.trim().toLowerCase() === email.trim().toLowerCase()

@@ -71,7 +71,8 @@ export class ErasureRepository {
       const identities = new Map<number, IdentityRow>();
       if (me) identities.set(me.id, me);
       if (customerId !== null) {
-        for (const row of this.identitiesOfCustomerStmt.all(customerId) as IdentityRow[]) identities.set(row.id, row);
+        for (const row of this.identitiesOfCustomerStmt.all(customerId) as IdentityRow[])
+          identities.set(row.id, row);
       }
       const counts: Record<string, number> = { chatAccounts: 0, conversations: 0 };
       const accounts: ErasedAccount[] = [];
@@ -79,7 +80,11 @@ export class ErasureRepository {
         const conversationIds = (this.conversationsStmt.all(identity.id) as { conversationId: string }[]).map(
           (r) => r.conversationId,
         );
-        accounts.push({ channelId: identity.channelId, channelUserId: identity.channelUserId, conversationIds });
+        accounts.push({
+          channelId: identity.channelId,
+          channelUserId: identity.channelUserId,
+          conversationIds,
+        });
         counts.conversations += conversationIds.length;
         counts.chatAccounts += this.deleteIdentityStmt.run(identity.id).changes;
       }

@@ -57,7 +57,8 @@ export class HandoffRepository {
         if (existing) return { id: existing.id, created: false };
       }
       const id = Number(
-        this.insertStmt.run(chatIdentityId, customerId, reason.slice(0, 500), at.toISOString()).lastInsertRowid,
+        this.insertStmt.run(chatIdentityId, customerId, reason.slice(0, 500), at.toISOString())
+          .lastInsertRowid,
       );
       return { id, created: true };
     })();

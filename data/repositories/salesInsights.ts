@@ -27,6 +27,7 @@ const params = (f: SalesFilter) => ({
 export class SalesInsightsRepository {
   private readonly topProductsStmt;
   private readonly activeCustomersStmt;
+  private readonly customerMonthsStmt;
 
   constructor(db: Db) {
     this.topProductsStmt = db.prepare(`
@@ -42,6 +43,15 @@ export class SalesInsightsRepository {
        WHERE customer_id IS NOT NULL AND kind = 'purchase'
          AND ordered_at >= @from AND ordered_at < @before
          AND (@country IS NULL OR country = @country)`);
+    this.customerMonthsStmt = db.prepare(`
+      SELECT DISTINCT customer_id AS customerId, substr(ordered_at, 1, 7) AS month FROM orders
+       WHERE customer_id IS NOT NULL AND kind = 'purchase'
+       ORDER BY month, customer_id`);
+  }
+
+  /** Every (customer, month) with a purchase, in month order: the raw material of cohorts. */
+  customerMonths(): Array<{ customerId: number; month: string }> {
+    return this.customerMonthsStmt.all() as Array<{ customerId: number; month: string }>;
   }
 
   topProducts(filter: SalesFilter = {}, limit = 10): TopProduct[] {

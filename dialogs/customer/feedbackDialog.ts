@@ -3,7 +3,13 @@
  * message that is only "I want to give feedback" gets a question first; an unhappy one gets an
  * apology, the offer of a person, and a pause on promotions.
  */
-import { ComponentDialog, TextPrompt, WaterfallDialog, type WaterfallStepContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  TextPrompt,
+  WaterfallDialog,
+  type WaterfallStepContext,
+  type DialogTurnResult,
+} from 'botbuilder-dialogs';
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { Assistant } from '../assistant';
 import type { SentimentResult } from '../../nlp/sentiment/model';
@@ -16,7 +22,10 @@ const ASK = 'feedback.ask';
 /** "I want to leave feedback" says nothing yet; longer or clearly felt messages do. */
 export function hasSubstance(text: string, sentiment: SentimentResult): boolean {
   const words = text.trim().split(/\s+/).length;
-  const onlyAsking = /^(i('d| would)? (like|want) to )?(give|leave|send|make) (some )?(feedback|a complaint|a comment)\.?$/i.test(text.trim());
+  const onlyAsking =
+    /^(i('d| would)? (like|want) to )?(give|leave|send|make) (some )?(feedback|a complaint|a comment)\.?$/i.test(
+      text.trim(),
+    );
   return !onlyAsking && (words >= 6 || sentiment.label !== 'neutral');
 }
 
@@ -65,7 +74,9 @@ export async function recordFeedbackAndReply(
     );
   } else {
     await context.sendActivity(
-      sentiment.label === 'positive' ? 'Thank you, that is lovely to hear! I have passed it on to the team.' : 'Thank you: I have passed your feedback on to the team.',
+      sentiment.label === 'positive'
+        ? 'Thank you, that is lovely to hear! I have passed it on to the team.'
+        : 'Thank you: I have passed your feedback on to the team.',
     );
   }
 }

@@ -2,7 +2,13 @@
  * "Forget me": says exactly what will be erased, asks for a yes, then erases in one transaction.
  * The stored conversation state goes too, after this turn (see TurnInfo.forgotten).
  */
-import { ComponentDialog, ConfirmPrompt, WaterfallDialog, type WaterfallStepContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  ConfirmPrompt,
+  WaterfallDialog,
+  type WaterfallStepContext,
+  type DialogTurnResult,
+} from 'botbuilder-dialogs';
 import type { Assistant } from '../assistant';
 import { turnInfo } from '../turn';
 
@@ -22,7 +28,9 @@ export class ForgetMeDialog extends ComponentDialog {
     return step.prompt(CONFIRM, {
       prompt:
         'This erases what we hold about you for chat and marketing: this conversation, your chat accounts' +
-        (linked ? ', your email address, feedback, messages, scores and campaign history' : ' and your feedback') +
+        (linked
+          ? ', your email address, feedback, messages, scores and campaign history'
+          : ' and your feedback') +
         '. Order records we must keep for accounting stay, unlinked from you. We will never message you again. Erase now?',
       retryPrompt: 'Please answer yes or no: erase your data?',
     });
@@ -35,7 +43,9 @@ export class ForgetMeDialog extends ComponentDialog {
     }
     const info = turnInfo(step.context);
     if (!info.identity) {
-      await step.context.sendActivity('Sorry, I could not erase your data right now; please try again, or ask a person.');
+      await step.context.sendActivity(
+        'Sorry, I could not erase your data right now; please try again, or ask a person.',
+      );
       return step.endDialog({ erased: false });
     }
     const result = this.assistant.forget(info.identity.id);

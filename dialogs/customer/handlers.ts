@@ -35,7 +35,9 @@ async function sendRecommendations(ctx: HandlerContext, gift: boolean): Promise<
   const customer = askedFor ? ctx.assistant.customerRecordByExternalId(askedFor.value) : linkedCustomer(ctx);
   const result = ctx.assistant.recommendationsFor(customer, { k: 5, ...limits });
   if (!result) {
-    await ctx.turn.sendActivity('Recommendations are not ready yet: the recommender has not been trained. Please try again later.');
+    await ctx.turn.sendActivity(
+      'Recommendations are not ready yet: the recommender has not been trained. Please try again later.',
+    );
     return;
   }
   const within =
@@ -66,7 +68,9 @@ const giftIdeas: Handler = (ctx) => sendRecommendations(ctx, true);
 const similarItems: Handler = async (ctx) => {
   const product = first(ctx.info.understanding.entities, 'product');
   if (!product) {
-    await ctx.turn.sendActivity('Which product? Tell me its name or code, e.g. "something like the white hanging heart t-light holder".');
+    await ctx.turn.sendActivity(
+      'Which product? Tell me its name or code, e.g. "something like the white hanging heart t-light holder".',
+    );
     return;
   }
   const similar = ctx.assistant.similar(product.code, 5);
@@ -75,7 +79,8 @@ const similarItems: Handler = async (ctx) => {
     return;
   }
   const lines = similar.map(
-    (s, i) => `${i + 1}. **${s.description ?? s.sku}**${s.unitPrice !== null ? ` (${money(s.unitPrice)})` : ''}: ${s.reason.text}`,
+    (s, i) =>
+      `${i + 1}. **${s.description ?? s.sku}**${s.unitPrice !== null ? ` (${money(s.unitPrice)})` : ''}: ${s.reason.text}`,
   );
   await ctx.turn.sendActivity(MessageFactory.text([`Like ${product.name}:`, ...lines].join('\n\n')));
 };
@@ -87,7 +92,9 @@ const orderStatus: Handler = async (ctx) => {
   if (invoice) {
     const found = ctx.assistant.ownOrder(customer.id, invoice.value);
     if (!found) {
-      await ctx.turn.sendActivity(`I can't find order ${invoice.value} on your account. Check the number on your confirmation email?`);
+      await ctx.turn.sendActivity(
+        `I can't find order ${invoice.value} on your account. Check the number on your confirmation email?`,
+      );
       return;
     }
     const { order, lines } = found;
@@ -104,11 +111,16 @@ const orderStatus: Handler = async (ctx) => {
     return;
   }
   const lines = orders.map(
-    (o) => `**${o.invoice}**, ${o.orderedAt.slice(0, 10)}: ${o.items} items, ${money(o.total)}${o.kind !== 'purchase' ? ` (${o.kind})` : ''}`,
+    (o) =>
+      `**${o.invoice}**, ${o.orderedAt.slice(0, 10)}: ${o.items} items, ${money(o.total)}${o.kind !== 'purchase' ? ` (${o.kind})` : ''}`,
   );
   await sendWithButtons(
     ctx,
-    [`Your latest orders:`, ...lines, `I can't see parcel tracking; delivery times are below if you need them.`].join('\n\n'),
+    [
+      `Your latest orders:`,
+      ...lines,
+      `I can't see parcel tracking; delivery times are below if you need them.`,
+    ].join('\n\n'),
     intentButtons(['delivery_question', 'returns_refunds', 'talk_to_person']),
   );
 };
@@ -128,7 +140,10 @@ function faqHandler(topics: Array<'returns' | 'refunds' | 'delivery' | 'other'>)
   };
 }
 
-const feedback: Handler = async (ctx) => ({ dialogId: FEEDBACK_DIALOG, options: { text: ctx.info.understanding.text } });
+const feedback: Handler = async (ctx) => ({
+  dialogId: FEEDBACK_DIALOG,
+  options: { text: ctx.info.understanding.text },
+});
 
 const talkToPerson: Handler = async (ctx) => {
   const { id, created } = ctx.assistant.requestPerson(ctx.info.identity, ctx.info.understanding.text);
@@ -151,7 +166,7 @@ const unsubscribe: Handler = async (ctx) => {
   await sendWithButtons(
     ctx,
     changed
-      ? "You're unsubscribed: no more offers or messages from us. Say \"resubscribe\" any time to get them again."
+      ? 'You\'re unsubscribed: no more offers or messages from us. Say "resubscribe" any time to get them again.'
       : "You're already unsubscribed: we don't send you offers or messages.",
     [button('Resubscribe', 'resubscribe')],
   );
@@ -163,7 +178,7 @@ const resubscribe: Handler = async (ctx) => {
   const changed = ctx.assistant.resubscribe(customer.id);
   await ctx.turn.sendActivity(
     changed
-      ? "Welcome back: you'll get our offers again. Say \"stop\" any time to opt out."
+      ? 'Welcome back: you\'ll get our offers again. Say "stop" any time to opt out.'
       : "You're subscribed already; nothing to change.",
   );
 };

@@ -3,7 +3,14 @@
  * on that order, and both must match. Failures never say which half was wrong, and after three
  * the conversation stops trying (so the bot cannot be used to guess other people's emails).
  */
-import { ComponentDialog, TextPrompt, WaterfallDialog, type WaterfallStepContext, type DialogTurnResult, type PromptValidatorContext } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  TextPrompt,
+  WaterfallDialog,
+  type WaterfallStepContext,
+  type DialogTurnResult,
+  type PromptValidatorContext,
+} from 'botbuilder-dialogs';
 import type { Assistant } from '../assistant';
 import { turnInfo } from '../turn';
 import { button, intentButtons } from '../handler';
@@ -40,7 +47,13 @@ export class VerifyDialog extends ComponentDialog {
       pattern.test(p.recognized.value ?? '');
     this.addDialog(new TextPrompt(ASK_ORDER, validate(ORDER_NUMBER)));
     this.addDialog(new TextPrompt(ASK_EMAIL, validate(EMAIL)));
-    this.addDialog(new WaterfallDialog('verify.steps', [this.askOrder.bind(this), this.askEmail.bind(this), this.check.bind(this)]));
+    this.addDialog(
+      new WaterfallDialog('verify.steps', [
+        this.askOrder.bind(this),
+        this.askEmail.bind(this),
+        this.check.bind(this),
+      ]),
+    );
     this.initialDialogId = 'verify.steps';
   }
 
@@ -60,8 +73,10 @@ export class VerifyDialog extends ComponentDialog {
       return step.endDialog({ verified: false });
     }
     return step.prompt(ASK_ORDER, {
-      prompt: 'First I need to check it is you. What is the number of one of your orders? (It is on your confirmation email, e.g. 536365.)',
-      retryPrompt: 'That does not look like an order number: it is 5 to 8 digits, sometimes with a letter in front. What is it?',
+      prompt:
+        'First I need to check it is you. What is the number of one of your orders? (It is on your confirmation email, e.g. 536365.)',
+      retryPrompt:
+        'That does not look like an order number: it is 5 to 8 digits, sometimes with a letter in front. What is it?',
     });
   }
 
@@ -78,7 +93,9 @@ export class VerifyDialog extends ComponentDialog {
     const invoice = (step.values as VerifyValues).invoice!;
     const email = EMAIL.exec(String(step.result))![0];
     if (!identity) {
-      await step.context.sendActivity('Sorry, I cannot link accounts in this chat right now. Please try again later.');
+      await step.context.sendActivity(
+        'Sorry, I cannot link accounts in this chat right now. Please try again later.',
+      );
       return step.endDialog({ verified: false });
     }
     const result = this.assistant.verifyAndLink(identity.id, invoice, email);
@@ -89,11 +106,21 @@ export class VerifyDialog extends ComponentDialog {
         result.failure === 'no_email_on_file'
           ? "I can't verify that order in chat: the shop has no email address on file for it. A member of our team can help."
           : "Those details don't match our records, so I can't link your account. Check the order number and email, or ask a person.";
-      await step.context.sendActivity(MessageFactory.suggestedActions([button('Try again', 'verify me'), ...intentButtons(['talk_to_person'])], text));
+      await step.context.sendActivity(
+        MessageFactory.suggestedActions(
+          [button('Try again', 'verify me'), ...intentButtons(['talk_to_person'])],
+          text,
+        ),
+      );
       return step.endDialog({ verified: false });
     }
     turnInfo(step.context).identity = result.linked;
-    await step.context.sendActivity(`Thanks, you're verified as customer ${this.assistant.customerRecord(result.linked.customerId!)?.externalId ?? ''}.`.replace(' .', '.'));
+    await step.context.sendActivity(
+      `Thanks, you're verified as customer ${this.assistant.customerRecord(result.linked.customerId!)?.externalId ?? ''}.`.replace(
+        ' .',
+        '.',
+      ),
+    );
     const then = (step.options as VerifyOptions).then;
     if (then) await this.resume(step, then);
     return step.endDialog({ verified: true });

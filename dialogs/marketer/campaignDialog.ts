@@ -17,7 +17,8 @@ import { MessageFactory } from 'botbuilder';
 import type { Entity } from '../../nlp/entities/extract';
 import type { Assistant } from '../assistant';
 import { campaignTerms, first } from '../entities';
-import { reportActivity } from '../reports/toActivity';
+import type { ReportRenderOptions } from '../reports/toActivity';
+import { sendReport } from '../handler';
 import { turnInfo } from '../turn';
 import { campaignPreviewReport, describeAudience, describeOffer } from './campaignReports';
 import type { AudienceFilter } from './campaignService';
@@ -66,7 +67,10 @@ const hasAudience = (a: AudienceFilter) =>
   a.segment !== undefined || a.stage !== undefined || a.minChurnProbability !== undefined;
 
 export class CampaignDialog extends ComponentDialog {
-  constructor(private readonly assistant: Assistant) {
+  constructor(
+    private readonly assistant: Assistant,
+    private readonly render: ReportRenderOptions = {},
+  ) {
     super(CAMPAIGN_DIALOG);
     this.addDialog(new ChoicePrompt(CHOOSE_AUDIENCE));
     this.addDialog(new TextPrompt(ASK_OFFER));
@@ -109,7 +113,10 @@ export class CampaignDialog extends ComponentDialog {
     if (chosen) state.audience = { ...state.audience, ...AUDIENCE_CHOICES[chosen.index].audience };
     if (state.offer) return step.next();
     return step.prompt(ASK_OFFER, {
-      prompt: MessageFactory.suggestedActions(['10% off', '15% off', '20% off', 'No discount'], 'What is the offer?'),
+      prompt: MessageFactory.suggestedActions(
+        ['10% off', '15% off', '20% off', 'No discount'],
+        'What is the offer?',
+      ),
     });
   }
 
@@ -118,15 +125,22 @@ export class CampaignDialog extends ComponentDialog {
     if (!state.offer) {
       const answer = String(step.result ?? '');
       const percent = /(\d{1,2})\s*%/.exec(answer);
-      state.offer = percent ? { percentOff: Number(percent[1]) } : /\bno\b|none/i.test(answer) ? {} : { text: answer.slice(0, 140) };
+      state.offer = percent
+        ? { percentOff: Number(percent[1]) }
+        : /\bno\b|none/i.test(answer)
+          ? {}
+          : { text: answer.slice(0, 140) };
     }
     const preview = this.assistant.campaigns!.preview(state.audience);
     state.eligible = preview.eligible;
-    await step.context.sendActivity(
-      reportActivity(campaignPreviewReport(state.audience, state.offer, state.controlShare, preview), step.context.activity.channelId),
+    await sendReport(
+      { turn: step.context, render: this.render },
+      campaignPreviewReport(state.audience, state.offer, state.controlShare, preview),
     );
     if (preview.matching === 0) {
-      await step.context.sendActivity('No customer matches that audience, so I have not created a campaign. Try a wider one.');
+      await step.context.sendActivity(
+        'No customer matches that audience, so I have not created a campaign. Try a wider one.',
+      );
       return step.endDialog({ created: false });
     }
     const reach =

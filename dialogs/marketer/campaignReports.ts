@@ -35,12 +35,23 @@ export function campaignPreviewReport(
       { label: 'Held out as control', value: `about ${num(control)} (${pct(controlShare)})` },
       { label: 'Offer', value: describeOffer(offer) },
       ...(skipped.length
-        ? [{ label: 'Not messaged', value: skipped.map(([why, n]) => `${num(n)} ${why.replace(/_/g, ' ')}`).join(', ') }]
+        ? [
+            {
+              label: 'Not messaged',
+              value: skipped.map(([why, n]) => `${num(n)} ${why.replace(/_/g, ' ')}`).join(', '),
+            },
+          ]
         : []),
     ],
     table: preview.samples.length
       ? {
-          columns: [{ header: 'Customer' }, { header: 'Segment' }, { header: 'Stage' }, { header: 'Churn risk', kind: 'percent' }, { header: 'Lifetime value', kind: 'money' }],
+          columns: [
+            { header: 'Customer' },
+            { header: 'Segment' },
+            { header: 'Stage' },
+            { header: 'Churn risk', kind: 'percent' },
+            { header: 'Lifetime value', kind: 'money' },
+          ],
           rows: preview.samples.map((s) => [s.customer, s.segment, s.stage, s.churnProbability, s.clv]),
         }
       : undefined,
@@ -64,16 +75,59 @@ export function campaignOutcomeReport(c: CampaignOutcome): Report {
     subtitle: `${c.status} · ${describeAudience(c.audience)} · ${describeOffer(c.offer as { percentOff?: number; text?: string })}`,
     facts: [
       { label: 'Uplift in conversion', value: describeUplift(c) },
-      ...(c.incrementalRevenue !== null ? [{ label: 'Incremental revenue', value: formatCell(c.incrementalRevenue, 'money') }] : []),
+      ...(c.incrementalRevenue !== null
+        ? [{ label: 'Incremental revenue', value: formatCell(c.incrementalRevenue, 'money') }]
+        : []),
       { label: 'Attribution window', value: `${c.attributionDays} days after the message` },
     ],
     table: {
-      columns: [{ header: 'Group' }, { header: 'Customers', kind: 'number' }, { header: 'Sent', kind: 'number' }, { header: 'Delivered', kind: 'number' }, { header: 'Converted', kind: 'number' }, { header: 'Rate', kind: 'percent' }, { header: 'Revenue', kind: 'money' }],
+      columns: [
+        { header: 'Group' },
+        { header: 'Customers', kind: 'number' },
+        { header: 'Sent', kind: 'number' },
+        { header: 'Delivered', kind: 'number' },
+        { header: 'Converted', kind: 'number' },
+        { header: 'Rate', kind: 'percent' },
+        { header: 'Revenue', kind: 'money' },
+      ],
       rows: [
-        ['Messaged', c.treated.members, c.treated.sent, c.treated.delivered, c.treated.converted, c.treated.conversionRate, c.treated.revenue],
-        ['Control (no message)', c.control.members, null, null, c.control.converted, c.control.conversionRate, c.control.revenue],
+        [
+          'Messaged',
+          c.treated.members,
+          c.treated.sent,
+          c.treated.delivered,
+          c.treated.converted,
+          c.treated.conversionRate,
+          c.treated.revenue,
+        ],
+        [
+          'Control (no message)',
+          c.control.members,
+          null,
+          null,
+          c.control.converted,
+          c.control.conversionRate,
+          c.control.revenue,
+        ],
       ],
     },
+    chart:
+      c.uplift.uplift !== null && c.uplift.interval
+        ? {
+            kind: 'interval',
+            title: 'Uplift in conversion rate, with its 95% interval',
+            valueLabel: 'Messaged minus control',
+            valueFormat: 'percent',
+            items: [
+              {
+                label: `#${c.id}`,
+                estimate: c.uplift.uplift,
+                low: c.uplift.interval.low,
+                high: c.uplift.interval.high,
+              },
+            ],
+          }
+        : undefined,
   };
 }
 
@@ -81,9 +135,25 @@ export function campaignListReport(list: CampaignOutcome[]): Report {
   return {
     title: 'Campaigns',
     table: {
-      columns: [{ header: '#', kind: 'number' }, { header: 'Name' }, { header: 'Status' }, { header: 'Sent', kind: 'number' }, { header: 'Converted', kind: 'number' }, { header: 'Uplift (points)' }],
-      rows: list.map((c) => [c.id, c.name, c.status, c.treated.sent, c.treated.converted, c.uplift.uplift === null ? '–' : points(c.uplift.uplift)]),
+      columns: [
+        { header: '#', kind: 'number' },
+        { header: 'Name' },
+        { header: 'Status' },
+        { header: 'Sent', kind: 'number' },
+        { header: 'Converted', kind: 'number' },
+        { header: 'Uplift (points)' },
+      ],
+      rows: list.map((c) => [
+        c.id,
+        c.name,
+        c.status,
+        c.treated.sent,
+        c.treated.converted,
+        c.uplift.uplift === null ? '–' : points(c.uplift.uplift),
+      ]),
     },
-    actions: list.slice(0, 3).map((c) => ({ title: `Campaign #${c.id}`, text: `how did campaign ${c.id} do?` })),
+    actions: list
+      .slice(0, 3)
+      .map((c) => ({ title: `Campaign #${c.id}`, text: `how did campaign ${c.id} do?` })),
   };
 }

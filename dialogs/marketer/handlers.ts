@@ -1,7 +1,14 @@
 /** Marketers' single-turn questions: each reads the Assistant and answers with a report. */
 import { NotTrainedError } from '../assistant';
 import { first, reportFilter } from '../entities';
-import { button, intentButtons, sendReport, sendWithButtons, type Handler, type HandlerContext } from '../handler';
+import {
+  button,
+  intentButtons,
+  sendReport,
+  sendWithButtons,
+  type Handler,
+  type HandlerContext,
+} from '../handler';
 import * as reports from './reports';
 import { campaignListReport, campaignOutcomeReport } from './campaignReports';
 
@@ -34,7 +41,10 @@ const segmentDetail: Handler = async (ctx) => {
     return;
   }
   const filter = reportFilter(entities(ctx));
-  await sendReport(ctx, reports.segmentDetailReport(segment.value, ctx.assistant.segmentDetail(segment.value, filter), filter));
+  await sendReport(
+    ctx,
+    reports.segmentDetailReport(segment.value, ctx.assistant.segmentDetail(segment.value, filter), filter),
+  );
 };
 
 const churnReport: Handler = async (ctx) => {
@@ -50,7 +60,9 @@ const atRiskList: Handler = async (ctx) => {
 async function customer360(ctx: HandlerContext, id: string): Promise<void> {
   const found = ctx.assistant.customer360(id);
   if (!found) {
-    await ctx.turn.sendActivity(`I don't know customer ${id}. Check the number, or import their orders first.`);
+    await ctx.turn.sendActivity(
+      `I don't know customer ${id}. Check the number, or import their orders first.`,
+    );
     return;
   }
   await sendReport(ctx, reports.customerReport360(found.report, found.orders, found.recommendations));
@@ -137,6 +149,11 @@ export const MARKETER_COMMANDS: Array<{ pattern: RegExp; title: string; run: Han
     pattern: /^(show |list )?(open )?(handoffs?|hand-offs?|who is waiting\??|waiting customers)$/i,
     title: 'Waiting for a person',
     run: async (ctx) => sendReport(ctx, reports.handoffReport(ctx.assistant.openHandoffs())),
+  },
+  {
+    pattern: /^(show |customer )?(cohort retention|cohorts?|retention)( report| by cohort)?\??$/i,
+    title: 'Cohort retention',
+    run: async (ctx) => sendReport(ctx, reports.cohortRetentionReport(ctx.assistant.cohortRetention())),
   },
   {
     pattern: /^(show |customer )?feedback( summary| report)?$/i,

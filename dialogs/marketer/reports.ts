@@ -20,6 +20,7 @@ import type { RecommendResult } from '../../analytics/recs/hybrid';
 import type { TopProduct } from '../../data/repositories/salesInsights';
 import type { AssociationRule } from '../../analytics/rules/associationRules';
 import type { FeedbackEntry, FeedbackSummary } from '../../data/repositories/feedback';
+import type { CohortRetention } from '../assistant';
 import type { Handoff } from '../../data/repositories/handoffs';
 
 const money = (v: number | null) => formatCell(v, 'money');
@@ -33,7 +34,12 @@ export function describeFilter(filter: ReportFilter): string {
   if (filter.country) parts.push(`in ${filter.country}`);
   if (filter.from || filter.before) {
     const to = filter.before ? new Date(filter.before.getTime() - 1) : null;
-    parts.push(`buying ${filter.from ? `from ${day(filter.from.toISOString())}` : ''}${to ? ` to ${day(to.toISOString())}` : ''}`.replace('buying  ', 'buying '));
+    parts.push(
+      `buying ${filter.from ? `from ${day(filter.from.toISOString())}` : ''}${to ? ` to ${day(to.toISOString())}` : ''}`.replace(
+        'buying  ',
+        'buying ',
+      ),
+    );
   }
   return parts.join(', ');
 }
@@ -42,7 +48,14 @@ const subtitle = (asOf: string, filter: ReportFilter, extra = '') =>
   [`As of ${day(asOf)}`, describeFilter(filter), extra].filter(Boolean).join(' · ');
 
 function groupRows(groups: GroupSummary[]) {
-  return groups.map((g) => [g.name, g.customers, g.revenueShare, g.meanRecencyDays, g.meanFrequency, g.meanMonetary]);
+  return groups.map((g) => [
+    g.name,
+    g.customers,
+    g.revenueShare,
+    g.meanRecencyDays,
+    g.meanFrequency,
+    g.meanMonetary,
+  ]);
 }
 
 const GROUP_COLUMNS = [
@@ -62,14 +75,28 @@ export function segmentOverviewReport(o: SegmentOverview): Report {
     facts: top
       ? [
           { label: 'Segments', value: String(o.segments.length) },
-          { label: 'Largest revenue', value: `${top.name} (${pct(top.revenueShare)} of revenue, ${num(top.customers)} customers)` },
+          {
+            label: 'Largest revenue',
+            value: `${top.name} (${pct(top.revenueShare)} of revenue, ${num(top.customers)} customers)`,
+          },
         ]
       : [{ label: 'Customers', value: '0' }],
     table: { columns: GROUP_COLUMNS, rows: groupRows(o.segments) },
     notes: o.clusters.length
       ? [`Clusters found by k-means: ${o.clusters.map((c) => `${c.name} (${num(c.customers)})`).join('; ')}.`]
       : undefined,
-    actions: o.segments.slice(0, 3).map((g) => ({ title: `Drill into ${g.name}`, text: `tell me about the ${g.name} segment` })),
+    actions: o.segments
+      .slice(0, 3)
+      .map((g) => ({ title: `Drill into ${g.name}`, text: `tell me about the ${g.name} segment` })),
+    chart: o.segments.length
+      ? {
+          kind: 'bar',
+          title: 'Revenue share by segment',
+          valueLabel: 'Share of revenue',
+          valueFormat: 'percent',
+          bars: o.segments.map((g) => ({ label: g.name, value: g.revenueShare })),
+        }
+      : undefined,
   };
 }
 
@@ -89,12 +116,28 @@ export function segmentDetailReport(name: string, d: SegmentDetail, filter: Repo
     facts: [
       { label: 'Customers', value: `${num(s.customers)} (${pct(s.customerShare)} of customers)` },
       { label: 'Revenue', value: `${money(s.revenue)} (${pct(s.revenueShare)} of revenue)` },
-      { label: 'Typical customer', value: `ordered ${num(s.meanFrequency)} times, spent ${money(s.meanMonetary)}, last order ${num(Math.round(s.meanRecencyDays))} days ago` },
+      {
+        label: 'Typical customer',
+        value: `ordered ${num(s.meanFrequency)} times, spent ${money(s.meanMonetary)}, last order ${num(Math.round(s.meanRecencyDays))} days ago`,
+      },
       ...(d.topCountries.length
-        ? [{ label: 'Top countries', value: d.topCountries.map((c) => `${c.country} (${c.customers})`).join(', ') }]
+        ? [
+            {
+              label: 'Top countries',
+              value: d.topCountries.map((c) => `${c.country} (${c.customers})`).join(', '),
+            },
+          ]
         : []),
       ...(d.topProducts.length
-        ? [{ label: 'Most bought', value: d.topProducts.slice(0, 3).map((p) => p.name).join('; ') }]
+        ? [
+            {
+              label: 'Most bought',
+              value: d.topProducts
+                .slice(0, 3)
+                .map((p) => p.name)
+                .join('; '),
+            },
+          ]
         : []),
     ],
     table: {
@@ -105,7 +148,9 @@ export function segmentDetailReport(name: string, d: SegmentDetail, filter: Repo
         { header: 'Orders', kind: 'number' },
         { header: 'Churn risk', kind: 'percent' },
       ],
-      rows: d.members.slice(0, 10).map((m) => [m.externalId, m.country, m.monetary, m.frequency, m.churnProbability]),
+      rows: d.members
+        .slice(0, 10)
+        .map((m) => [m.externalId, m.country, m.monetary, m.frequency, m.churnProbability]),
     },
     actions: [
       { title: `Win back ${name}`, text: `start a win-back for the ${name} segment with 10% off` },
@@ -127,7 +172,10 @@ export function churnReport(o: ChurnOverview): Report {
     title: 'Churn risk',
     subtitle: subtitle(o.asOf, o.filter, `${num(o.customers)} customers`),
     facts: [
-      { label: 'Expected to stop buying', value: `${num(Math.round(o.expectedChurners))} (${pct(o.meanChurnProbability)} on average)` },
+      {
+        label: 'Expected to stop buying',
+        value: `${num(Math.round(o.expectedChurners))} (${pct(o.meanChurnProbability)} on average)`,
+      },
       { label: 'Lifetime value at risk', value: money(o.clvAtRisk) },
       {
         label: 'Stages',
@@ -146,6 +194,17 @@ export function churnReport(o: ChurnOverview): Report {
       ],
       rows: o.top.map((s) => [s.externalId, s.churnProbability, s.segment, driverText(s)]),
     },
+    chart: o.probabilities.length
+      ? {
+          kind: 'histogram',
+          title: 'Customers by churn risk',
+          valueLabel: 'Probability of no order in the next 90 days',
+          valueFormat: 'percent',
+          values: o.probabilities,
+          extent: [0, 1],
+          binCount: 10,
+        }
+      : undefined,
     actions: [
       { title: 'At-risk list', text: 'list the at-risk customers' },
       { title: 'Start a win-back', text: 'start a win-back for at-risk customers with 10% off' },
@@ -177,25 +236,44 @@ export function customerReport360(
   orders: OrderSummary[],
   recs: RecommendResult | null,
 ): Report {
-  const drivers = (r.churn.drivers as Array<{ text?: string }>).slice(0, 3).map((d) => d.text).filter(Boolean);
+  const drivers = (r.churn.drivers as Array<{ text?: string }>)
+    .slice(0, 3)
+    .map((d) => d.text)
+    .filter(Boolean);
   const notes: string[] = [];
   if (r.clvWarnings.length) notes.push(`Lifetime value is uncertain: ${r.clvWarnings[0]}`);
-  if (recs?.items.length) notes.push(`Would likely buy next: ${recs.items.map((i) => i.description ?? i.sku).join('; ')}.`);
+  if (recs?.items.length)
+    notes.push(`Would likely buy next: ${recs.items.map((i) => i.description ?? i.sku).join('; ')}.`);
   return {
     title: `Customer ${r.customer}`,
     subtitle: `As of ${day(r.asOf)}${r.country ? ` · ${r.country}` : ''}`,
     facts: [
       { label: 'Segment', value: `${r.segment} (RFM ${r.rfmScore})` },
       { label: 'Stage', value: `${r.stage.current}${r.stage.since ? ` since ${day(r.stage.since)}` : ''}` },
-      { label: 'Orders', value: `${num(r.frequency)}, spent ${money(r.monetary)}, last ${num(Math.round(r.recencyDays))} days ago` },
-      { label: 'Churn risk', value: `${pct(r.churn.probability)}${drivers.length ? `: ${drivers.join('; ')}` : ''}` },
-      { label: 'Lifetime value (12 months)', value: r.clvWarnings.length ? `${money(r.clv)} (uncertain)` : money(r.clv) },
+      {
+        label: 'Orders',
+        value: `${num(r.frequency)}, spent ${money(r.monetary)}, last ${num(Math.round(r.recencyDays))} days ago`,
+      },
+      {
+        label: 'Churn risk',
+        value: `${pct(r.churn.probability)}${drivers.length ? `: ${drivers.join('; ')}` : ''}`,
+      },
+      {
+        label: 'Lifetime value (12 months)',
+        value: r.clvWarnings.length ? `${money(r.clv)} (uncertain)` : money(r.clv),
+      },
       { label: 'Probability still active', value: pct(r.pAlive) },
       ...(r.cluster.description ? [{ label: 'Cluster', value: r.cluster.description }] : []),
     ],
     table: orders.length
       ? {
-          columns: [{ header: 'Order' }, { header: 'Date' }, { header: 'Kind' }, { header: 'Items', kind: 'number' }, { header: 'Total', kind: 'money' }],
+          columns: [
+            { header: 'Order' },
+            { header: 'Date' },
+            { header: 'Kind' },
+            { header: 'Items', kind: 'number' },
+            { header: 'Total', kind: 'money' },
+          ],
           rows: orders.map((o) => [o.invoice, day(o.orderedAt), o.kind, o.items, o.total]),
         }
       : undefined,
@@ -213,13 +291,69 @@ export function clvReport(o: ClvOverview): Report {
       { label: 'Per customer', value: money(o.customers ? o.totalClv / o.customers : 0) },
     ],
     table: {
-      columns: [{ header: 'Segment' }, { header: 'Customers', kind: 'number' }, { header: 'Total', kind: 'money' }, { header: 'Per customer', kind: 'money' }],
+      columns: [
+        { header: 'Segment' },
+        { header: 'Customers', kind: 'number' },
+        { header: 'Total', kind: 'money' },
+        { header: 'Per customer', kind: 'money' },
+      ],
       rows: o.bySegment.map((g) => [g.name, g.customers, g.totalClv, g.meanClv]),
     },
     notes: [
-      `Most valuable: ${o.top.slice(0, 5).map((s) => `${s.externalId} (${money(s.clv)})`).join(', ')}.`,
+      `Most valuable: ${o.top
+        .slice(0, 5)
+        .map((s) => `${s.externalId} (${money(s.clv)})`)
+        .join(', ')}.`,
       ...o.warnings.map((w) => `Caution: ${w}`),
     ],
+    chart: o.bySegment.length
+      ? {
+          kind: 'bar',
+          title: 'Predicted value by segment',
+          valueLabel: 'Lifetime value, next 12 months',
+          valueFormat: 'money',
+          bars: o.bySegment.map((g) => ({ label: g.name, value: g.totalClv })),
+        }
+      : undefined,
+  };
+}
+
+export function cohortRetentionReport(c: CohortRetention): Report {
+  const last = c.cohorts[c.cohorts.length - 1];
+  return {
+    title: 'Cohort retention',
+    subtitle: `Customers by month of first order: share who ordered again N months later · as of ${day(c.asOf)}`,
+    table: {
+      columns: [
+        { header: 'First order' },
+        { header: 'Customers', kind: 'number' },
+        ...Array.from({ length: c.months }, (_, m) => ({ header: `+${m + 1} mo`, kind: 'percent' as const })),
+      ],
+      rows: c.cohorts.map((k) => [
+        k.cohort,
+        k.customers,
+        ...Array.from({ length: c.months }, (_, m) => k.retained[m] ?? null),
+      ]),
+    },
+    notes: last
+      ? [`The newest cohort (${last.cohort}) has had the least time to come back.`]
+      : ['No orders yet.'],
+    chart: c.cohorts.length
+      ? {
+          kind: 'heatmap',
+          title: 'Share of each cohort ordering again',
+          rowLabel: 'First order',
+          columnLabel: 'Months later',
+          valueFormat: 'percent',
+          cells: c.cohorts.flatMap((k) =>
+            Array.from({ length: c.months }, (_, m) => ({
+              row: k.cohort,
+              column: `+${m + 1}`,
+              value: k.retained[m] ?? null,
+            })),
+          ),
+        }
+      : undefined,
   };
 }
 
@@ -245,7 +379,13 @@ export function productInsightReport(
     title: 'Top products',
     subtitle: [describeFilter(filter), 'by revenue'].filter(Boolean).join(' · '),
     table: {
-      columns: [{ header: 'Product' }, { header: 'SKU' }, { header: 'Customers', kind: 'number' }, { header: 'Units', kind: 'number' }, { header: 'Revenue', kind: 'money' }],
+      columns: [
+        { header: 'Product' },
+        { header: 'SKU' },
+        { header: 'Customers', kind: 'number' },
+        { header: 'Units', kind: 'number' },
+        { header: 'Revenue', kind: 'money' },
+      ],
       rows: products.map((p) => [p.description ?? p.sku, p.sku, p.customers, p.quantity, p.revenue]),
     },
     notes,
@@ -266,8 +406,20 @@ export function modelStatusReport(models: ModelStatus[]): Report {
     title: 'Models',
     subtitle: models.length ? `${models.length} trained` : 'nothing trained yet',
     table: {
-      columns: [{ header: 'Model' }, { header: 'Data as of' }, { header: 'Trained' }, { header: 'Quality' }, { header: 'Version' }],
-      rows: models.map((m) => [m.model, day(m.asOf), m.trainedAt.slice(0, 16).replace('T', ' '), headline(m), m.version]),
+      columns: [
+        { header: 'Model' },
+        { header: 'Data as of' },
+        { header: 'Trained' },
+        { header: 'Quality' },
+        { header: 'Version' },
+      ],
+      rows: models.map((m) => [
+        m.model,
+        day(m.asOf),
+        m.trainedAt.slice(0, 16).replace('T', ' '),
+        headline(m),
+        m.version,
+      ]),
     },
     notes: models.length ? undefined : ['Run `retain train` to fit segments, churn and lifetime value.'],
   };
@@ -278,12 +430,19 @@ export function feedbackReport(days: number, s: FeedbackSummary, negative: Feedb
     title: `Customer feedback, last ${days} days`,
     facts: [
       { label: 'Messages', value: num(s.total) },
-      { label: 'Positive / neutral / negative', value: `${s.byLabel.positive} / ${s.byLabel.neutral} / ${s.byLabel.negative}` },
+      {
+        label: 'Positive / neutral / negative',
+        value: `${s.byLabel.positive} / ${s.byLabel.neutral} / ${s.byLabel.negative}`,
+      },
       { label: 'Mean sentiment', value: s.meanScore === null ? '–' : s.meanScore.toFixed(2) },
     ],
     table: negative.length
       ? {
-          columns: [{ header: 'When' }, { header: 'Sentiment', kind: 'number' }, { header: 'What they said' }],
+          columns: [
+            { header: 'When' },
+            { header: 'Sentiment', kind: 'number' },
+            { header: 'What they said' },
+          ],
           rows: negative.map((f) => [day(f.createdAt), f.sentimentScore, f.text.slice(0, 140)]),
         }
       : undefined,
@@ -296,8 +455,20 @@ export function handoffReport(handoffs: Handoff[]): Report {
     subtitle: `${handoffs.length} open`,
     table: handoffs.length
       ? {
-          columns: [{ header: '#', kind: 'number' }, { header: 'Since' }, { header: 'Customer' }, { header: 'Channel' }, { header: 'Why' }],
-          rows: handoffs.map((h) => [h.id, h.createdAt.slice(0, 16).replace('T', ' '), h.customer ?? h.displayName ?? 'unverified visitor', h.channelId, h.reason]),
+          columns: [
+            { header: '#', kind: 'number' },
+            { header: 'Since' },
+            { header: 'Customer' },
+            { header: 'Channel' },
+            { header: 'Why' },
+          ],
+          rows: handoffs.map((h) => [
+            h.id,
+            h.createdAt.slice(0, 16).replace('T', ' '),
+            h.customer ?? h.displayName ?? 'unverified visitor',
+            h.channelId,
+            h.reason,
+          ]),
         }
       : undefined,
     notes: handoffs.length ? undefined : ['Nobody is waiting.'],

@@ -1,7 +1,15 @@
-import { formatCell, type Report } from './report';
+import { describeChart, formatCell, type Report } from './report';
 
-/** Adaptive Card schema 1.5 (Teams, Web Chat and the Emulator render it, tables included). */
-export function reportToAdaptiveCard(report: Report): Record<string, unknown> {
+/** Where the card finds the report's chart: a URL the bot serves, or a data: URI. */
+export interface ChartImage {
+  url: string;
+}
+
+/**
+ * Adaptive Card schema 1.5 (Teams, Web Chat and the Emulator render it, tables included). The
+ * chart is shown only when an image for it is given; otherwise the table carries the numbers.
+ */
+export function reportToAdaptiveCard(report: Report, chartImage?: ChartImage): Record<string, unknown> {
   const body: unknown[] = [
     { type: 'TextBlock', text: report.title, weight: 'Bolder', size: 'Medium', wrap: true },
   ];
@@ -9,6 +17,15 @@ export function reportToAdaptiveCard(report: Report): Record<string, unknown> {
     body.push({ type: 'TextBlock', text: report.subtitle, isSubtle: true, spacing: 'None', wrap: true });
   if (report.facts?.length) {
     body.push({ type: 'FactSet', facts: report.facts.map((f) => ({ title: f.label, value: f.value })) });
+  }
+  if (report.chart && chartImage) {
+    body.push({
+      type: 'Image',
+      url: chartImage.url,
+      altText: describeChart(report.chart),
+      size: 'Stretch',
+      spacing: 'Medium',
+    });
   }
   if (report.table && report.table.rows.length) {
     const { columns, rows } = report.table;

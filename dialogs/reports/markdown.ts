@@ -1,11 +1,15 @@
 import { formatCell, type Report } from './report';
 
-/** Markdown for channels without cards. Tables are pipe tables; cells cannot break them. */
-export function reportToMarkdown(report: Report): string {
+/**
+ * Markdown for channels without cards. Tables are pipe tables; cells cannot break them. A chart
+ * becomes a link when the bot can serve it at a public URL; the table carries the numbers anyway.
+ */
+export function reportToMarkdown(report: Report, chartUrl?: string): string {
   const out: string[] = [`**${escape(report.title)}**`];
   if (report.subtitle) out.push(`_${escape(report.subtitle)}_`);
   if (report.facts?.length)
     out.push(report.facts.map((f) => `- ${escape(f.label)}: **${escape(f.value)}**`).join('\n'));
+  if (report.chart && chartUrl) out.push(`[Chart: ${linkText(report.chart.title)}](${chartUrl})`);
   if (report.table && report.table.rows.length) {
     const { columns, rows } = report.table;
     const numeric = columns.map((c) => c.kind !== undefined && c.kind !== 'text');
@@ -23,6 +27,10 @@ export function reportToMarkdown(report: Report): string {
 
 function cell(text: string): string {
   return escape(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function linkText(text: string): string {
+  return escape(text).replace(/[[\]]/g, '\\$&');
 }
 
 function escape(text: string): string {

@@ -4,7 +4,7 @@
  * ("lunch bag retrospot", "jumbo bagg red"). Words that name many products ("bag", "red")
  * weigh less than distinctive ones ("retrospot"), as in IDF.
  */
-import { wordSimilarity } from './fuzzy';
+import { allowedEdits, wordSimilarity } from './fuzzy';
 
 export interface CatalogueProduct {
   code: string;
@@ -52,7 +52,16 @@ export class ProductCatalogue {
   private readonly weight = new Map<string, number>();
   /** word -> indexes of products whose names contain it. */
   private readonly postings = new Map<string, number[]>();
-  private readonly vocabulary: string[];
+  /**
+   * Deletion neighbourhoods (SymSpell): every known word under each way of deleting up to its
+   * typo budget of letters. Two words within k edits share a k-deletion form, so a typed word is
+   * compared with a handful of candidates instead of the whole vocabulary.
+   */
+  private readonly byDeletion = new Map<string, string[]>();
+  /** Known words by their singular ("bags" and "bag" meet under "bag"). */
+  private readonly bySingular = new Map<string, string[]>();
+  /** What each typed word was found to mean; chat repeats its words, the catalogue does not change. */
+  private readonly meanings = new Map<string, Array<[string, number]>>();
 
   constructor(readonly products: CatalogueProduct[]) {
     this.words = products.map((p) => [...new Set(nameWords(p.name))]);
@@ -61,7 +70,27 @@ export class ProductCatalogue {
       for (const w of this.words[i]) this.postings.set(w, [...(this.postings.get(w) ?? []), i]);
     });
     for (const [w, list] of this.postings) this.weight.set(w, Math.log(1 + products.length / list.length));
-    this.vocabulary = [...this.postings.keys()];
+    for (const w of this.postings.keys()) {
+      push(this.bySingular, singular(w), w);
+      for (const d of deletions(w, allowedEdits(w))) push(this.byDeletion, d, w);
+    }
+  }
+
+  /** The known words a typed word may mean, with their similarity (see wordSimilarity). */
+  private meaningsOf(typed: string): Array<[string, number]> {
+    const cached = this.meanings.get(typed);
+    if (cached) return cached;
+    const candidates = new Set<string>(this.bySingular.get(singular(typed)) ?? []);
+    for (const d of deletions(typed, allowedEdits(typed)))
+      for (const w of this.byDeletion.get(d) ?? []) candidates.add(w);
+    const found: Array<[string, number]> = [];
+    for (const v of candidates) {
+      const s = wordSimilarity(typed, v);
+      if (s > 0) found.push([v, s]);
+    }
+    if (this.meanings.size >= 50_000) this.meanings.clear();
+    this.meanings.set(typed, found);
+    return found;
   }
 
   /** Best product matches of a message, best first (at most `limit`, score >= minScore). */
@@ -80,10 +109,7 @@ export class ProductCatalogue {
     const credit = new Map<string, number>();
     for (const t of typed) {
       if (/^\d+$/.test(t)) continue;
-      for (const v of this.vocabulary) {
-        const s = wordSimilarity(t, v);
-        if (s > (credit.get(v) ?? 0)) credit.set(v, s);
-      }
+      for (const [v, s] of this.meaningsOf(t)) if (s > (credit.get(v) ?? 0)) credit.set(v, s);
     }
     const scores = new Map<number, number>();
     for (const [v, s] of credit)
@@ -106,4 +132,35 @@ export class ProductCatalogue {
     }
     return out.slice(0, limit);
   }
+}
+
+function push(index: Map<string, string[]>, key: string, word: string): void {
+  const list = index.get(key);
+  if (!list) index.set(key, [word]);
+  else if (!list.includes(word)) list.push(word);
+}
+
+/** The word with a plural ending removed, as wordSimilarity compares inflections. */
+function singular(word: string): string {
+  return word.replace(/e?s$/, '');
+}
+
+/** The word and every form of it with up to `max` letters deleted. */
+export function deletions(word: string, max: number): Set<string> {
+  const out = new Set([word]);
+  let frontier = [word];
+  for (let k = 0; k < max; k++) {
+    const next: string[] = [];
+    for (const w of frontier) {
+      for (let i = 0; i < w.length; i++) {
+        const d = w.slice(0, i) + w.slice(i + 1);
+        if (!out.has(d)) {
+          out.add(d);
+          next.push(d);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return out;
 }

@@ -67,7 +67,13 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
   });
 
 let nextId = 0;
-function message(serviceUrl: string, from: string, conversation: string, text: string, channelId = 'webchat') {
+function message(
+  serviceUrl: string,
+  from: string,
+  conversation: string,
+  text: string,
+  channelId = 'webchat',
+) {
   return {
     type: 'message',
     id: `act-${++nextId}`,
@@ -99,7 +105,14 @@ describe('authentication with credentials: every token is checked, nothing unsig
     const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
     const head = b64({ alg: 'RS256', typ: 'JWT', kid });
-    const body = b64({ iss: ISSUER, aud: APP_ID, nbf: now - 60, exp: now + 3600, serviceurl: channel.url, ...claims });
+    const body = b64({
+      iss: ISSUER,
+      aud: APP_ID,
+      nbf: now - 60,
+      exp: now + 3600,
+      serviceurl: channel.url,
+      ...claims,
+    });
     const signature = crypto.sign('RSA-SHA256', Buffer.from(`${head}.${body}`), key).toString('base64url');
     return `Bearer ${head}.${body}.${signature}`;
   }
@@ -111,7 +124,11 @@ describe('authentication with credentials: every token is checked, nothing unsig
         res.end(JSON.stringify({ issuer: ISSUER, jwks_uri: `${openId.url}/keys` }));
       } else {
         const jwk = signing.publicKey.export({ format: 'jwk' });
-        res.end(JSON.stringify({ keys: [{ ...jwk, kid: 'test-key', use: 'sig', endorsements: ['webchat', 'msteams'] }] }));
+        res.end(
+          JSON.stringify({
+            keys: [{ ...jwk, kid: 'test-key', use: 'sig', endorsements: ['webchat', 'msteams'] }],
+          }),
+        );
       }
     });
     channel = await startChannel();
@@ -139,7 +156,9 @@ describe('authentication with credentials: every token is checked, nothing unsig
   const seen = (user: string) => new ChatIdentityRepository(bot.db).byAccount('webchat', user) !== undefined;
 
   test('a token signed by the channel service key is accepted and the message processed', async () => {
-    const res = await post(bot.url, message(channel.url, 'signed-user', 'c-ok', 'hello'), { authorization: token({}) });
+    const res = await post(bot.url, message(channel.url, 'signed-user', 'c-ok', 'hello'), {
+      authorization: token({}),
+    });
     expect(res.status).toBe(200);
     expect(seen('signed-user')).toBe(true);
   });
@@ -148,13 +167,31 @@ describe('authentication with credentials: every token is checked, nothing unsig
     ['no token', () => ({})],
     ['a malformed token', () => ({ authorization: 'Bearer not-a-token' })],
     ['a forged token (signed with another key)', () => ({ authorization: token({}, attacker.privateKey) })],
-    ['an expired token', () => ({ authorization: token({ exp: Math.floor(Date.now() / 1000) - 3600, nbf: Math.floor(Date.now() / 1000) - 7200 }) })],
-    ['a token for another bot (wrong audience)', () => ({ authorization: token({ aud: '11111111-2222-3333-4444-555555555555' }) })],
+    [
+      'an expired token',
+      () => ({
+        authorization: token({
+          exp: Math.floor(Date.now() / 1000) - 3600,
+          nbf: Math.floor(Date.now() / 1000) - 7200,
+        }),
+      }),
+    ],
+    [
+      'a token for another bot (wrong audience)',
+      () => ({ authorization: token({ aud: '11111111-2222-3333-4444-555555555555' }) }),
+    ],
     ['a token from another issuer', () => ({ authorization: token({ iss: 'https://evil.example' }) })],
-    ['a token for another service URL', () => ({ authorization: token({ serviceurl: 'https://elsewhere.example' }) })],
+    [
+      'a token for another service URL',
+      () => ({ authorization: token({ serviceurl: 'https://elsewhere.example' }) }),
+    ],
   ])('%s gets 401 and nothing is processed', async (name, headers) => {
     const user = `user-${name.replace(/\W+/g, '-')}`;
-    const res = await post(bot.url, message(channel.url, user, `c-${user}`, 'which segments do we have?'), headers());
+    const res = await post(
+      bot.url,
+      message(channel.url, user, `c-${user}`, 'which segments do we have?'),
+      headers(),
+    );
     expect(res.status).toBe(401);
     expect(seen(user)).toBe(false);
   });
@@ -216,7 +253,9 @@ describe('the bot over HTTP with the demo shop: roles, privacy, state across a r
   });
 
   test('a conversation survives a restart of the bot mid-dialog (state in SQLite)', async () => {
-    expect((await say('bea', 'conv-bea', 'where is my order?')).map(replyText).join(' ')).toContain('number of one of your orders');
+    expect((await say('bea', 'conv-bea', 'where is my order?')).map(replyText).join(' ')).toContain(
+      'number of one of your orders',
+    );
     await bot.stop();
     bot = await startBot({ config: config(), dbFile, port: 0, host: '127.0.0.1', log });
     // The new process still knows it asked for the order number.

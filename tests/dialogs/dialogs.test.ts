@@ -24,7 +24,7 @@ import { campaignServiceFor } from '../../dialogs/marketer/campaignService';
 jest.setTimeout(60_000);
 
 interface Chat {
-  say(text: string): Promise<Partial<Activity>[]>;
+  say(text: string, extra?: Partial<Activity>): Promise<Partial<Activity>[]>;
   userId: string;
 }
 
@@ -84,8 +84,9 @@ describe('dialogs: marketers and customers, every intent', () => {
     );
     return {
       userId,
-      async say(text: string) {
+      async say(text: string, extra: Partial<Activity> = {}) {
         const first = await client.sendActivity({
+          ...extra,
           type: 'message',
           text,
           from: { id: userId, name },
@@ -231,6 +232,22 @@ describe('dialogs: marketers and customers, every intent', () => {
       const text = shown(replies);
       expect(text).toMatch(/not sure|can't help/);
       expect(replies.some((r) => (r.suggestedActions?.actions ?? []).length > 0)).toBe(true);
+    });
+
+    test('cohort retention: a table of monthly cohorts with a heatmap chart spec', async () => {
+      const replies = await marketer().say('cohort retention');
+      expect(cardTitle(replies)).toBe('Cohort retention');
+      const cohorts = shop.assistant.cohortRetention().cohorts;
+      expect(cohorts[0].cohort).toBe('2010-12');
+      expect(shown(replies)).toContain('2010-12');
+    });
+
+    test('a Teams channel mention of the bot is not part of the question', async () => {
+      const replies = await marketer().say('<at>retain</at> which segments do we have?', {
+        recipient: { id: 'bot', name: 'retain' },
+        entities: [{ type: 'mention', mentioned: { id: 'bot', name: 'retain' }, text: '<at>retain</at>' }],
+      });
+      expect(cardTitle(replies)).toBe('Customer segments');
     });
 
     test('Slack gets Markdown, not a card', async () => {

@@ -67,7 +67,10 @@ describe('one report, two renderings', () => {
     expect(teams.summary).toBe('Segments as of 1 Jul 2011');
     const slack = reportActivity(segments, 'slack');
     expect(slack.attachments ?? []).toHaveLength(0);
-    expect(slack.text).toContain('| Champions | 81 |');
+    expect((slack.channelData as { blocks: unknown[] }).blocks.length).toBeGreaterThan(1);
+    const sms = reportActivity(segments, 'sms');
+    expect(sms.attachments ?? []).toHaveLength(0);
+    expect(sms.text).toContain('| Champions | 81 |');
   });
 
   it('leaves out an empty table rather than drawing a header with no rows', () => {

@@ -2,6 +2,8 @@
  * Charts drawn on the server: real PNGs (decoded here by a small independent decoder), bars as
  * long as their values, within a size budget, cached, and served over real HTTP by the bot route.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import { registerChartRoutes } from '../../bot/charts';
@@ -134,8 +136,8 @@ describe('GET /charts/<id>.png', () => {
 
   it('answers 404 for ids it never issued and for anything that is not a chart id', async () => {
     const unknown = chartId({ kind: 'bar', title: 'never added', valueLabel: 'v', bars: [] });
-    for (const path of [`/charts/${unknown}.png`, '/charts/..%2F..%2Fetc%2Fpasswd', '/charts/abc.png'])
-      expect((await fetch(`${url}${path}`)).status).toBe(404);
+    for (const route of [`/charts/${unknown}.png`, '/charts/..%2F..%2Fetc%2Fpasswd', '/charts/abc.png'])
+      expect((await fetch(`${url}${route}`)).status).toBe(404);
   });
 
   it('still serves charts of cards sent before a restart (specs kept on disk)', async () => {
@@ -143,5 +145,23 @@ describe('GET /charts/<id>.png', () => {
     const restarted = new ChartStore({ dir: tmp.dir });
     const image = await restarted.image(id);
     expect(image && decodePng(image.png).width).toBeGreaterThan(0);
+  });
+
+  it('forgets charts older than it keeps when it opens, leaving other files alone', async () => {
+    const old = store.add({ kind: 'bar', title: 'old', valueLabel: 'v', bars: [{ label: 'a', value: 1 }] });
+    const recent = store.add({
+      kind: 'bar',
+      title: 'recent',
+      valueLabel: 'v',
+      bars: [{ label: 'a', value: 1 }],
+    });
+    const past = new Date(Date.now() - 200 * 86_400_000);
+    fs.utimesSync(path.join(tmp.dir, `${old}.json`), past, past);
+    fs.writeFileSync(path.join(tmp.dir, 'notes.txt'), 'not a chart');
+    fs.utimesSync(path.join(tmp.dir, 'notes.txt'), past, past);
+    const reopened = new ChartStore({ dir: tmp.dir, keepDays: 180 });
+    expect(await reopened.image(old)).toBeUndefined();
+    expect(await reopened.image(recent)).toBeDefined();
+    expect(fs.existsSync(path.join(tmp.dir, 'notes.txt'))).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 /** Reports shaped like the ones the marketer dialogs build, for the rendering tests. */
+import { dialogReports } from './reportsFromDialogs';
 import type { Report } from '../../dialogs/reports/report';
 
 export const segmentOverview: Report = {
@@ -176,4 +177,6 @@ export const allReports: Array<[string, Report]> = [
   ['customer 360', customer360],
   ['cohort retention', cohortRetention],
   ['campaign uplift', campaignUplift],
+  // And every report the dialogs send, from their own report functions.
+  ...dialogReports,
 ];

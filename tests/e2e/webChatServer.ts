@@ -1,24 +1,14 @@
 /**
- * Starts the bot server the way bot/index.ts does (adapter, identity middleware, bot, server) plus
- * the web chat, over real HTTP on a free loopback port, with the bundled demo data imported.
- * Until startBot registers the web chat itself, tests use this.
+ * The real bot (startBot, as `npm start` runs it) with the bundled demo data, its web chat on,
+ * over real HTTP on a free loopback port, in a temporary folder of its own.
  */
 import path from 'node:path';
 import type { CloudAdapter } from 'botbuilder';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { openDatabase, type Db } from '../../data/db';
-import { importOrders } from '../../data/import/importOrders';
-import { OrderHistoryRepository } from '../../data/repositories/orderHistory';
-import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
-import { MarketerRepository } from '../../data/repositories/marketers';
-import { createAdapter, hasCredentials } from '../../bot/adapter';
-import { IdentityMiddleware } from '../../bot/identityMiddleware';
-import { MinimalBot } from '../../bot/minimalBot';
-import { BotMetrics } from '../../bot/metrics';
-import { RateLimiter } from '../../bot/rateLimiter';
-import { createServer, listen } from '../../bot/server';
-import { registerWebChat, type WebChat, type WebChatSetting } from '../../bot/directLine';
+import type { Db } from '../../data/db';
+import { startBot } from '../../bot';
+import type { WebChat, WebChatSetting } from '../../bot/directLine';
 import { tempDir } from '../support/files';
 
 export interface WebChatServer {
@@ -37,40 +27,27 @@ export interface WebChatServerOptions {
 
 export async function startWebChatServer(options: WebChatServerOptions = {}): Promise<WebChatServer> {
   const tmp = tempDir('retain-webchat-');
-  const config = loadConfig(options.env ?? {});
-  const log = createLogger('silent');
-  const db = openDatabase(path.join(tmp.dir, 'retain.db'));
-  await importOrders(db, config.demoDataFile, { timeZone: config.importTimeZone, actor: 'demo' });
-
-  const history = new OrderHistoryRepository(db);
-  const metrics = new BotMetrics();
-  const authenticated = hasCredentials(config);
-  const adapter = createAdapter(config, log, () => metrics.turnError());
-  adapter.use(new IdentityMiddleware(new ChatIdentityRepository(db), new MarketerRepository(db), log));
-  const bot = new MinimalBot(() => history.dataExtent());
-  const rateLimiter = new RateLimiter(config.rateLimit);
-  const server = createServer({ adapter, bot, log, authenticated, metrics, rateLimiter });
-  const webChat = registerWebChat(server, {
-    adapter,
-    bot,
-    db,
-    log,
-    authenticated,
-    setting: options.setting,
-    appId: config.bot.appId,
-    secret: options.secret,
-    metrics,
-    rateLimiter,
+  const config = loadConfig({
+    ...options.env,
+    RETAIN_MODELS_DIR: path.join(tmp.dir, 'models'),
+    ...(options.setting ? { RETAIN_WEBCHAT: options.setting } : {}),
+    ...(options.secret ? { RETAIN_WEBCHAT_SECRET: options.secret } : {}),
   });
-  const url = await listen(server, 0, '127.0.0.1');
+  const bot = await startBot({
+    config,
+    dbFile: path.join(tmp.dir, 'retain.db'),
+    port: 0,
+    host: '127.0.0.1',
+    demo: true,
+    log: createLogger('silent'),
+  });
   return {
-    url,
-    db,
-    adapter,
-    webChat,
+    url: bot.url,
+    db: bot.db,
+    adapter: bot.adapter,
+    webChat: bot.webChat,
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.close();
+      await bot.stop();
       tmp.cleanup();
     },
   };

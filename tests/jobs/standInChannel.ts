@@ -53,7 +53,9 @@ export class StandInChannel {
       const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/[^/]+)?\/?$/.exec(req.url ?? '');
       if (req.method !== 'POST' || !m) {
         this.requests.push({ conversationId: '?', messageId: '?', answered: `404 ${req.method} ${req.url}` });
-        res.writeHead(404).end();
+        // Not chained: restify, loaded by other tests in the same worker, patches writeHead to return nothing.
+        res.writeHead(404);
+        res.end();
         return;
       }
       const conversationId = decodeURIComponent(m[1]);
@@ -75,9 +77,8 @@ export class StandInChannel {
       log(String(next.status));
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (next.status === 429 && next.retryAfter) headers['retry-after'] = next.retryAfter;
-      res
-        .writeHead(next.status, headers)
-        .end(JSON.stringify({ error: { code: 'Throttled', message: 'stand-in' } }));
+      res.writeHead(next.status, headers);
+      res.end(JSON.stringify({ error: { code: 'Throttled', message: 'stand-in' } }));
       return;
     }
     // The message reaches the customer (once, whatever retries follow) before the answer.
@@ -93,8 +94,10 @@ export class StandInChannel {
       return;
     }
     log('200');
-    const reply = () =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+    const reply = () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id }));
+    };
     const delay = next.delayMs ?? this.defaultDelayMs;
     if (delay > 0) setTimeout(reply, delay);
     else reply();
