@@ -20,6 +20,27 @@ import type { SegmentProfile } from './segments/profiles';
 
 export const ANALYTICS_MODEL_VERSION = 'analytics-1';
 
+/**
+ * The repositories of one database, made once: reports are read on every chat message, and
+ * preparing the statements anew each time cost more than running them.
+ */
+const repositoriesOf = new WeakMap<
+  Db,
+  { orders: OrderHistoryRepository; runs: ModelRunRepository; scores: CustomerScoreRepository }
+>();
+function repositories(db: Db) {
+  let r = repositoriesOf.get(db);
+  if (!r) {
+    r = {
+      orders: new OrderHistoryRepository(db),
+      runs: new ModelRunRepository(db),
+      scores: new CustomerScoreRepository(db),
+    };
+    repositoriesOf.set(db, r);
+  }
+  return r;
+}
+
 /** Customers' order histories strictly before `before` (all of them when omitted). */
 export function loadHistories(db: Db, before?: Date): Histories {
   const repo = new OrderHistoryRepository(db);
@@ -155,7 +176,7 @@ export interface SegmentReport {
 }
 
 export function segmentReport(db: Db): SegmentReport {
-  const run = new ModelRunRepository(db).latest('segments');
+  const run = repositories(db).runs.latest('segments');
   if (!run) throw new NotTrainedError();
   const metrics = run.metrics as { segmentProfiles: SegmentProfile[]; clusterProfiles: SegmentProfile[] };
   return {
@@ -233,20 +254,19 @@ export interface CustomerReport {
 
 /** Everything known about one customer, by the shop's id (or the internal id as a fallback). */
 export function customerReport(db: Db, id: string): CustomerReport | undefined {
-  const orders = new OrderHistoryRepository(db);
+  const { orders, runs, scores: repo } = repositories(db);
   const customer =
     orders.customerByExternal(id) ?? (/^\d+$/.test(id) ? orders.customer(Number(id)) : undefined);
   if (!customer) return undefined;
-  const repo = new CustomerScoreRepository(db);
   const s = repo.forCustomer(customer.id);
   if (!s) {
     if (!repo.latestAsOf()) throw new NotTrainedError();
     return undefined;
   }
-  const segmentsRun: ModelRun | undefined = new ModelRunRepository(db).latest('segments');
+  const segmentsRun: ModelRun | undefined = runs.latest('segments');
   const descriptions = (segmentsRun?.params as { clusterModel?: { descriptions?: string[] } } | undefined)
     ?.clusterModel?.descriptions;
-  const clvRun = new ModelRunRepository(db).latest('clv');
+  const clvRun = runs.latest('clv');
   const clvWarnings = (clvRun?.metrics as { warnings?: string[] } | undefined)?.warnings ?? [];
   const history = repo.stageHistory(customer.id);
   const last = history[history.length - 1];

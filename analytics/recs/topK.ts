@@ -16,7 +16,10 @@ export function topK(
   const worse = (ia: number, va: number, ib: number, vb: number) => va < vb || (va === vb && ia > ib);
   const consider = (i: number) => {
     const v = scores[i];
-    if (Number.isNaN(v) || !accept(i)) return;
+    if (Number.isNaN(v)) return;
+    // The filter (price, country, already bought) is asked only about items that would enter.
+    if (size >= k && !(k > 0 && worse(heapIdx[0], heapVal[0], i, v))) return;
+    if (!accept(i)) return;
     if (size < k) {
       let c = size++;
       while (c > 0) {
