@@ -456,6 +456,15 @@ export class Assistant {
     return this.orders.customerByExternal(externalId);
   }
 
+  /**
+   * Failed verifications of a chat user in the last day. Counted from the audit log, so neither a
+   * restart nor a new conversation resets the limit (it would otherwise allow guessing emails).
+   */
+  recentVerifyFailures(identityId: number): number {
+    const since = new Date(this.now().getTime() - 86_400_000);
+    return this.audit.count(`chat_identity:${identityId}`, 'verify_failed', since);
+  }
+
   /** Links a chat user to a customer after checking an order number and the email on file. */
   verifyAndLink(identityId: number, invoice: string, email: string): VerifyResult {
     const result = this.customerOrders.verify(invoice, email);

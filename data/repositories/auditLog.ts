@@ -13,12 +13,16 @@ export interface AuditEntry {
 export class AuditLogRepository {
   private readonly insert;
   private readonly recentStmt;
+  private readonly countStmt;
 
   constructor(db: Db) {
     this.insert = db.prepare(
       `INSERT INTO audit_log (at, actor, action, subject, details_json) VALUES (?, ?, ?, ?, ?)`,
     );
     this.recentStmt = db.prepare(`SELECT * FROM audit_log ORDER BY id DESC LIMIT ?`);
+    this.countStmt = db.prepare(
+      `SELECT COUNT(*) AS n FROM audit_log WHERE actor = ? AND action = ? AND at >= ?`,
+    );
   }
 
   write(
@@ -29,6 +33,11 @@ export class AuditLogRepository {
     at = new Date(),
   ) {
     this.insert.run(at.toISOString(), actor, action, subject, JSON.stringify(details));
+  }
+
+  /** How often an actor did something since a moment (e.g. failed verifications today). */
+  count(actor: string, action: string, since: Date): number {
+    return (this.countStmt.get(actor, action, since.toISOString()) as { n: number }).n;
   }
 
   recent(limit = 50): AuditEntry[] {

@@ -1,7 +1,7 @@
 /**
  * Links a chat user to their customer record: they give an order number and the email address
  * on that order, and both must match. Failures never say which half was wrong, and after three
- * the conversation stops trying (so the bot cannot be used to guess other people's emails).
+ * in a day the chat user cannot try again (so the bot cannot be used to guess people's emails).
  */
 import {
   ComponentDialog,
@@ -35,8 +35,6 @@ interface VerifyValues {
 }
 
 export class VerifyDialog extends ComponentDialog {
-  private failures = new Map<string, number>();
-
   constructor(
     private readonly assistant: Assistant,
     /** Runs the intent the customer wanted once they are verified. */
@@ -57,13 +55,9 @@ export class VerifyDialog extends ComponentDialog {
     this.initialDialogId = 'verify.steps';
   }
 
-  private key(step: WaterfallStepContext): string {
-    const a = step.context.activity;
-    return `${a.channelId}:${a.conversation.id}`;
-  }
-
   private async askOrder(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    if ((this.failures.get(this.key(step)) ?? 0) >= MAX_VERIFY_FAILURES) {
+    const { identity } = turnInfo(step.context);
+    if (identity && this.assistant.recentVerifyFailures(identity.id) >= MAX_VERIFY_FAILURES) {
       await step.context.sendActivity(
         MessageFactory.suggestedActions(
           intentButtons(['talk_to_person']),
@@ -100,8 +94,6 @@ export class VerifyDialog extends ComponentDialog {
     }
     const result = this.assistant.verifyAndLink(identity.id, invoice, email);
     if ('failure' in result) {
-      const key = this.key(step);
-      this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
       const text =
         result.failure === 'no_email_on_file'
           ? "I can't verify that order in chat: the shop has no email address on file for it. A member of our team can help."

@@ -305,6 +305,19 @@ describe('dialogs: marketers and customers, every intent', () => {
       expect(shown(other)).toContain(`can't find order ${otherInvoice}`);
     });
 
+    test('three failed verifications in a day stop further tries, even in a new conversation', async () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const c = chat('cust-guesser');
+        await c.say('where is my order?');
+        await c.say(EMAIL_CUSTOMER.orders[0]);
+        expect(shown(await c.say(`guess${attempt}@example.com`))).toContain("don't match");
+      }
+      const fresh = chat('cust-guesser');
+      const refused = await fresh.say('where is my order?');
+      expect(shown(refused)).toContain("can't verify you in this chat after several tries");
+      expect(shown(refused)).toContain('[Talk to a person]');
+    });
+
     test('a shop without emails on file cannot be verified in chat, and says so', async () => {
       const c = chat('cust-noemail');
       await c.say('where is my order');
