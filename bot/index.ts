@@ -70,15 +70,19 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   const db = openDatabase(dbFile);
   try {
     const history = new OrderHistoryRepository(db);
-    if (options.demo && history.dataExtent().orders === 0) await importDemoData(db, config, log);
+    let orders = history.dataExtent().orders;
+    if (options.demo && orders === 0) {
+      await importDemoData(db, config, log);
+      orders = history.dataExtent().orders;
+    }
 
     const faq = readFaq(config.faqFile);
-    const hasOrders = history.dataExtent().orders > 0;
+    const hasOrders = orders > 0;
     if (hasOrders && !new CustomerScoreRepository(db).latestAsOf()) await trainAnalytics(db, log);
     let recsModel: RecsModel | null = hasOrders ? loadRecs(db, config, log) : null;
     const assistant = new Assistant(db, {
       faq,
-      complaintQuietDays: config.complaintQuietDays,
+      complaintQuietDays: config.jobs.suppression.complaintDays,
       recsModel: () => recsModel,
     });
     const nlu = await loadOrTrainNlu(config.modelsDir, {

@@ -49,6 +49,7 @@ import { basketsFromPurchases } from '../analytics/rules/orderBaskets';
 import type { Gazetteer } from '../nlp/entities/extract';
 import type { SentimentResult } from '../nlp/sentiment/model';
 import type { CampaignService } from './marketer/campaignService';
+import { shopGazetteer } from './gazetteer';
 import { answerFaq, type FaqEntry, type FaqTopic } from './faq';
 
 export { NotTrainedError };
@@ -186,16 +187,10 @@ export class Assistant {
 
   /** Segment names, countries, customer ids and products of this shop, for entity extraction. */
   gazetteer(): Gazetteer {
-    const customers = this.orders.listCustomers();
     return {
+      ...shopGazetteer(this.orders),
       // Lifecycle stages a marketer names like segments; "at risk" is already an RFM segment name.
       segments: [...DEFAULT_SEGMENT_RULES.map((r) => r.name), ...STAGES.filter((s) => s === 'lapsed')],
-      customerIds: customers.map((c) => c.externalId),
-      countries: [...new Set(customers.map((c) => c.country).filter((c): c is string => !!c))],
-      products: this.orders
-        .listProducts()
-        .filter((p) => p.kind === 'product' && p.description)
-        .map((p) => ({ code: p.sku, name: p.description! })),
     };
   }
 
@@ -521,18 +516,6 @@ export class Assistant {
       sentimentScore: sentiment.score,
       sentimentLabel: sentiment.label,
     });
-  }
-
-  /** Until when a customer who complained is left out of promotions (null: not excluded). */
-  promotionsPausedUntil(identity: ChatIdentity | undefined): Date | null {
-    if (!identity) return null;
-    const last =
-      identity.customerId !== null
-        ? this.feedback.lastNegativeAt(identity.customerId)
-        : this.feedback.lastNegativeAtForIdentity(identity.id);
-    if (!last) return null;
-    const until = new Date(Date.parse(last) + this.options.complaintQuietDays * 86_400_000);
-    return until > this.now() ? until : null;
   }
 
   get campaigns(): CampaignService | null {

@@ -1,5 +1,5 @@
 /** The shape shared by the single-turn handlers and the router. */
-import { CardFactory, MessageFactory, type CardAction, type TurnContext } from 'botbuilder';
+import { MessageFactory, type CardAction, type TurnContext } from 'botbuilder';
 import type { Assistant } from './assistant';
 import type { TurnInfo } from './turn';
 import type { Report } from './reports/report';
@@ -45,5 +45,3 @@ export async function sendWithButtons(
 export function button(title: string, value: string): CardAction {
   return { type: 'imBack', title, value };
 }
-
-export { CardFactory };

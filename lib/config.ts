@@ -71,8 +71,6 @@ export interface Config {
   tfBackend?: 'tensorflow' | 'wasm' | 'cpu';
   /** Answers about returns, refunds and delivery (JSON, see data/faq/default.json). */
   faqFile: string;
-  /** Days a customer who complained gets no promotions. */
-  complaintQuietDays: number;
   jobs: JobsConfig;
   /** Public address of the bot (the reverse proxy): report charts are linked from here. */
   publicUrl?: string;
@@ -126,7 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     faqFile: e.RETAIN_FAQ_FILE
       ? resolveUserPath(e.RETAIN_FAQ_FILE)
       : projectPath('data', 'faq', 'default.json'),
-    complaintQuietDays: e.RETAIN_COMPLAINT_QUIET_DAYS,
     jobs: jobsConfigFrom(e),
     publicUrl: e.RETAIN_PUBLIC_URL?.replace(/\/+$/, ''),
     webChat: { setting: e.RETAIN_WEBCHAT, secret: e.RETAIN_WEBCHAT_SECRET },

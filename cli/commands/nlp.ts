@@ -23,6 +23,7 @@ import { analyseSentiment } from '../../nlp/sentiment/model';
 import { parseLabel } from '../../nlp/sentiment/data';
 import { OrderHistoryRepository } from '../../data/repositories/orderHistory';
 import type { Gazetteer } from '../../nlp/entities/extract';
+import { shopGazetteer } from '../../dialogs/gazetteer';
 
 interface EvalOptions {
   train: string;
@@ -194,7 +195,9 @@ export function registerNlp(program: Command): void {
       words: string[],
       opts: ModelsOption & DbOption & { withData?: boolean; today?: Date; json?: boolean },
     ) => {
-      const gazetteer: Gazetteer = opts.withData ? await withDatabase(opts, (db) => gazetteerFrom(db)) : {};
+      const gazetteer: Gazetteer = opts.withData
+        ? await withDatabase(opts, (db) => shopGazetteer(new OrderHistoryRepository(db)))
+        : {};
       const nlu = await loadOrTrainNlu(modelsDir(opts), { gazetteer });
       const result = nlu.understand(words.join(' '), { referenceDate: opts.today });
       if (opts.json) return printJson(result);
@@ -202,17 +205,4 @@ export function registerNlp(program: Command): void {
       for (const e of result.entities) console.log(`  ${JSON.stringify(e)}`);
     },
   );
-}
-
-function gazetteerFrom(db: ConstructorParameters<typeof OrderHistoryRepository>[0]): Gazetteer {
-  const repo = new OrderHistoryRepository(db);
-  const customers = repo.listCustomers();
-  return {
-    customerIds: customers.map((c) => c.externalId),
-    countries: [...new Set(customers.map((c) => c.country).filter((c): c is string => !!c))],
-    products: repo
-      .listProducts()
-      .filter((p) => p.kind === 'product' && p.description)
-      .map((p) => ({ code: p.sku, name: p.description! })),
-  };
 }

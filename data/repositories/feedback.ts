@@ -33,7 +33,6 @@ const COLUMNS = `id, customer_id AS customerId, chat_identity_id AS chatIdentity
 export class FeedbackRepository {
   private readonly insertStmt;
   private readonly lastNegativeStmt;
-  private readonly lastNegativeByIdentityStmt;
   private readonly summaryStmt;
   private readonly recentStmt;
 
@@ -43,9 +42,6 @@ export class FeedbackRepository {
       VALUES (@customerId, @chatIdentityId, @text, @sentimentScore, @sentimentLabel, @createdAt)`);
     this.lastNegativeStmt = db.prepare(
       `SELECT MAX(created_at) AS at FROM feedback WHERE customer_id = ? AND sentiment_label = 'negative'`,
-    );
-    this.lastNegativeByIdentityStmt = db.prepare(
-      `SELECT MAX(created_at) AS at FROM feedback WHERE chat_identity_id = ? AND sentiment_label = 'negative'`,
     );
     this.summaryStmt = db.prepare(`
       SELECT sentiment_label AS label, COUNT(*) AS n, AVG(sentiment_score) AS mean, SUM(sentiment_score) AS total
@@ -63,10 +59,6 @@ export class FeedbackRepository {
   /** When the customer last said something clearly negative (null: never). */
   lastNegativeAt(customerId: number): string | null {
     return (this.lastNegativeStmt.get(customerId) as { at: string | null }).at;
-  }
-
-  lastNegativeAtForIdentity(chatIdentityId: number): string | null {
-    return (this.lastNegativeByIdentityStmt.get(chatIdentityId) as { at: string | null }).at;
   }
 
   summary(since: Date): FeedbackSummary {

@@ -5,9 +5,7 @@
  * valid, forged, expired and wrong-audience tokens can all be made here.
  */
 import crypto from 'node:crypto';
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { startBot, type RunningBot } from '../../bot';
@@ -17,47 +15,10 @@ import { OrderHistoryRepository } from '../../data/repositories/orderHistory';
 import { BotStateRepository } from '../../data/repositories/botState';
 import { openDatabase } from '../../data/db';
 import { tempDir } from '../support/files';
+import { startChannelService, startHttpServer, type ChannelReply } from '../support/standIns';
 import { EMAIL_CUSTOMER, REGULAR_CUSTOMER, openTestShop } from '../support/shop';
 
 jest.setTimeout(120_000);
-
-interface Received {
-  path: string;
-  body: {
-    type?: string;
-    text?: string;
-    attachments?: Array<{ contentType: string; content: { body: Array<{ text?: string }> } }>;
-  };
-}
-
-/** A tiny HTTP server; `handle` answers each request (JSON bodies are parsed). */
-function startServer(
-  handle: (req: http.IncomingMessage, body: unknown, res: http.ServerResponse) => void,
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    let data = '';
-    req.on('data', (c) => (data += c));
-    req.on('end', () => handle(req, data ? JSON.parse(data) : undefined, res));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () => new Promise((r) => server.close(() => r())),
-      }),
-    ),
-  );
-}
-
-async function startChannel() {
-  const replies: Received[] = [];
-  const server = await startServer((req, body, res) => {
-    replies.push({ path: req.url ?? '', body: body as Received['body'] });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: `reply-${replies.length}` }));
-  });
-  return { ...server, replies };
-}
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${url}/api/messages`, {
@@ -86,7 +47,7 @@ function message(
   };
 }
 
-const replyText = (r: Received) =>
+const replyText = (r: ChannelReply) =>
   [r.body.text ?? '', ...(r.body.attachments ?? []).map((a) => JSON.stringify(a.content))].join(' ');
 
 describe('authentication with credentials: every token is checked, nothing unsigned is processed', () => {
@@ -96,8 +57,8 @@ describe('authentication with credentials: every token is checked, nothing unsig
   const log = createLogger('silent');
   const signing = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const attacker = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  let openId: Awaited<ReturnType<typeof startServer>>;
-  let channel: Awaited<ReturnType<typeof startChannel>>;
+  let openId: Awaited<ReturnType<typeof startHttpServer>>;
+  let channel: Awaited<ReturnType<typeof startChannelService>>;
   let bot: RunningBot;
 
   /** A JWT as the Bot Framework channel service signs it (RS256). */
@@ -118,7 +79,7 @@ describe('authentication with credentials: every token is checked, nothing unsig
   }
 
   beforeAll(async () => {
-    openId = await startServer((req, _body, res) => {
+    openId = await startHttpServer((req, _body, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       if (req.url === '/openid') {
         res.end(JSON.stringify({ issuer: ISSUER, jwks_uri: `${openId.url}/keys` }));
@@ -131,7 +92,7 @@ describe('authentication with credentials: every token is checked, nothing unsig
         );
       }
     });
-    channel = await startChannel();
+    channel = await startChannelService();
     bot = await startBot({
       config: loadConfig({
         MicrosoftAppId: APP_ID,
@@ -200,7 +161,7 @@ describe('authentication with credentials: every token is checked, nothing unsig
 describe('the bot over HTTP with the demo shop: roles, privacy, state across a restart, forget me', () => {
   const tmp = tempDir();
   const log = createLogger('silent');
-  let channel: Awaited<ReturnType<typeof startChannel>>;
+  let channel: Awaited<ReturnType<typeof startChannelService>>;
   let bot: RunningBot;
   let dbFile: string;
   const config = () => loadConfig({ RETAIN_MODELS_DIR: path.join(tmp.dir, 'models'), RETAIN_WEBCHAT: 'off' });
@@ -210,7 +171,7 @@ describe('the bot over HTTP with the demo shop: roles, privacy, state across a r
     dbFile = shop.dbFile;
     new MarketerRepository(shop.db).add('channel_user', 'webchat:mia', 'test', 'test');
     shop.db.close();
-    channel = await startChannel();
+    channel = await startChannelService();
     bot = await startBot({ config: config(), dbFile, port: 0, host: '127.0.0.1', log });
   }, 180_000);
   afterAll(async () => {
@@ -219,7 +180,7 @@ describe('the bot over HTTP with the demo shop: roles, privacy, state across a r
     tmp.cleanup();
   });
 
-  async function say(from: string, conversation: string, text: string): Promise<Received[]> {
+  async function say(from: string, conversation: string, text: string): Promise<ChannelReply[]> {
     const before = channel.replies.length;
     const res = await post(bot.url, message(channel.url, from, conversation, text));
     expect(res.status).toBe(200);

@@ -1,6 +1,4 @@
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
@@ -11,34 +9,7 @@ import { openDatabase } from '../../data/db';
 import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
 import { MarketerRepository } from '../../data/repositories/marketers';
 import { tempDir, writeCsv } from '../support/files';
-
-interface Reply {
-  path: string;
-  body: { type?: string; text?: string; [key: string]: unknown };
-}
-
-/** A local stand-in for the Bot Framework channel service: records the replies the bot sends. */
-function startChannelService(): Promise<{ url: string; replies: Reply[]; close: () => Promise<void> }> {
-  const replies: Reply[] = [];
-  const server = http.createServer((req, res) => {
-    let data = '';
-    req.on('data', (c) => (data += c));
-    req.on('end', () => {
-      replies.push({ path: req.url ?? '', body: data ? JSON.parse(data) : undefined });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `reply-${replies.length}` }));
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        replies,
-        close: () => new Promise((r) => server.close(() => r())),
-      }),
-    ),
-  );
-}
+import { startChannelService } from '../support/standIns';
 
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
   fetch(`${url}/api/messages`, {

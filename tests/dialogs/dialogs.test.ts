@@ -20,6 +20,7 @@ import { MainDialog } from '../../dialogs/mainDialog';
 import { EMAIL_CUSTOMER, REGULAR_CUSTOMER, openTestShop, type TestShop } from '../support/shop';
 import { tempDir } from '../support/files';
 import { campaignServiceFor } from '../../dialogs/marketer/campaignService';
+import { DEFAULT_SUPPRESSION_RULES, suppressionReason } from '../../analytics/campaigns/suppression';
 
 jest.setTimeout(60_000);
 
@@ -356,8 +357,18 @@ describe('dialogs: marketers and customers, every intent', () => {
       );
       expect(shown(replies)).toContain("I'm sorry");
       expect(shown(replies)).toContain('[Talk to a person]');
-      const identity = new ChatIdentityRepository(shop.db).byAccount('msteams', 'cust-angry');
-      expect(shop.assistant.promotionsPausedUntil(identity)).not.toBeNull();
+      // The rule the win-back jobs and the sender apply now keeps this customer out.
+      const customerId = new ChatIdentityRepository(shop.db).byAccount('msteams', 'cust-angry')!.customerId!;
+      const facts = {
+        forgottenAt: null,
+        consentState: 'unknown',
+        hasReference: true,
+        optedOut: () => false,
+        lastNegativeAt: () => shop.assistant.feedback.lastNegativeAt(customerId),
+        messagesInWindow: () => 0,
+      };
+      const rules = { ...DEFAULT_SUPPRESSION_RULES, complaintDays: shop.assistant.complaintQuietDays };
+      expect(suppressionReason(facts, rules, new Date())).toBe('recent_complaint');
     });
 
     test('talk to a person opens one hand-off that marketers can list', async () => {
