@@ -26,9 +26,10 @@ import { CustomerScoreRepository } from '../data/repositories/customerScores';
 import { ChatIdentityRepository } from '../data/repositories/chatIdentities';
 import { RecsDataRepository } from '../data/repositories/recsData';
 import { OutboxRepository } from '../data/repositories/outbox';
-import { fitRecs } from '../analytics/recs';
 import { runWinbackJob } from '../jobs/campaignJobs';
 import { modelRecommender, noRecommendations, type Recommender } from '../jobs/personalise';
+import type { LoadedRecommender } from '../jobs';
+import { createAlsBatchScorer, fitRecs, jsAlsBatchScorer } from '../analytics/recs';
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from '../jobs/config';
 import { OutboxSender } from '../jobs/sender';
 import { adapterSend } from '../bot/proactive/adapterSend';
@@ -217,17 +218,21 @@ function jobsConfig(): JobsConfig {
   return { ...DEFAULT_JOBS_CONFIG, controlShare: Number(opts.controlShare), quietHours: null };
 }
 
-/** runWinbackJob on a fresh copy of the shop, timed end to end. */
-function timeWinback(file: string, recommender: Recommender) {
+/**
+ * runWinbackJob on a fresh copy of the shop, timed end to end (making the recommender included:
+ * the batch engine uploads the product factors).
+ */
+async function timeWinback(file: string, makeRecommender: () => Promise<LoadedRecommender>) {
   const db = openDatabase(file);
+  const t = process.hrtime.bigint();
+  const { recommender, dispose } = await makeRecommender();
   try {
     let personalised = 0;
-    const counting: Recommender = (customer, k) => {
-      const items = recommender(customer, k);
-      if (items.length) personalised++;
-      return items;
+    const counting: Recommender = (customers, k) => {
+      const picks = recommender(customers, k);
+      personalised += picks.filter((items) => items.length).length;
+      return picks;
     };
-    const t = process.hrtime.bigint();
     const report = runWinbackJob(db, { now: NOW, config: jobsConfig(), recommender: counting });
     const seconds = secondsSince(t);
     const inOutbox = new OutboxRepository(db).countsByStatus().queued;
@@ -242,6 +247,7 @@ function timeWinback(file: string, recommender: Recommender) {
       msPerCustomer: round((seconds * 1000) / Math.max(1, report.totals.candidates), 4),
     };
   } finally {
+    dispose();
     db.close();
   }
 }
@@ -341,12 +347,25 @@ async function main(): Promise<void> {
     db.close();
     const baselineFile = path.join(dir, 'baseline.db');
     const recsFile = path.join(dir, 'recs.db');
-    fs.copyFileSync(base, baselineFile);
-    fs.copyFileSync(base, recsFile);
+    const loopFile = path.join(dir, 'recs-loop.db');
+    for (const copy of [baselineFile, recsFile, loopFile]) fs.copyFileSync(base, copy);
     fs.rmSync(base);
 
-    const baseline = timeWinback(baselineFile, noRecommendations);
-    const withRecs = timeWinback(recsFile, modelRecommender(model));
+    const baseline = await timeWinback(baselineFile, async () => ({
+      recommender: noRecommendations,
+      dispose() {},
+    }));
+    let engine = '';
+    const withRecs = await timeWinback(recsFile, async () => {
+      const als = await createAlsBatchScorer(model.als);
+      engine = als.engine;
+      return { recommender: modelRecommender(model, als), dispose: () => als.dispose() };
+    });
+    // The same recommendations with each customer's ALS scores from a JavaScript loop (before batching).
+    const withLoop = await timeWinback(loopFile, async () => ({
+      recommender: modelRecommender(model, jsAlsBatchScorer(model.als)),
+      dispose() {},
+    }));
 
     // 2. Sending throughput: unthrottled baseline first, then at the configured rate.
     const rate = { perSecond: Number(opts.rate), burst: Number(opts.burst) };
@@ -367,7 +386,9 @@ async function main(): Promise<void> {
           modelItems: model.items.skus.length,
           weights: model.weights,
         },
-        withRecommendations: withRecs,
+        withRecommendations: { alsEngine: engine, ...withRecs },
+        withRecommendationsScoredOneByOne: withLoop,
+        batchSpeedup: round(withLoop.seconds / withRecs.seconds, 2),
         baselineNoRecommendations: baseline,
         recommenderSeconds: round(withRecs.seconds - baseline.seconds),
         recommenderShare: round((withRecs.seconds - baseline.seconds) / withRecs.seconds, 2),

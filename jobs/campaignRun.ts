@@ -14,7 +14,7 @@ import {
 import { OutboxRepository } from '../data/repositories/outbox';
 import { assignArm } from '../analytics/campaigns/controlGroup';
 import type { EligibilityCheck } from '../analytics/campaigns/eligibility';
-import { composeMessage, type Recommender, type MessagePayload } from './personalise';
+import { composeMessage, type Recommender, type MessagePayload, type RecommendedItem } from './personalise';
 
 export interface CampaignRunItem {
   customer: string;
@@ -58,6 +58,13 @@ export function dedupeKey(campaignId: number, customerId: number, period: string
 
 const CHUNK = 500;
 
+/** A candidate who gets the message: their outbox key and arm. */
+interface Treated {
+  c: CandidateRow;
+  key: string;
+  arm: Arm;
+}
+
 export function runCampaign(
   ctx: CampaignRunContext,
   campaign: Campaign,
@@ -86,7 +93,8 @@ export function runCampaign(
     else s.itemsTruncated = true;
   };
 
-  const one = (c: CandidateRow) => {
+  /** Decides a candidate's fate; a treated one is returned, to be personalised with its chunk. */
+  const decide = (c: CandidateRow): Treated | null => {
     const key = dedupeKey(campaign.id, c.customerId, period);
     const arm = assignArm(campaign.id, c.customerId, campaign.controlShare);
     // Done before (same period): nothing new, whichever arm. Checked first, so a re-run does not
@@ -94,13 +102,13 @@ export function runCampaign(
     if (outbox.byDedupeKey(key) || (arm === 'control' && campaigns.armOf(campaign.id, c.customerId))) {
       s.alreadyDone++;
       note({ customer: c.externalId, outcome: 'already_done', arm });
-      return;
+      return null;
     }
     const reason = ctx.check(c);
     if (reason) {
       s.skipped[reason] = (s.skipped[reason] ?? 0) + 1;
       note({ customer: c.externalId, outcome: 'skipped', reason });
-      return;
+      return null;
     }
     s.eligible++;
     // Control members are drawn from eligible customers only, so both arms are comparable.
@@ -108,9 +116,13 @@ export function runCampaign(
       if (!ctx.dryRun) campaigns.assign(campaign.id, c.customerId, 'control', ctx.now);
       s.control++;
       note({ customer: c.externalId, outcome: 'control', arm });
-      return;
+      return null;
     }
-    const payload: MessagePayload = composeMessage(campaign, ctx.recommender(c.externalId, 3));
+    return { c, key, arm };
+  };
+
+  const queue = ({ c, key }: Treated, picks: RecommendedItem[]) => {
+    const payload: MessagePayload = composeMessage(campaign, picks);
     if (!ctx.dryRun) {
       campaigns.assign(campaign.id, c.customerId, 'treatment', ctx.now);
       outbox.enqueue(
@@ -126,13 +138,30 @@ export function runCampaign(
       );
     }
     s.queued++;
-    note({ customer: c.externalId, outcome: 'queued', arm, text: payload.text });
+    return payload.text;
   };
 
   // Chunks of short transactions: fast, and the bot's own writes are never blocked for long.
+  // Each chunk's treated customers are personalised together (one batch for the recommender).
   for (let i = 0; i < candidates.length; i += CHUNK) {
     const chunk = candidates.slice(i, i + CHUNK);
-    ctx.db.transaction(() => chunk.forEach(one))();
+    ctx.db.transaction(() => {
+      const treated: (Treated & { item: CampaignRunItem })[] = [];
+      for (const c of chunk) {
+        const t = decide(c);
+        if (!t) continue;
+        // Noted now, so the per-customer lines keep the candidates' order; the text follows.
+        const item: CampaignRunItem = { customer: c.externalId, outcome: 'queued', arm: t.arm };
+        note(item);
+        treated.push({ ...t, item });
+      }
+      if (!treated.length) return;
+      const picks = ctx.recommender(
+        treated.map((t) => t.c.externalId),
+        3,
+      );
+      treated.forEach((t, r) => (t.item.text = queue(t, picks[r] ?? [])));
+    })();
   }
   return s;
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { Db } from '../data/db';
 import { ModelRunRepository } from '../data/repositories/modelRuns';
 import { OutboxRepository, type OutboxMessage, type OutboxStatus } from '../data/repositories/outbox';
-import { readRecsModel, RECS_MODEL_NAME } from '../analytics/recs';
+import { createAlsBatchScorer, readRecsModel, RECS_MODEL_NAME } from '../analytics/recs';
 import type { JobsConfig } from './config';
 import { runWelcomeJob, runWinbackJob, type CampaignJobReport } from './campaignJobs';
 import { runNightlyJob, type NightlyReport } from './nightly';
@@ -26,15 +26,25 @@ export { JobScheduler } from './scheduler';
 export const JOB_NAMES = ['nightly', 'winback', 'welcome'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
+export interface LoadedRecommender {
+  recommender: Recommender;
+  /** Frees what the recommender holds outside the JS heap (its TF.js tensors). */
+  dispose(): void;
+}
+
 /** The recommender saved by the last training (none: messages go out without recommendations). */
-export function savedRecommender(db: Db): Recommender {
+export async function savedRecommender(db: Db): Promise<LoadedRecommender> {
+  const none = { recommender: noRecommendations, dispose() {} };
   const run = new ModelRunRepository(db).latest(RECS_MODEL_NAME);
-  if (!run?.artifactPath || !fs.existsSync(run.artifactPath)) return noRecommendations;
+  if (!run?.artifactPath || !fs.existsSync(run.artifactPath)) return none;
+  let model;
   try {
-    return modelRecommender(readRecsModel(run.artifactPath));
+    model = readRecsModel(run.artifactPath);
   } catch {
-    return noRecommendations;
+    return none;
   }
+  const als = await createAlsBatchScorer(model.als);
+  return { recommender: modelRecommender(model, als), dispose: () => als.dispose() };
 }
 
 export interface RunJobOptions {
@@ -62,14 +72,19 @@ export async function runJob(
       dryRun: o.dryRun,
     });
   }
-  const options = {
-    now: o.asOf,
-    dryRun: o.dryRun,
-    config: o.config,
-    recommender: o.recommender ?? savedRecommender(db),
-    detailLimit: o.detailLimit,
-  };
-  return name === 'winback' ? runWinbackJob(db, options) : runWelcomeJob(db, options);
+  const loaded = o.recommender ? { recommender: o.recommender, dispose() {} } : await savedRecommender(db);
+  try {
+    const options = {
+      now: o.asOf,
+      dryRun: o.dryRun,
+      config: o.config,
+      recommender: loaded.recommender,
+      detailLimit: o.detailLimit,
+    };
+    return name === 'winback' ? runWinbackJob(db, options) : runWelcomeJob(db, options);
+  } finally {
+    loaded.dispose();
+  }
 }
 
 export interface OutboxListing {

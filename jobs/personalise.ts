@@ -4,7 +4,7 @@
  * render it as text or as a card.
  */
 import type { Campaign } from '../data/repositories/campaigns';
-import { recommend, type RecsModel } from '../analytics/recs';
+import { recommendMany, type AlsBatchScorer, type RecsModel } from '../analytics/recs';
 
 export interface RecommendedItem {
   sku: string;
@@ -12,18 +12,20 @@ export interface RecommendedItem {
   reason: string;
 }
 
-/** The customer's best recommendations (empty when there is no model or nothing to suggest). */
-export type Recommender = (customerExternalId: string, k: number) => RecommendedItem[];
+/**
+ * Each customer's best recommendations (empty when there is no model or nothing to suggest), for a
+ * batch of customers at once: a campaign asks for a few hundred at a time, which lets the model
+ * score them together (recommendMany).
+ */
+export type Recommender = (customerExternalIds: readonly string[], k: number) => RecommendedItem[][];
 
-export const noRecommendations: Recommender = () => [];
+export const noRecommendations: Recommender = (customers) => customers.map(() => []);
 
-export function modelRecommender(model: RecsModel): Recommender {
-  return (customer, k) =>
-    recommend(model, customer, { k }).items.map((r) => ({
-      sku: r.sku,
-      description: r.description,
-      reason: r.reason.text,
-    }));
+export function modelRecommender(model: RecsModel, als: AlsBatchScorer): Recommender {
+  return (customers, k) =>
+    recommendMany(model, customers, als, { k }).map((result) =>
+      result.items.map((r) => ({ sku: r.sku, description: r.description, reason: r.reason.text })),
+    );
 }
 
 export interface MessagePayload extends Record<string, unknown> {

@@ -8,6 +8,7 @@ import { buildInteractions, type Interactions } from './interactions';
 import { scoreFromNeighbours } from './neighbours';
 import { fitItemKnn, type ItemKnnModel, type ItemKnnOptions } from './itemKnn';
 import { fitAls, scoreAls, type AlsModel, type AlsOptions } from './als';
+import type { AlsBatchScorer } from './alsBatch';
 import { fitContent, sharedWords, type ContentModel } from './content';
 import { fitPopularity, isTrending, popularityScores, type PopularityModel } from './popularity';
 import { topK } from './topK';
@@ -308,8 +309,16 @@ class Scorer {
     for (let h = 0; h < items.length; h++) this.bought[items[h]] = 0;
   }
 
-  /** Fills the component scores; `user` is -1 for a customer with no history. */
-  score(user: number, histItems: Int32Array, histWeights: Float32Array): ComponentScores {
+  /**
+   * Fills the component scores; `user` is -1 for a customer with no history. `alsRow`: the
+   * customer's ALS scores when they were computed in a batch (recommendMany).
+   */
+  score(
+    user: number,
+    histItems: Int32Array,
+    histWeights: Float32Array,
+    alsRow?: Float32Array,
+  ): ComponentScores {
     const s = this.s;
     s.knn.fill(0);
     s.content.fill(0);
@@ -324,7 +333,8 @@ class Scorer {
     }
     scoreFromNeighbours(this.c.knn, histItems, histWeights, s.knn, s.knnSource, this.knnBest);
     scoreFromNeighbours(this.c.content, histItems, histWeights, s.content, s.contentSource, this.contentBest);
-    scoreAls(this.c.als, user, s.als);
+    if (alsRow) s.als.set(alsRow);
+    else scoreAls(this.c.als, user, s.als);
     scaleToUnit(s.knn);
     scaleToUnit(s.content);
     scaleToUnit(s.als);
@@ -470,16 +480,50 @@ export function recommend(
   customer: string,
   options: RecommendOptions = {},
 ): RecommendResult {
+  return recommendFor(model, customer, model.customerIndex.get(customer) ?? -1, options);
+}
+
+/**
+ * recommend() for many customers, the same answers (up to float32 rounding of the ALS part):
+ * their ALS scores come from one matrix product (see alsBatch.ts) instead of one loop each.
+ */
+export function recommendMany(
+  model: RecsModel,
+  customers: readonly string[],
+  als: AlsBatchScorer,
+  options: RecommendOptions = {},
+): RecommendResult[] {
+  const users = customers.map((c) => model.customerIndex.get(c) ?? -1);
+  const known = users.filter((u) => u >= 0);
+  const scores = als.scoreUsers(known);
+  const n = model.items.skus.length;
+  let row = 0;
+  return customers.map((customer, i) => {
+    let alsRow: Float32Array | undefined;
+    if (users[i] >= 0) {
+      alsRow = scores.subarray(row * n, (row + 1) * n);
+      row++;
+    }
+    return recommendFor(model, customer, users[i], options, alsRow);
+  });
+}
+
+function recommendFor(
+  model: RecsModel,
+  customer: string,
+  u: number,
+  options: RecommendOptions,
+  alsRow?: Float32Array,
+): RecommendResult {
   const k = options.k ?? 10;
   const excludeBought = options.excludeBought ?? true;
-  const u = model.customerIndex.get(customer) ?? -1;
   const a = u >= 0 ? model.history.ptr[u] : 0;
   const b = u >= 0 ? model.history.ptr[u + 1] : 0;
   const histItems = model.history.items.subarray(a, b);
   const histWeights = model.history.weights.subarray(a, b);
   const coldStart = histItems.length === 0;
   const scorer = scorerFor(model);
-  const s = scorer.score(u, histItems, histWeights);
+  const s = scorer.score(u, histItems, histWeights, alsRow);
   const w = coldStart ? { knn: 0, als: 0, content: 0, popularity: 1 } : model.weights;
   const nItems = model.items.skus.length;
   const blended = scorer.blended;

@@ -11,6 +11,7 @@
 export {
   fitRecs,
   recommend,
+  recommendMany,
   similarItems,
   evaluateRecs,
   RECS_MODEL_VERSION,
@@ -26,6 +27,7 @@ export {
   type BlendWeights,
   type RecsEvaluation,
 } from './hybrid';
+export { createAlsBatchScorer, jsAlsBatchScorer, type AlsBatchScorer } from './alsBatch';
 export { loadOrTrainRecsModel, readRecsModel, RECS_MODEL_NAME, type LoadedRecsModel } from './service';
 export { serializeRecsModel, deserializeRecsModel } from './serialize';
 export type { RankingMetrics } from './metrics';

@@ -5,7 +5,7 @@ import { FeedbackRepository } from '../../data/repositories/feedback';
 import { OptOutRepository } from '../../data/repositories/optOuts';
 import { OutboxRepository } from '../../data/repositories/outbox';
 import { RecsDataRepository } from '../../data/repositories/recsData';
-import { fitRecs } from '../../analytics/recs';
+import { createAlsBatchScorer, fitRecs } from '../../analytics/recs';
 import { assignArm } from '../../analytics/campaigns/controlGroup';
 import { campaignReport, createCampaign, previewAudience } from '../../analytics/campaigns/service';
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from '../../jobs/config';
@@ -156,8 +156,11 @@ describe('win-back and welcome jobs', () => {
   it('queues a personal win-back for customers who crossed into risk, and says why others are skipped', async () => {
     const db = await shop();
     try {
-      const recommender = modelRecommender(fitRecs(new RecsDataRepository(db).trainingData()));
+      const model = fitRecs(new RecsDataRepository(db).trainingData());
+      const als = await createAlsBatchScorer(model.als);
+      const recommender = modelRecommender(model, als);
       const report = runWinbackJob(db, { now: NOW, config: config(), recommender });
+      als.dispose();
       expect(report.scoresAsOf).toBe(LATEST);
       const [auto] = report.campaigns;
       expect(auto.campaignName).toBe(AUTO_WINBACK_NAME);

@@ -9,7 +9,15 @@ import { importOrders } from '../../data/import/importOrders';
 import { RecsDataRepository } from '../../data/repositories/recsData';
 import { ModelRunRepository } from '../../data/repositories/modelRuns';
 import { main } from '../../cli/main';
-import { readRecsModel, recommend, type RecsModel, type Reason } from '../../analytics/recs';
+import {
+  createAlsBatchScorer,
+  jsAlsBatchScorer,
+  readRecsModel,
+  recommend,
+  recommendMany,
+  type RecsModel,
+  type Reason,
+} from '../../analytics/recs';
 import type { TrainingData } from '../../analytics/recs/types';
 import { tempDir, onlineRetailFile, sharedData } from '../support/files';
 
@@ -191,6 +199,33 @@ describe('reasons are true: they recompute from the raw orders', () => {
         expect(kinds.get(item.sku)).toBe('product');
     }
     expect(recommend(model, 'nobody').items.map((i) => i.sku)).not.toContain('POST');
+  });
+});
+
+describe('recommendations for many customers at once (what win-back campaigns use)', () => {
+  it('give each customer the same products and reasons as one at a time, on the fastest engine and the plain loop', async () => {
+    // Every 5th customer, plus one the model has never seen (cold start inside a batch).
+    const customers = [...model.customers.ids.filter((_, i) => i % 5 === 0), 'nobody'];
+    const single = customers.map((c) => recommend(model, c, { k: 5 }));
+    for (const engine of [await createAlsBatchScorer(model.als), jsAlsBatchScorer(model.als)]) {
+      try {
+        const batch = recommendMany(model, customers, engine, { k: 5 });
+        expect(batch.map((r) => r.customer)).toEqual(customers);
+        let sameLists = 0;
+        batch.forEach((r, i) => {
+          const one = single[i];
+          if (r.items.map((x) => x.sku).join() === one.items.map((x) => x.sku).join()) sameLists++;
+          // Float32 ALS scores may swap two products whose scores tie to 6 digits, nothing more.
+          r.items.forEach((x, k) => expect(x.score).toBeCloseTo(one.items[k].score, 4));
+          const reasons = new Map(one.items.map((x) => [x.sku, x.reason.text]));
+          for (const x of r.items) if (reasons.has(x.sku)) expect(x.reason.text).toBe(reasons.get(x.sku));
+        });
+        expect(sameLists / customers.length).toBeGreaterThan(0.99);
+        expect(batch[batch.length - 1].coldStart).toBe(true);
+      } finally {
+        engine.dispose();
+      }
+    }
   });
 });
 
