@@ -10,7 +10,10 @@
  *  - every marketer campaign of kind winback or manual that is scheduled and due: its audience
  *    filter over the latest scores, once (period 'once'); it is then marked completed.
  * Welcome: customers whose first purchase was between delay + lookback and delay days ago get a
- * thank-you once (period 'first-purchase'), through "Automatic welcome".
+ * thank-you once (period 'first-purchase'), through "Automatic welcome". The same job nudges
+ * one-time buyers towards a second purchase: customers whose only purchase was between
+ * afterDays + lookback and afterDays ago get an offer on their second order once (period
+ * 'second-purchase'), through "Automatic second-purchase nudge", with its own control group.
  */
 import type { Db } from '../data/db';
 import { AuditLogRepository } from '../data/repositories/auditLog';
@@ -28,6 +31,7 @@ import { noRecommendations, type Recommender } from './personalise';
 
 export const AUTO_WINBACK_NAME = 'Automatic win-back';
 export const AUTO_WELCOME_NAME = 'Automatic welcome';
+export const AUTO_SECOND_PURCHASE_NAME = 'Automatic second-purchase nudge';
 const WINBACK_STAGES = new Set(['at risk', 'lapsed']);
 const DAY_MS = 86_400_000;
 
@@ -63,6 +67,8 @@ function automaticCampaign(
   defaults: { audience: Record<string, unknown>; offer: Record<string, unknown> },
   options: JobOptions,
   now: Date,
+  /** Dry runs: an id another campaign not written in this run already took. */
+  takenId = 0,
 ): Campaign {
   const repo = new CampaignRepository(db);
   const existing = repo.byKindAndName(kind, name);
@@ -80,7 +86,7 @@ function automaticCampaign(
   };
   if (options.dryRun) {
     // Not written; the id is the one it would get, so the dry run shows the real control split.
-    const nextId = (repo.list()[0]?.id ?? 0) + 1;
+    const nextId = Math.max(repo.list()[0]?.id ?? 0, takenId) + 1;
     const at = now.toISOString();
     return { ...draft, id: nextId, scheduledAt: at, createdAt: at, updatedAt: at };
   }
@@ -195,17 +201,11 @@ export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
   const dryRun = options.dryRun ?? false;
   const repo = new CampaignRepository(db);
   const { delayDays, lookbackDays } = options.config.welcome;
-  const before = new Date(now.getTime() - delayDays * DAY_MS);
-  const from = new Date(before.getTime() - lookbackDays * DAY_MS);
+  const window = (afterDays: number) => {
+    const before = new Date(now.getTime() - afterDays * DAY_MS);
+    return { from: new Date(before.getTime() - lookbackDays * DAY_MS), before };
+  };
   const asOf = repo.latestScoreDate(now);
-  const auto = automaticCampaign(
-    db,
-    'welcome',
-    AUTO_WELCOME_NAME,
-    { audience: { firstPurchaseDelayDays: delayDays }, offer: {} },
-    options,
-    now,
-  );
   const report: CampaignJobReport = {
     job: 'welcome',
     now: now.toISOString(),
@@ -215,12 +215,40 @@ export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
     totals: totalsOf([]),
     notes: [],
   };
-  if (auto.status !== 'running') {
-    report.notes.push(`"${auto.name}" is ${auto.status}: set it to running to send welcome messages`);
-    return report;
-  }
   const ctx = runContext(db, options, now, dryRun);
-  report.campaigns.push(runCampaign(ctx, auto, repo.firstPurchasers(from, before, asOf), 'first-purchase'));
+  const run = (campaign: Campaign, candidates: () => CandidateRow[], period: string) => {
+    if (campaign.status !== 'running') {
+      report.notes.push(`"${campaign.name}" is ${campaign.status}: set it to running to send its messages`);
+      return;
+    }
+    report.campaigns.push(runCampaign(ctx, campaign, candidates(), period));
+  };
+
+  const welcome = automaticCampaign(
+    db,
+    'welcome',
+    AUTO_WELCOME_NAME,
+    { audience: { firstPurchaseDelayDays: delayDays }, offer: {} },
+    options,
+    now,
+  );
+  const first = window(delayDays);
+  run(welcome, () => repo.firstPurchasers(first.from, first.before, asOf), 'first-purchase');
+
+  const { afterDays, percentOff } = options.config.secondPurchase;
+  if (afterDays > 0) {
+    const nudge = automaticCampaign(
+      db,
+      'welcome',
+      AUTO_SECOND_PURCHASE_NAME,
+      { audience: { secondPurchaseAfterDays: afterDays }, offer: percentOff > 0 ? { percentOff } : {} },
+      options,
+      now,
+      welcome.id,
+    );
+    const only = window(afterDays);
+    run(nudge, () => repo.oneTimeBuyers(only.from, only.before, now, asOf), 'second-purchase');
+  }
   report.totals = totalsOf(report.campaigns);
   return report;
 }

@@ -29,6 +29,8 @@ export const jobsEnvSchema = z.object({
   RETAIN_ATTRIBUTION_DAYS: int(30, 1),
   RETAIN_WELCOME_DELAY_DAYS: num(3),
   RETAIN_WELCOME_LOOKBACK_DAYS: num(14, 1),
+  RETAIN_SECOND_PURCHASE_DAYS: num(30),
+  RETAIN_SECOND_PURCHASE_PERCENT_OFF: num(5),
   RETAIN_COMPLAINT_QUIET_DAYS: z.preprocess(empty, z.coerce.number().int().min(0).max(365).default(30)),
   RETAIN_FREQUENCY_WINDOW_DAYS: num(14),
   RETAIN_FREQUENCY_MAX_MESSAGES: int(1, 1),
@@ -49,6 +51,8 @@ export interface JobsConfig {
   dropFolder?: string;
   winback: { churnThreshold: number; percentOff: number };
   welcome: { delayDays: number; lookbackDays: number };
+  /** Nudge for one-time buyers `afterDays` after their only purchase (0: off); same lookback as welcome. */
+  secondPurchase: { afterDays: number; percentOff: number };
   controlShare: number;
   attributionDays: number;
   suppression: SuppressionRules;
@@ -84,6 +88,10 @@ export function jobsConfigFrom(e: z.infer<typeof jobsEnvSchema>): JobsConfig {
     dropFolder: e.RETAIN_DROP_FOLDER,
     winback: { churnThreshold: e.RETAIN_WINBACK_CHURN_THRESHOLD, percentOff: e.RETAIN_WINBACK_PERCENT_OFF },
     welcome: { delayDays: e.RETAIN_WELCOME_DELAY_DAYS, lookbackDays: e.RETAIN_WELCOME_LOOKBACK_DAYS },
+    secondPurchase: {
+      afterDays: e.RETAIN_SECOND_PURCHASE_DAYS,
+      percentOff: e.RETAIN_SECOND_PURCHASE_PERCENT_OFF,
+    },
     controlShare: e.RETAIN_CONTROL_SHARE,
     attributionDays: e.RETAIN_ATTRIBUTION_DAYS,
     suppression: {

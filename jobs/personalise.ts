@@ -46,16 +46,22 @@ function offerOf(campaign: Campaign): MessagePayload['offer'] {
 
 const itemName = (i: RecommendedItem) => (i.description ?? i.sku).trim().toLowerCase();
 
+/** The nudge to one-time buyers is a welcome-kind campaign whose audience is "N days after". */
+const isSecondPurchaseNudge = (campaign: Campaign) => campaign.audience.secondPurchaseAfterDays !== undefined;
+
 export function composeMessage(campaign: Campaign, recommendations: RecommendedItem[]): MessagePayload {
   const offer = offerOf(campaign);
+  const nudge = isSecondPurchaseNudge(campaign);
   const lines: string[] = [];
-  if (campaign.kind === 'welcome') lines.push('Thank you for your first order with us!');
+  if (nudge) lines.push('We hope you are enjoying your first order with us.');
+  else if (campaign.kind === 'welcome') lines.push('Thank you for your first order with us!');
   else lines.push('It has been a while, and we would love to see you again.');
   if (offer.text) lines.push(offer.text);
-  else if (offer.percentOff)
-    lines.push(
-      `Here is ${offer.percentOff}% off your next order${campaign.kind === 'welcome' ? '' : ' as a welcome back'}.`,
-    );
+  else if (offer.percentOff) {
+    const which = nudge ? 'second' : 'next';
+    const welcomeBack = campaign.kind === 'welcome' ? '' : ' as a welcome back';
+    lines.push(`Here is ${offer.percentOff}% off your ${which} order${welcomeBack}.`);
+  }
   const top = recommendations.slice(0, 3);
   if (top.length) {
     lines.push(campaign.kind === 'welcome' ? 'You might also like:' : 'Picked for you:');

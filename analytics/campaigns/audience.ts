@@ -8,6 +8,12 @@ export type AudienceFilter = {
   stage?: string;
   minChurnProbability?: number;
   country?: string;
+  /**
+   * The automatic welcome and second-purchase campaigns: who they reach is chosen from order dates
+   * by the welcome job, not by matchesAudience; kept so listings can say so.
+   */
+  firstPurchaseDelayDays?: number;
+  secondPurchaseAfterDays?: number;
 };
 
 export interface AudienceMember {
@@ -39,6 +45,8 @@ export function parseAudience(raw: Record<string, unknown>): AudienceFilter {
   if (typeof raw.stage === 'string') out.stage = raw.stage;
   if (typeof raw.minChurnProbability === 'number') out.minChurnProbability = raw.minChurnProbability;
   if (typeof raw.country === 'string') out.country = raw.country;
+  if (typeof raw.firstPurchaseDelayDays === 'number') out.firstPurchaseDelayDays = raw.firstPurchaseDelayDays;
+  if (typeof raw.secondPurchaseAfterDays === 'number') out.secondPurchaseAfterDays = raw.secondPurchaseAfterDays;
   return out;
 }
 

@@ -140,6 +140,7 @@ export class CampaignRepository {
   private readonly previousAsOfStmt;
   private readonly latestAsOfStmt;
   private readonly firstPurchaseStmt;
+  private readonly oneTimeBuyersStmt;
   private readonly latestReferenceStmt;
 
   constructor(private readonly db: Db) {
@@ -223,6 +224,19 @@ export class CampaignRepository {
         LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = @asOf
         LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = @previousAsOf
        WHERE f.first >= @from AND f.first < @before
+       ORDER BY c.id`);
+    this.oneTimeBuyersStmt = db.prepare(`
+      WITH f AS (
+        SELECT customer_id, MIN(ordered_at) AS first, COUNT(*) AS purchases FROM orders
+         WHERE kind = 'purchase' AND customer_id IS NOT NULL AND ordered_at < @now
+         GROUP BY customer_id
+      )
+      SELECT ${CANDIDATE_COLUMNS}, f.first AS firstPurchaseAt
+        FROM f
+        JOIN customers c ON c.id = f.customer_id
+        LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = @asOf
+        LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = @previousAsOf
+       WHERE f.purchases = 1 AND f.first >= @from AND f.first < @before
        ORDER BY c.id`);
     this.latestReferenceStmt = db.prepare(`
       SELECT r.id AS id, r.channel_id AS channelId FROM conversation_references r
@@ -334,12 +348,22 @@ export class CampaignRepository {
 
   /** Customers whose first purchase falls in [from, before), with their scores at `asOf` if any. */
   firstPurchasers(from: Date, before: Date, asOf: string | null): CandidateRow[] {
-    const previousAsOf = asOf ? (this.previousAsOfStmt.get(asOf) as { asOf: string | null }).asOf : null;
-    return this.firstPurchaseStmt.all({
-      from: from.toISOString(),
-      before: before.toISOString(),
-      asOf,
-      previousAsOf,
+    return this.firstPurchaseStmt.all(this.windowParams(from, before, asOf)) as CandidateRow[];
+  }
+
+  /**
+   * Customers whose only purchase before `now` falls in [from, before): they have not come back
+   * (yet). Orders after `now` are ignored, so a replayed day sees what that day saw.
+   */
+  oneTimeBuyers(from: Date, before: Date, now: Date, asOf: string | null): CandidateRow[] {
+    return this.oneTimeBuyersStmt.all({
+      ...this.windowParams(from, before, asOf),
+      now: now.toISOString(),
     }) as CandidateRow[];
+  }
+
+  private windowParams(from: Date, before: Date, asOf: string | null) {
+    const previousAsOf = asOf ? (this.previousAsOfStmt.get(asOf) as { asOf: string | null }).asOf : null;
+    return { from: from.toISOString(), before: before.toISOString(), asOf, previousAsOf };
   }
 }

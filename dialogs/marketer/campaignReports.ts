@@ -7,6 +7,10 @@ const num = (v: number) => formatCell(v, 'number');
 
 export function describeAudience(a: AudienceFilter): string {
   const parts: string[] = [];
+  if (a.firstPurchaseDelayDays !== undefined)
+    parts.push(`first purchase ${num(a.firstPurchaseDelayDays)} days ago`);
+  if (a.secondPurchaseAfterDays !== undefined)
+    parts.push(`one purchase only, ${num(a.secondPurchaseAfterDays)} days ago`);
   if (a.segment) parts.push(`segment ${a.segment}`);
   if (a.stage) parts.push(`stage ${a.stage}`);
   if (a.minChurnProbability !== undefined) parts.push(`churn risk ≥ ${pct(a.minChurnProbability)}`);

@@ -9,7 +9,13 @@ import { createAlsBatchScorer, fitRecs } from '../../analytics/recs';
 import { assignArm } from '../../analytics/campaigns/controlGroup';
 import { campaignReport, createCampaign, previewAudience } from '../../analytics/campaigns/service';
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from '../../jobs/config';
-import { AUTO_WINBACK_NAME, runWelcomeJob, runWinbackJob } from '../../jobs/campaignJobs';
+import {
+  AUTO_SECOND_PURCHASE_NAME,
+  AUTO_WELCOME_NAME,
+  AUTO_WINBACK_NAME,
+  runWelcomeJob,
+  runWinbackJob,
+} from '../../jobs/campaignJobs';
 import { modelRecommender } from '../../jobs/personalise';
 import { OutboxSender } from '../../jobs/sender';
 import { SimulatedClock } from '../../jobs/clock';
@@ -95,6 +101,9 @@ describe('win-back and welcome jobs', () => {
       ...history('n1', '2026-02-20', 1),
       ...history('n2', '2026-02-27', 1),
       ...history('n3', '2026-01-10', 1),
+      // One purchase 35 days before NOW; o2 came back a week after its first.
+      ...history('o1', '2026-01-25', 1),
+      ...history('o2', '2026-01-25', 2),
     );
     const db = await openShop(tmp.dir, `jobs-${n++}.db`, orders);
     storeScores(
@@ -109,7 +118,7 @@ describe('win-back and welcome jobs', () => {
     );
     for (const [c] of SCORES)
       if (c !== 'w4') connect(db, c, channel.url, { at: new Date(NOW.getTime() - 20 * DAY) });
-    for (const c of ['n1', 'n2', 'n3'])
+    for (const c of ['n1', 'n2', 'n3', 'o1', 'o2'])
       connect(db, c, channel.url, { at: new Date(NOW.getTime() - 20 * DAY) });
     new OptOutRepository(db).optOut(
       customerId(db, 'w5'),
@@ -294,9 +303,53 @@ describe('win-back and welcome jobs', () => {
         'n1',
       ]);
       expect(report.campaigns[0].candidates).toBe(1); // n2 bought 2 days ago, n3 long ago
-      const [message] = new OutboxRepository(db).list({ status: 'queued' });
-      expect(message.payload.text).toMatch(/^Thank you for your first order/);
+      const welcome = new OutboxRepository(db)
+        .list({ status: 'queued' })
+        .filter((m) => m.payload.campaignName === AUTO_WELCOME_NAME);
+      expect(welcome).toHaveLength(1);
+      expect(welcome[0].payload.text).toMatch(/^Thank you for your first order/);
       expect(runWelcomeJob(db, { now: new Date(NOW.getTime() + DAY), config: cfg }).totals.queued).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('second purchase: one-time buyers get an offer on their second order once, after the delay; those who came back do not', async () => {
+    const db = await shop();
+    try {
+      const cfg = config({
+        welcome: { delayDays: 3, lookbackDays: 14 },
+        secondPurchase: { afterDays: 30, percentOff: 5 },
+        controlShare: 0,
+      });
+      const report = runWelcomeJob(db, { now: NOW, config: cfg });
+      const nudge = report.campaigns.find((c) => c.campaignName === AUTO_SECOND_PURCHASE_NAME)!;
+      expect(nudge.period).toBe('second-purchase');
+      // o2 bought again; n3's only purchase is older than the lookback; n1 and n2 are too recent.
+      expect(nudge.items.map((i) => [i.customer, i.outcome])).toEqual([['o1', 'queued']]);
+      const texts = new OutboxRepository(db).list({ status: 'queued' }).map((m) => m.payload.text as string);
+      expect(texts).toHaveLength(2); // n1's welcome and o1's nudge
+      expect(texts.find((t) => t.includes('second order'))).toMatch(
+        /^We hope you are enjoying your first order[^]*5% off your second order/,
+      );
+      // Once: the next day's run queues nothing new for o1.
+      const next = runWelcomeJob(db, { now: new Date(NOW.getTime() + DAY), config: cfg });
+      expect(next.campaigns.find((c) => c.campaignName === AUTO_SECOND_PURCHASE_NAME)!.queued).toBe(0);
+      // Replaying the day before o2's second order, with a 5-day delay: o2 was a one-time buyer
+      // then; its later order is not seen.
+      const earlier = runWelcomeJob(db, {
+        now: new Date('2026-01-31T09:00:00.000Z'),
+        config: { ...cfg, secondPurchase: { afterDays: 5, percentOff: 5 } },
+        dryRun: true,
+      });
+      const replayed = earlier.campaigns.find((c) => c.campaignName === AUTO_SECOND_PURCHASE_NAME)!;
+      expect(replayed.items.map((i) => i.customer).sort()).toEqual(['o1', 'o2']);
+      // Off when the delay is 0.
+      const off = runWelcomeJob(db, {
+        now: NOW,
+        config: { ...cfg, secondPurchase: { afterDays: 0, percentOff: 5 } },
+      });
+      expect(off.campaigns.map((c) => c.campaignName)).not.toContain(AUTO_SECOND_PURCHASE_NAME);
     } finally {
       db.close();
     }
