@@ -1,7 +1,9 @@
 /**
  * Load on the real bot server over HTTP: 50 concurrent conversations (a fifth of them marketers)
  * sending a realistic mix of marketer and customer messages, against a bare echo bot on the same
- * stack (restify + CloudAdapter + our server) measured in the same run. Replies go to a local
+ * stack (restify + CloudAdapter + our server) measured in the same run, and a third bot that echoes
+ * through a botbuilder-dialogs dialog with its state in SQLite (the floor of any dialog bot on this
+ * stack, to show what our understanding and answers cost on top). Replies go to a local
  * stand-in for the channel service, as in production. Two measurements:
  *  - throughput: every conversation sends its next message as soon as the last is answered
  *    (closed loop, the machine saturated): requests per second, ours against the echo bot's;
@@ -16,7 +18,14 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ActivityHandler } from 'botbuilder';
+import { ActivityHandler, ConversationState } from 'botbuilder';
+import {
+  ComponentDialog,
+  DialogSet,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type DialogState,
+} from 'botbuilder-dialogs';
 import { Command } from 'commander';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -25,6 +34,9 @@ import { createAdapter } from '../bot/adapter';
 import { createServer, listen } from '../bot/server';
 import { BotMetrics } from '../bot/metrics';
 import { MarketerRepository } from '../data/repositories/marketers';
+import { openDatabase } from '../data/db';
+import { SqliteStorage } from '../bot/sqliteStorage';
+import { BotStateRepository } from '../data/repositories/botState';
 import { isMarketer, type LoadSummary } from './loadClient';
 
 const execFileAsync = promisify(execFile);
@@ -49,11 +61,42 @@ async function channelService(): Promise<{ url: string; close: () => void }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
-async function startEchoBot(): Promise<{ url: string; stop: () => void }> {
+/** A one-step dialog that echoes: what botbuilder-dialogs and state in SQLite cost on their own. */
+class EchoDialog extends ComponentDialog {
+  constructor() {
+    super('echo');
+    this.addDialog(
+      new WaterfallDialog('echo-step', [
+        async (step) => {
+          await step.context.sendActivity(`echo: ${step.context.activity.text}`);
+          return step.endDialog();
+        },
+      ]),
+    );
+    this.initialDialogId = 'echo-step';
+  }
+}
+
+/**
+ * The echo bot; with `stateFile`, the echo is answered by a dialog whose state lives in SQLite
+ * (SqliteStorage, as the real bot): the floor of any botbuilder-dialogs bot on this stack.
+ */
+async function startEchoBot(stateFile?: string): Promise<{ url: string; stop: () => void }> {
   const config = loadConfig({});
   const log = createLogger('silent');
+  const db = stateFile ? openDatabase(stateFile) : undefined;
+  const state = db ? new ConversationState(new SqliteStorage(new BotStateRepository(db))) : undefined;
+  const dialogs = state ? new DialogSet(state.createProperty<DialogState>('dialogState')) : undefined;
+  dialogs?.add(new EchoDialog());
   const bot = new ActivityHandler().onMessage(async (context, next) => {
-    await context.sendActivity(`echo: ${context.activity.text}`);
+    if (dialogs && state) {
+      const dc = await dialogs.createContext(context);
+      const result = await dc.continueDialog();
+      if (result.status === DialogTurnStatus.empty) await dc.beginDialog('echo');
+      await state.saveChanges(context);
+    } else {
+      await context.sendActivity(`echo: ${context.activity.text}`);
+    }
     await next();
   });
   const server = createServer({
@@ -64,7 +107,13 @@ async function startEchoBot(): Promise<{ url: string; stop: () => void }> {
     metrics: new BotMetrics(),
   });
   const url = await listen(server, 0, '127.0.0.1');
-  return { url, stop: () => server.close() };
+  return {
+    url,
+    stop: () => {
+      server.close();
+      db?.close();
+    },
+  };
 }
 
 /** One measurement, by the load generator in a child process. */
@@ -106,13 +155,16 @@ async function main() {
     if (isMarketer(c)) marketers.add('channel_user', `webchat:user-${c}`, 'bench', 'bench');
   }
   const echo = await startEchoBot();
+  const dialogEcho = await startEchoBot(path.join(dir, 'dialog-echo.db'));
   const paceMs = Number(opts.paceMs);
   try {
     await load(echo.url, channel.url, connections, 2); // warm-up
+    await load(dialogEcho.url, channel.url, connections, 2);
     await load(retain.url, channel.url, connections, 2);
     // Echo before and after ours, so a drift of the machine shows instead of favouring one side.
     const echo1 = await load(echo.url, channel.url, connections, seconds);
     const ours = await load(retain.url, channel.url, connections, seconds);
+    const floor = await load(dialogEcho.url, channel.url, connections, seconds);
     const echo2 = await load(echo.url, channel.url, connections, seconds);
     const echoRps = (echo1.requestsPerSecond + echo2.requestsPerSecond) / 2;
     const echoPaced = await load(echo.url, channel.url, connections, seconds, paceMs);
@@ -124,6 +176,9 @@ async function main() {
         echoBot: { ...echo1, second: echo2 },
         retain: ours,
         ratio: +(ours.requestsPerSecond / echoRps).toFixed(2),
+        // Where the difference lies: the dialog machinery and SQLite state alone, no understanding or reports.
+        dialogEchoBot: floor,
+        dialogEchoRatio: +(floor.requestsPerSecond / echoRps).toFixed(2),
       },
       latency: {
         offeredPerSecond: Math.round((connections * 1000) / paceMs),
@@ -135,6 +190,7 @@ async function main() {
     console.log(JSON.stringify(result, null, 2));
   } finally {
     echo.stop();
+    dialogEcho.stop();
     await retain.stop();
     channel.close();
     fs.rmSync(dir, { recursive: true, force: true });
