@@ -14,7 +14,7 @@ import {
 import { buildHistories, DAY_MS, type Histories } from './history';
 import { defaultAsOf } from './asOf';
 import { trainAll, type AnalyticsRun, type TrainOptions } from './pipeline';
-import { evaluateChurn, type ChurnEvaluation, type ChurnFitOptions } from './churn/evaluate';
+import { evaluateChurn, type ChurnEvaluation, type ChurnEvaluationOptions } from './churn/evaluate';
 import { stageChanges, type Stage } from './stage/stage';
 import type { SegmentProfile } from './segments/profiles';
 
@@ -153,7 +153,7 @@ export async function evaluateChurnInDb(
   db: Db,
   asOf: Date,
   horizonDays: number,
-  options: ChurnFitOptions = {},
+  options: ChurnEvaluationOptions = {},
 ): Promise<ChurnEvaluation> {
   // Nothing at or after the end of the label period is even loaded.
   const histories = loadHistories(db, new Date(asOf.getTime() + horizonDays * DAY_MS));

@@ -14,6 +14,7 @@ import {
   type WindowOptions,
 } from '../features/churnFeatures';
 import { evaluateBinary, rocAuc } from '../metrics/classification';
+import { hashInt } from '../../lib/random';
 import { pAlive, probabilityNoPurchase } from '../clv/bgnbd';
 import { trainChurnModel, type ChurnTrainingOptions } from './train';
 import { predictChurn, type ChurnModel } from './model';
@@ -29,6 +30,42 @@ export interface ChurnEvaluation {
   churnRate: number;
   model: ChurnModel['architecture'];
   warnings: string[];
+  /** With `ceiling`: how far these features can separate churners at all (see inPeriodCeiling). */
+  ceiling?: { inPeriodCrossValidatedAuc: number; folds: number; what: string };
+}
+
+export interface ChurnEvaluationOptions extends ChurnFitOptions {
+  ceiling?: boolean;
+}
+
+const CEILING_FOLDS = 5;
+
+/**
+ * A diagnostic, not a forecast: the same model trained on the evaluation period's own labels
+ * (customers split in folds by a seeded hash; each fold scored by a model that never saw it). It
+ * knows the period it is scored on, which no real forecast does, so it bounds from above what a
+ * model on these features can reach at this date: when the forecast comes close, more signal has
+ * to come from new features or more history, not from the model.
+ */
+async function inPeriodCeiling(
+  customerIds: number[],
+  vectors: number[][],
+  labels: number[],
+  horizonDays: number,
+  seed: number,
+): Promise<number> {
+  const fold = customerIds.map((id) => hashInt(id, seed + 7) % CEILING_FOLDS);
+  const scores = new Array<number>(labels.length).fill(0);
+  for (let k = 0; k < CEILING_FOLDS; k++) {
+    const rows = customerIds
+      .map((customerId, i) => ({ customerId, x: vectors[i], y: labels[i] }))
+      .filter((_, i) => fold[i] !== k);
+    const { model } = await trainChurnModel(rows, CHURN_FEATURES, { horizonDays, seed });
+    fold.forEach((f, i) => {
+      if (f === k) scores[i] = predictChurn(model, vectors[i]);
+    });
+  }
+  return rocAuc(scores, labels);
 }
 
 export interface ChurnFitOptions
@@ -73,7 +110,7 @@ export async function evaluateChurn(
   histories: Histories,
   asOf: number,
   horizonDays: number,
-  options: ChurnFitOptions = {},
+  options: ChurnEvaluationOptions = {},
 ): Promise<ChurnEvaluation> {
   const { model, homeCountry, past } = await fitChurnAsOf(histories, asOf, horizonDays, options);
   const facts = allCustomerFacts(past, asOf);
@@ -83,8 +120,22 @@ export async function evaluateChurn(
     purchasedBetween(byId.get(f.customerId)!, asOf, labelEnd) ? 0 : 1,
   );
   const ctx = featureContext(facts, homeCountry, horizonDays);
-  const probabilities = facts.map((f) => predictChurn(model, churnFeatureVector(f, ctx)));
+  const vectors = facts.map((f) => churnFeatureVector(f, ctx));
+  const probabilities = vectors.map((x) => predictChurn(model, x));
   const evaluation = evaluateBinary(probabilities, labels);
+  const ceiling = options.ceiling
+    ? {
+        inPeriodCrossValidatedAuc: await inPeriodCeiling(
+          facts.map((f) => f.customerId),
+          vectors,
+          labels,
+          horizonDays,
+          options.seed ?? 42,
+        ),
+        folds: CEILING_FOLDS,
+        what: "the same model trained on the period's own labels, scored on held-out folds: an upper bound for these features, not a forecast",
+      }
+    : undefined;
 
   const warnings: string[] = [];
   const trainedOn = Number(model.training.trainingExamples ?? 0);
@@ -122,5 +173,6 @@ export async function evaluateChurn(
     churnRate: labels.reduce((a, b) => a + b, 0) / Math.max(1, labels.length),
     model: model.architecture,
     warnings,
+    ...(ceiling ? { ceiling } : {}),
   };
 }

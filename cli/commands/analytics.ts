@@ -32,6 +32,7 @@ interface EvalCliOptions extends DbOption {
   horizon: number;
   seed: number;
   json?: boolean;
+  ceiling?: boolean;
 }
 
 interface ReportCliOptions extends DbOption {
@@ -91,10 +92,14 @@ export function registerAnalytics(program: Command): void {
       )
       .option('--horizon <days>', 'churn horizon in days', parseNumberOption('horizon', 7, 730), 90)
       .option('--seed <n>', 'random seed', parseNumberOption('seed', 0), 42)
+      .option(
+        '--ceiling',
+        "also train on the period's own labels (cross-validated): an upper bound for the features, not a forecast",
+      )
       .option('--json', 'print the result as JSON'),
   ).action(async (opts: EvalCliOptions) => {
     const result = await withDatabase(opts, (db) =>
-      evaluateChurnInDb(db, opts.asOf, opts.horizon, { seed: opts.seed }),
+      evaluateChurnInDb(db, opts.asOf, opts.horizon, { seed: opts.seed, ceiling: opts.ceiling }),
     );
     if (opts.json) printJson(result);
     else printEvaluation(result, opts);
@@ -216,6 +221,11 @@ function printEvaluation(r: ChurnEvaluation, opts: EvalCliOptions): void {
     `  model (${r.model}): ROC-AUC ${num(r.auc)}  PR-AUC ${num(r.prAuc)}  Brier ${num(r.brier)}  top-decile precision ${pct(r.topDecilePrecision)}, lift ${num(r.topDecileLift, 2)}`,
     `  baseline recency alone:           ROC-AUC ${num(r.baselines.recency.auc)}`,
     `  baseline BG/NBD P(no purchase):   ROC-AUC ${num(r.baselines.bgnbd.auc)}  (1 - p(alive) alone: ${num(r.baselines.bgnbd.pAliveAuc)})`,
+    ...(r.ceiling
+      ? [
+          `  ceiling (trained on this period's labels, ${r.ceiling.folds}-fold): ROC-AUC ${num(r.ceiling.inPeriodCrossValidatedAuc)}`,
+        ]
+      : []),
     ...r.warnings.map((w) => `  warning: ${w}`),
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -128,5 +128,20 @@ describe('retain eval churn on the shared Online Retail file', () => {
     // Customers with an order before the date (the file has 3,002 customers over seven months).
     expect(result.customers).toBeGreaterThan(1500);
     expect(result.customers).toBeLessThan(3002);
+    expect(result).not.toHaveProperty('ceiling');
+  });
+
+  test('--ceiling adds what the features reach when trained on the period itself, above the honest forecast', async () => {
+    const r = await runCli(['eval', 'churn', '--as-of', '2011-04-01', '--ceiling', '--json', '--db', dbFile]);
+    expect(r.code).toBe(0);
+    const result = json(r.stdout) as {
+      auc: number;
+      ceiling: { inPeriodCrossValidatedAuc: number; folds: number };
+    };
+    expect(result.ceiling.folds).toBe(5);
+    // Knowing the period's labels can only help: the bound sits at or above the forecast
+    // (a little below is fold noise), and well below a perfect 1.
+    expect(result.ceiling.inPeriodCrossValidatedAuc).toBeGreaterThan(result.auc - 0.01);
+    expect(result.ceiling.inPeriodCrossValidatedAuc).toBeLessThan(0.95);
   });
 });
