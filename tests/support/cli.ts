@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { projectPath } from '../../lib/paths';
 
@@ -16,7 +16,7 @@ const launcher = projectPath('bin', 'retain.js');
  */
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {},
 ): Promise<CliResult> {
   if (!fs.existsSync(projectPath('dist', 'cli', 'main.js')))
     throw new Error('retain is not built: run `npm run build`');
@@ -25,6 +25,7 @@ export function runCli(
       env: { ...process.env, RETAIN_LOG_LEVEL: 'warn', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
