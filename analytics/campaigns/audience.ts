@@ -46,7 +46,8 @@ export function parseAudience(raw: Record<string, unknown>): AudienceFilter {
   if (typeof raw.minChurnProbability === 'number') out.minChurnProbability = raw.minChurnProbability;
   if (typeof raw.country === 'string') out.country = raw.country;
   if (typeof raw.firstPurchaseDelayDays === 'number') out.firstPurchaseDelayDays = raw.firstPurchaseDelayDays;
-  if (typeof raw.secondPurchaseAfterDays === 'number') out.secondPurchaseAfterDays = raw.secondPurchaseAfterDays;
+  if (typeof raw.secondPurchaseAfterDays === 'number')
+    out.secondPurchaseAfterDays = raw.secondPurchaseAfterDays;
   return out;
 }
 

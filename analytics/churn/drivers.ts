@@ -3,7 +3,7 @@
  * related features; its effect is how much the model's log-odds change when the group is set
  * to the training average (occlusion). This works the same for logistic regression and the MLP.
  */
-import type { CustomerFacts } from '../features/customerFacts';
+import { DEMAND_WINDOW_DAYS, type CustomerFacts } from '../features/customerFacts';
 import type { ChurnFeatureName } from '../features/churnFeatures';
 import { logitOfStandardised, standardise, type ChurnModel } from './model';
 
@@ -17,6 +17,7 @@ export interface ChurnDriver {
     | 'returns'
     | 'basket'
     | 'market'
+    | 'product demand'
     | 'expected purchases';
   /** Change in log-odds of churn this factor causes compared with an average customer. */
   effect: number;
@@ -52,10 +53,14 @@ const GROUPS: { factor: ChurnDriver['factor']; features: ChurnFeatureName[] }[] 
     features: ['logBasketUnits', 'logBasketProducts', 'logProductBreadth', 'productBreadthRank'],
   },
   { factor: 'market', features: ['domestic'] },
+  { factor: 'product demand', features: ['productDemand'] },
   { factor: 'expected purchases', features: ['bgnbdNoPurchaseLogit', 'bgnbdLogExpected'] },
 ];
 
 const days = (d: number) => `${Math.round(d)} day${Math.round(d) === 1 ? '' : 's'}`;
+/** A share as a percentage a reader can compare: one decimal below 10%, whole numbers above. */
+const percent = (share: number) =>
+  `${(share * 100).toLocaleString('en-GB', { maximumFractionDigits: share < 0.1 ? 1 : 0 })}%`;
 const money = (v: number) => v.toLocaleString('en-GB', { maximumFractionDigits: 0 });
 
 export function describeFactor(
@@ -92,6 +97,12 @@ export function describeFactor(
       return `${f.productBreadth} different products bought, ${Math.round(f.meanProducts)} per order on average`;
     case 'market':
       return f.country ? `orders from ${f.country}` : 'country unknown';
+    case 'product demand':
+      if (f.productDemandShare === null) return 'demand for their products not known';
+      // Below half a percent, "about 0.1%" reads as a precise figure; what it means is "hardly anyone".
+      return f.productDemandShare < 0.005
+        ? `hardly any other customer bought their products in the last ${days(DEMAND_WINDOW_DAYS)}`
+        : `each of their products was bought by about ${percent(f.productDemandShare)} of the other customers of the last ${days(DEMAND_WINDOW_DAYS)}`;
     case 'expected purchases':
       return expected !== undefined
         ? `expected to buy about ${expected.toFixed(1)} times in the next ${days(horizonDays)} at their usual pace`

@@ -12,6 +12,11 @@
  *   history the database holds, which differs between training windows and the scoring date);
  * - the share of value cancelled or returned, basket size (units and distinct products), product
  *   breadth, and whether the customer is in the shop's home country (its most common country);
+ * - how much the customer's products are in demand right now (log of productDemandShare: the
+ *   typical share of the other customers of the last 30 days who bought each of their products).
+ *   Buyers of what the shop's customers are buying now come back more often than buyers of
+ *   niche or out-of-season goods; it is the only order-content signal that helped in every
+ *   check (see analytics/README.md);
  * - BG/NBD's probability of no purchase within the horizon (as log-odds) and its expected
  *   purchases, from a BG/NBD refitted at each cutoff;
  * - for the features whose scale grows with the history the shop has (frequency, spend, tenure,
@@ -47,6 +52,7 @@ export const CHURN_FEATURES = [
   'logBasketProducts',
   'logProductBreadth',
   'domestic',
+  'productDemand',
   'bgnbdNoPurchaseLogit',
   'bgnbdLogExpected',
   'logHorizon',
@@ -213,10 +219,18 @@ function rawFeatureVector(f: CustomerFacts, ctx: FeatureContext): number[] {
     Math.log1p(f.meanProducts),
     Math.log1p(f.productBreadth),
     homeCountry !== null && f.country === homeCountry ? 1 : 0,
+    Math.log(demandShareOf(f)),
     Math.log(p0 / (1 - p0)),
     Math.log1p(Number.isFinite(expected) ? Math.max(0, expected) : 0),
     Math.log(ctx.horizonDays),
   ];
+}
+
+function demandShareOf(f: CustomerFacts): number {
+  if (f.productDemandShare === null) {
+    throw new Error('churn features need the shop-wide product demand: build facts with allCustomerFacts');
+  }
+  return f.productDemandShare;
 }
 
 /** The most common customer country (the shop's home market), or null when unknown. */

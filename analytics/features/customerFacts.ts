@@ -43,13 +43,88 @@ export interface CustomerFacts {
   meanDayValue: number;
   /** Mean value of repeat purchase days only (the Gamma-Gamma convention); 0 without repeats. */
   meanRepeatValue: number;
+  /**
+   * How much the products this customer buys are in demand right now: for each distinct product
+   * they ever bought, the share of the other customers active in the last DEMAND_WINDOW_DAYS
+   * who bought it in that window; the geometric mean of those shares (each smoothed as
+   * (buyers + 1) / (active + 1)). Null when computed without the other customers (customerFacts
+   * on one history); allCustomerFacts always fills it.
+   */
+  productDemandShare: number | null;
+}
+
+/** The window over which "in demand right now" is measured. */
+export const DEMAND_WINDOW_DAYS = 30;
+
+/**
+ * Who bought what in the last DEMAND_WINDOW_DAYS before a date: per product, the customers who
+ * bought it on a purchase order in [asOf - window, asOf), and how many customers bought anything.
+ */
+export interface ProductDemand {
+  activeCustomers: number;
+  buyers: Map<number, number>;
+  /** The start of the window (ms); orders at or after it and before asOf count. */
+  from: number;
+}
+
+/** The shop's recent product demand as of `asOf`, from orders strictly before it. */
+export function productDemandAt(customers: CustomerHistory[], asOf: number): ProductDemand {
+  const from = asOf - DEMAND_WINDOW_DAYS * DAY_MS;
+  const buyers = new Map<number, number>();
+  let activeCustomers = 0;
+  for (const c of customers) {
+    const bought = recentProducts(c, from, asOf);
+    if (bought === null) continue;
+    activeCustomers++;
+    for (const p of bought) buyers.set(p, (buyers.get(p) ?? 0) + 1);
+  }
+  return { activeCustomers, buyers, from };
+}
+
+/** Distinct products the customer bought in [from, before); null when they made no purchase there. */
+function recentProducts(history: CustomerHistory, from: number, before: number): Set<number> | null {
+  let active = false;
+  const products = new Set<number>();
+  for (const o of history.orders) {
+    if (o.t >= before) break;
+    if (o.t < from || o.kind !== 'purchase') continue;
+    active = true;
+    for (const p of o.products) products.add(p);
+  }
+  return active ? products : null;
+}
+
+/**
+ * The geometric mean over `products` of the share of the other recently active customers who
+ * bought each one (see CustomerFacts.productDemandShare). The customer's own recent purchases are
+ * left out, so the figure says what everybody else is buying, not how recently this customer bought.
+ */
+function demandShare(
+  history: CustomerHistory,
+  products: Set<number>,
+  demand: ProductDemand,
+  asOf: number,
+): number {
+  const own = recentProducts(history, demand.from, asOf);
+  const others = demand.activeCustomers - (own === null ? 0 : 1);
+  if (products.size === 0) return 1 / (others + 1);
+  let sumLog = 0;
+  for (const p of products) {
+    const buyers = (demand.buyers.get(p) ?? 0) - (own?.has(p) ? 1 : 0);
+    sumLog += Math.log((buyers + 1) / (others + 1));
+  }
+  return Math.exp(sumLog / products.size);
 }
 
 /**
  * Facts as of `asOf` (ms) for a customer, or null when they had no purchase before it.
  * Time is measured in days; the as-of date counts as day boundaries in UTC.
  */
-export function customerFacts(history: CustomerHistory, asOf: number): CustomerFacts | null {
+export function customerFacts(
+  history: CustomerHistory,
+  asOf: number,
+  demand?: ProductDemand,
+): CustomerFacts | null {
   const asOfDay = asOf / DAY_MS;
   const dayValues: number[] = [];
   const days: number[] = [];
@@ -121,14 +196,16 @@ export function customerFacts(history: CustomerHistory, asOf: number): CustomerF
     ageDays: asOfDay - firstDay,
     meanDayValue: gross / frequency,
     meanRepeatValue: repeatValues.length ? repeatValues.reduce((a, b) => a + b, 0) / repeatValues.length : 0,
+    productDemandShare: demand ? demandShare(history, products, demand, asOf) : null,
   };
 }
 
-/** Facts for every customer with a purchase before `asOf`. */
+/** Facts for every customer with a purchase before `asOf` (product demand measured among them). */
 export function allCustomerFacts(customers: CustomerHistory[], asOf: number): CustomerFacts[] {
+  const demand = productDemandAt(customers, asOf);
   const out: CustomerFacts[] = [];
   for (const c of customers) {
-    const f = customerFacts(c, asOf);
+    const f = customerFacts(c, asOf, demand);
     if (f) out.push(f);
   }
   return out;
