@@ -63,9 +63,39 @@ function tfAlsBatchScorer(tf: Tf, als: AlsModel): AlsBatchScorer {
   };
 }
 
-/** The fastest batch scorer this machine has for the model. */
+/**
+ * The fastest batch scorer this machine has for the model. A campaign must not fail because the
+ * faster engine did (no memory for a tensor, a backend error): from then on the loop scores.
+ */
 export async function createAlsBatchScorer(als: AlsModel): Promise<AlsBatchScorer> {
-  if (als.nUsers === 0 || als.nItems === 0) return jsAlsBatchScorer(als);
-  const tf = await loadTf();
-  return tf.getBackend() === 'cpu' ? jsAlsBatchScorer(als) : tfAlsBatchScorer(tf, als);
+  const loop = jsAlsBatchScorer(als);
+  if (als.nUsers === 0 || als.nItems === 0) return loop;
+  let fast: AlsBatchScorer;
+  try {
+    const tf = await loadTf();
+    if (tf.getBackend() === 'cpu') return loop;
+    fast = tfAlsBatchScorer(tf, als);
+  } catch {
+    return loop;
+  }
+  let failed = false;
+  return {
+    get engine() {
+      return failed ? loop.engine : fast.engine;
+    },
+    scoreUsers(users) {
+      if (!failed) {
+        try {
+          return fast.scoreUsers(users);
+        } catch {
+          failed = true;
+          fast.dispose();
+        }
+      }
+      return loop.scoreUsers(users);
+    },
+    dispose() {
+      if (!failed) fast.dispose();
+    },
+  };
 }
