@@ -342,7 +342,11 @@ export class Assistant {
   clvOverview(filter: ReportFilter = {}, top = 10): ClvOverview {
     const { asOf, all } = this.filteredScores(filter);
     const groups = new Map<string, StoredScore[]>();
-    for (const s of all) groups.set(s.segment, [...(groups.get(s.segment) ?? []), s]);
+    for (const s of all) {
+      const members = groups.get(s.segment);
+      if (members) members.push(s);
+      else groups.set(s.segment, [s]);
+    }
     const clvOf = (s: StoredScore) => Math.max(0, s.clv ?? 0);
     const clvRun = this.runs.latest('clv');
     return {
