@@ -49,6 +49,8 @@ export interface TrainOptions {
   /** Dropout on the hidden layer (mlp). */
   hiddenDropout?: number;
   seed: number;
+  /** Loss weight per class (e.g. to balance rare classes); absent = 1 for every class. */
+  classWeights?: Float32Array;
   /** Called after every epoch; `weights()` copies the current weights out of TF.js. */
   onEpoch?: (epoch: number, weights: () => NetWeights) => void;
 }
@@ -233,7 +235,13 @@ function trainStep(
       if (denseT)
         logits = tf.add(logits, tf.matMul(denseT, get('denseW') as import('@tensorflow/tfjs').Tensor2D));
       logits = tf.add(logits, get('bias'));
-      return tf.losses.softmaxCrossEntropy(oneHot, logits);
+      return opts.classWeights
+        ? tf.losses.softmaxCrossEntropy(
+            oneHot,
+            logits,
+            tf.tensor1d(Float32Array.from(batch.map((e) => opts.classWeights![e.label]))),
+          )
+        : tf.losses.softmaxCrossEntropy(oneHot, logits);
     };
     return tf.grads(loss)(inputs);
   });
@@ -247,6 +255,29 @@ function trainStep(
     else if (n === 'hiddenBias') adam.apply(w.hiddenBias!, data[i], width);
     else adam.apply(w.denseW!, data[i], shape.classes);
   });
+}
+
+/**
+ * One linear net whose logits are the mean of the given nets' logits (same shape): for a
+ * linear softmax model, averaging the weights is exactly averaging the logits, so an ensemble
+ * of seeds costs nothing at prediction time.
+ */
+export function averageLinearNets(nets: NetWeights[]): NetWeights {
+  if (nets.length === 1) return nets[0];
+  if (nets.some((n) => n.shape.architecture !== 'linear'))
+    throw new Error('only linear nets can be averaged');
+  const mean = (arrays: Float32Array[]) => {
+    const out = new Float32Array(arrays[0].length);
+    for (const a of arrays) for (let i = 0; i < a.length; i++) out[i] += a[i] / arrays.length;
+    return out;
+  };
+  const denseW = nets[0].denseW ? mean(nets.map((n) => n.denseW!)) : undefined;
+  return {
+    shape: nets[0].shape,
+    emb: mean(nets.map((n) => n.emb)),
+    denseW,
+    bias: mean(nets.map((n) => n.bias)),
+  };
 }
 
 /** Logits for one example, computed in plain JS from the trained weights. */

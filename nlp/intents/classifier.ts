@@ -1,9 +1,10 @@
 /**
- * Intent classifier: hashed stemmed word uni/bigrams + character n-grams (TF-IDF) into a
- * small TF.js network, with every free choice made on held-out data of the corpus at hand:
- * the design on small corpora, the number of epochs (early stopping), the softmax
- * temperature (calibrated confidence) and,
- * when the corpus has an out-of-scope label, the confidence below which a message is treated
+ * Intent classifier: hashed stemmed word uni/bigrams + character n-grams, inside words and
+ * across word boundaries (TF-IDF), into a small TF.js network (loss weighted towards rare
+ * intents; the final linear net an average of several seeds), with every free choice made
+ * on held-out data of the corpus at hand: the design on small corpora, the number of epochs
+ * (early stopping), the softmax temperature (calibrated confidence) and, when the corpus has
+ * an out-of-scope label, the confidence below which a message is treated
  * as out of scope. Nothing is tuned to a particular test set, so the same code can be trained
  * on any labelled corpus (see `retain nlp eval-intents`).
  */
@@ -20,6 +21,7 @@ import {
   netLogits,
   softmax,
   trainNet,
+  averageLinearNets,
   type NetArchitecture,
   type NetExample,
   type NetWeights,
@@ -43,6 +45,13 @@ export interface IntentClassifierOptions {
   /** Label meaning "none of the above"; enables the confidence threshold when present in the data. */
   outOfScopeIntent: string;
   seed: number;
+  /**
+   * Final linear nets trained with seeds seed, seed+1, ... and averaged (weights, which for a
+   * linear model is averaging the logits): less dependence on one shuffle, no prediction cost.
+   */
+  ensemble: number;
+  /** Loss weight of a class ~ count^-balance (0 = plain, 1 = fully balanced). */
+  balance: number;
 }
 
 /** Labels recognised as "none of the above" when the caller does not name one. */
@@ -56,6 +65,8 @@ export const DEFAULT_INTENT_OPTIONS: IntentClassifierOptions = {
   featureDropout: 0.2,
   outOfScopeIntent: 'out_of_scope',
   seed: 7,
+  ensemble: 3,
+  balance: 0.5,
 };
 
 export interface IntentModel {
@@ -154,6 +165,11 @@ async function trainAndTrack(
     featureDropout: opts.featureDropout,
     hiddenDropout: 0.2,
     seed: opts.seed,
+    classWeights: classWeights(
+      trainIdx.map((i) => prepared.labels[i]),
+      classes,
+      opts.balance,
+    ),
     onEpoch: (_epoch, weights) => {
       const w = weights();
       const l = valid.map((e) => netLogits(w, e.x));
@@ -162,6 +178,21 @@ async function trainAndTrack(
     },
   });
   return { correct, logits };
+}
+
+/** Loss weight per class, count^-balance scaled so an average example weighs 1. */
+function classWeights(labels: number[], classes: number, balance: number): Float32Array | undefined {
+  if (!balance) return undefined;
+  const count = new Float64Array(classes);
+  for (const l of labels) count[l]++;
+  const w = new Float32Array(classes);
+  let total = 0;
+  for (let c = 0; c < classes; c++) {
+    w[c] = count[c] > 0 ? count[c] ** -balance : 0;
+    total += w[c] * count[c];
+  }
+  for (let c = 0; c < classes; c++) w[c] *= labels.length / total;
+  return w;
 }
 
 function shapeFor(opts: IntentClassifierOptions, inputDim: number, classes: number) {
@@ -177,8 +208,8 @@ export function argmax(a: ArrayLike<number>): number {
 /** Designs compared by cross-validation on small corpora; the first is the default. */
 const DESIGN_CANDIDATES = (base: IntentClassifierOptions): IntentClassifierOptions[] => [
   base,
-  { ...base, features: { ...base.features, charMin: 0, charMax: 0 } },
-  { ...base, features: { wordNgrams: 1, charMin: 0, charMax: 0 } },
+  { ...base, features: { ...base.features, charMin: 0, charMax: 0, spanChars: 0 } },
+  { ...base, features: { wordNgrams: 1, charMin: 0, charMax: 0, spanChars: 0 } },
   { ...base, architecture: 'mlp' },
 ];
 
@@ -281,21 +312,30 @@ export async function fitIntentClassifier(
   const threshold =
     oosIndex === undefined ? 0 : chooseThreshold(validLogits, validLabels, temperature, oosIndex);
 
-  // Final model on all the data, for the chosen number of epochs.
+  // Final model on all the data, for the chosen number of epochs (linear: several seeds,
+  // averaged).
   const vectorizer = Vectorizer.fit(prepared.raw, opts.features);
   const all = toNetExamples(
     vectorizer,
     prepared,
     examples.map((_, i) => i),
   );
-  const net = await trainNet(all, shapeFor(opts, vectorizer.size, labels.length), {
-    epochs: bestEpoch + 1,
-    batchSize: batchSizeFor(n),
-    learningRate: opts.learningRate,
-    featureDropout: opts.featureDropout,
-    hiddenDropout: 0.2,
-    seed: opts.seed,
-  });
+  const nets: NetWeights[] = [];
+  const seeds = opts.architecture === 'linear' ? Math.max(1, opts.ensemble) : 1;
+  for (let k = 0; k < seeds; k++) {
+    nets.push(
+      await trainNet(all, shapeFor(opts, vectorizer.size, labels.length), {
+        epochs: bestEpoch + 1,
+        batchSize: batchSizeFor(n),
+        learningRate: opts.learningRate,
+        featureDropout: opts.featureDropout,
+        hiddenDropout: 0.2,
+        seed: opts.seed + k,
+        classWeights: classWeights(intentLabels, labels.length, opts.balance),
+      }),
+    );
+  }
+  const net = averageLinearNets(nets);
   return {
     kind: 'intent-classifier',
     version: 1,

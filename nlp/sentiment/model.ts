@@ -1,8 +1,9 @@
 /**
  * Sentence sentiment: TF-IDF word uni/bigrams (with negation scope marked, so "not good" and
- * "good" are different features) and character n-grams, plus lexicon scores as dense inputs,
- * into a linear TF.js classifier. The epoch count is chosen on a held-out slice of the
- * training data. The score is 2*P(positive)-1 in [-1, 1], calibrated by temperature scaling.
+ * "good" are different features) and character n-grams (inside words and across word
+ * boundaries), plus lexicon scores as dense inputs, into a linear TF.js classifier (the
+ * average of nets trained with a few seeds). The epoch count is chosen on a held-out slice of
+ * the training data. The score is 2*P(positive)-1 in [-1, 1], calibrated by temperature scaling.
  */
 import { loadNetTextModel, saveNetTextModel } from '../core/netModelFiles';
 import { fnv1a, Vectorizer, type RawFeatures } from '../text/features';
@@ -12,6 +13,7 @@ import {
   netLogits,
   softmax,
   trainNet,
+  averageLinearNets,
   type NetExample,
   type NetWeights,
 } from '../core/sparseNet';
@@ -46,6 +48,8 @@ export interface SentimentModel {
   temperature: number;
   /** |score| below this is reported as neutral (the training data has no neutral class). */
   neutralBand: number;
+  /** Length of the character n-grams spanning word boundaries (absent: none). */
+  spanChars?: number;
   training: { examples: number; epochs: number; trainSeconds: number };
 }
 
@@ -69,7 +73,7 @@ function bump(map: Map<number, number>, key: string): void {
 }
 
 /** Word features with negation scope (until the clause ends) and character n-grams. */
-export function sentimentFeatures(text: string): RawFeatures {
+export function sentimentFeatures(text: string, spanChars = 0): RawFeatures {
   const words = new Map<number, number>();
   const chars = new Map<number, number>();
   for (const clause of normalizeText(text).split(CLAUSE_END)) {
@@ -89,12 +93,38 @@ export function sentimentFeatures(text: string): RawFeatures {
     seq.push('$');
     for (let i = 0; i + 1 < seq.length; i++) bump(words, `b ${seq[i]} ${seq[i + 1]}`);
   }
+  if (spanChars > 0) {
+    const w = ` ${(normalizeText(text).match(/[a-z]+|\d+/g) ?? []).map(numberShape).join(' ')} `;
+    for (let i = 0; i + spanChars <= w.length; i++) {
+      const g = w.slice(i, i + spanChars);
+      if (g.slice(1, -1).includes(' ')) bump(chars, `x ${g}`);
+    }
+  }
   return [words, chars];
 }
 
 const SPEC = { wordNgrams: 2 as const, charMin: 3, charMax: 5 };
-const TRAIN = { batchSize: 16, learningRate: 0.01, featureDropout: 0.2, seed: 11 };
-const MAX_EPOCHS = 30;
+
+export interface SentimentOptions {
+  batchSize: number;
+  learningRate: number;
+  featureDropout: number;
+  seed: number;
+  maxEpochs: number;
+  /** Final nets trained with different seeds and averaged (weights: the net is linear). */
+  seeds: number;
+  spanChars: number;
+}
+
+export const DEFAULT_SENTIMENT_OPTIONS: SentimentOptions = {
+  batchSize: 16,
+  learningRate: 0.01,
+  featureDropout: 0.2,
+  seed: 11,
+  maxEpochs: 30,
+  seeds: 3,
+  spanChars: 5,
+};
 
 function examplesFor(
   vec: Vectorizer,
@@ -109,15 +139,19 @@ function shape(inputDim: number) {
   return { architecture: 'linear' as const, inputDim, denseDim: LEXICON_FEATURES, hidden: 0, classes: 2 };
 }
 
-export async function fitSentimentModel(data: LabelledSentence[]): Promise<SentimentModel> {
+export async function fitSentimentModel(
+  data: LabelledSentence[],
+  options: Partial<SentimentOptions> = {},
+): Promise<SentimentModel> {
   const started = process.hrtime.bigint();
+  const settings: SentimentOptions = { ...DEFAULT_SENTIMENT_OPTIONS, ...options };
   if (new Set(data.map((d) => d.label)).size < 2) throw new Error('sentiment training needs both labels');
-  const raw = data.map((d) => sentimentFeatures(d.text));
+  const raw = data.map((d) => sentimentFeatures(d.text, settings.spanChars));
   const dense = data.map((d) => lexiconFeatures(d.text));
   // Choose the epoch count and temperature on a seeded 15% holdout of the training data.
   const order = shuffleInPlace(
     data.map((_, i) => i),
-    seededRandom(TRAIN.seed),
+    seededRandom(settings.seed),
   );
   const cut = Math.max(1, Math.round(order.length * 0.15));
   const validIdx = order.slice(0, cut);
@@ -128,8 +162,8 @@ export async function fitSentimentModel(data: LabelledSentence[]): Promise<Senti
   const valid = examplesFor(vec, pick(raw, validIdx), pick(dense, validIdx), pick(data, validIdx));
   const scores: { correct: number; logits: Float32Array[] }[] = [];
   await trainNet(train, shape(vec.size), {
-    ...TRAIN,
-    epochs: MAX_EPOCHS,
+    ...settings,
+    epochs: settings.maxEpochs,
     onEpoch: (_e, weights) => {
       const w = weights();
       const logits = valid.map((v) => netLogits(w, v.x, v.dense));
@@ -146,10 +180,14 @@ export async function fitSentimentModel(data: LabelledSentence[]): Promise<Senti
     valid.map((v) => v.label),
   );
   const vectorizer = Vectorizer.fit(raw, SPEC);
-  const net = await trainNet(examplesFor(vectorizer, raw, dense, data), shape(vectorizer.size), {
-    ...TRAIN,
-    epochs: best + 1,
-  });
+  const all = examplesFor(vectorizer, raw, dense, data);
+  const nets: NetWeights[] = [];
+  for (let k = 0; k < settings.seeds; k++) {
+    nets.push(
+      await trainNet(all, shape(vectorizer.size), { ...settings, seed: settings.seed + k, epochs: best + 1 }),
+    );
+  }
+  const net = averageLinearNets(nets);
   return {
     kind: 'sentiment',
     version: 1,
@@ -157,6 +195,7 @@ export async function fitSentimentModel(data: LabelledSentence[]): Promise<Senti
     net,
     temperature,
     neutralBand: 0.2,
+    spanChars: settings.spanChars || undefined,
     training: {
       examples: data.length,
       epochs: best + 1,
@@ -167,7 +206,7 @@ export async function fitSentimentModel(data: LabelledSentence[]): Promise<Senti
 
 /** P(positive) of one sentence. */
 export function positiveProbability(model: SentimentModel, text: string): number {
-  const x = model.vectorizer.vectorizeRaw(sentimentFeatures(text));
+  const x = model.vectorizer.vectorizeRaw(sentimentFeatures(text, model.spanChars));
   return softmax(netLogits(model.net, x, lexiconFeatures(text)), model.temperature)[1];
 }
 

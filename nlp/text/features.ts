@@ -13,9 +13,14 @@ export interface FeatureSpec {
   /** Character n-gram lengths taken inside "<word>" (0 disables character n-grams). */
   charMin: number;
   charMax: number;
+  /**
+   * Length of character n-grams taken across word boundaries of the whole message (" set a",
+   * "t alar"): typo-tolerant word pairs. 0 or absent (models saved before) disables them.
+   */
+  spanChars?: number;
 }
 
-export const DEFAULT_FEATURE_SPEC: FeatureSpec = { wordNgrams: 2, charMin: 3, charMax: 5 };
+export const DEFAULT_FEATURE_SPEC: FeatureSpec = { wordNgrams: 2, charMin: 3, charMax: 5, spanChars: 5 };
 
 /** Feature groups are normalised separately so long words cannot drown the word features. */
 export const GROUP_WORD = 0;
@@ -48,6 +53,15 @@ export function extractFeatures(text: string, spec: FeatureSpec): RawFeatures {
   if (spec.wordNgrams >= 2) {
     const seq = ['^', ...stems, '$'];
     for (let i = 0; i + 1 < seq.length; i++) add(words, `b ${seq[i]} ${seq[i + 1]}`);
+  }
+  if (spec.spanChars) {
+    const w = ` ${tokens.map(numberShape).join(' ')} `;
+    const n = spec.spanChars;
+    for (let i = 0; i + n <= w.length; i++) {
+      const g = w.slice(i, i + n);
+      // Only the n-grams that span a boundary: those inside a word are the per-word ones.
+      if (g.slice(1, -1).includes(' ')) add(chars, `x ${g}`);
+    }
   }
   if (spec.charMin > 0) {
     for (const t of tokens) {
@@ -120,7 +134,7 @@ export class Vectorizer {
       ids: limited.map((k) => k.id),
       groups: limited.map((k) => k.group),
       idf: limited.map((k) => Math.log((1 + n) / (1 + k.df)) + 1),
-      groupWeights: spec.charMin > 0 ? [Math.SQRT1_2, Math.SQRT1_2] : [1, 0],
+      groupWeights: spec.charMin > 0 || (spec.spanChars ?? 0) > 0 ? [Math.SQRT1_2, Math.SQRT1_2] : [1, 0],
     });
   }
 

@@ -11,7 +11,8 @@ import {
 import { evaluateIntentModel, scorePredictions } from '../../nlp/intents/evaluate';
 import { readIntentSet } from '../../nlp/intents/data';
 import { readLabelledFile } from '../../nlp/corpus';
-import { fnv1a } from '../../nlp/text/features';
+import { DEFAULT_FEATURE_SPEC, extractFeatures, fnv1a } from '../../nlp/text/features';
+import { averageLinearNets, netLogits, type NetWeights } from '../../nlp/core/sparseNet';
 import { tempDir } from '../support/files';
 
 // The project's own intent set, split by a hash of the text: 20% held out, never trained on.
@@ -160,6 +161,34 @@ describe('evaluation and corpus reading', () => {
     expect(m.outOfScopeIntent).toBe('None');
     expect(classifyIntent(m, 'when is the next tram').intent).toBe('DepartureTime');
   }, 60_000);
+
+  test('character n-grams across word boundaries; models saved without them read the same', () => {
+    const withSpan = extractFeatures('set an alarm', DEFAULT_FEATURE_SPEC)[1];
+    const without = extractFeatures('set an alarm', { ...DEFAULT_FEATURE_SPEC, spanChars: undefined })[1];
+    expect(DEFAULT_FEATURE_SPEC.spanChars).toBeGreaterThan(0);
+    for (const id of without.keys()) expect(withSpan.has(id)).toBe(true);
+    // " set an alarm ": every 5-gram that crosses a space ("set a", "t an ", ...).
+    expect(withSpan.size).toBeGreaterThan(without.size);
+    expect(extractFeatures('set an alarm', { ...DEFAULT_FEATURE_SPEC, spanChars: 0 })[1]).toEqual(without);
+  });
+
+  test('averaging linear nets (the seed ensemble) predicts the mean of their logits', () => {
+    const shape = { architecture: 'linear' as const, inputDim: 3, denseDim: 0, hidden: 0, classes: 2 };
+    const net = (emb: number[], bias: number[]): NetWeights => ({
+      shape,
+      emb: Float32Array.from(emb),
+      bias: Float32Array.from(bias),
+    });
+    const a = net([1, 0, 0, 2, 3, -1], [0.5, 0]);
+    const b = net([-1, 2, 4, 0, 1, 1], [0, 1.5]);
+    const x = { idx: Int32Array.from([0, 2]), val: Float32Array.from([0.6, 0.8]) };
+    const mean = averageLinearNets([a, b]);
+    const expected = [0, 1].map((c) => (netLogits(a, x)[c] + netLogits(b, x)[c]) / 2);
+    expect(Array.from(netLogits(mean, x)).map((v) => Number(v.toFixed(5)))).toEqual(
+      expected.map((v) => Number(v.toFixed(5))),
+    );
+    expect(() => averageLinearNets([{ ...a, shape: { ...shape, architecture: 'mlp' } }, b])).toThrow();
+  });
 
   test('reads JSON lines, CSV text,intent and Bitext-style headers (intent preferred over category)', () => {
     const jsonl = path.join(tmp.dir, 'a.jsonl');
