@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   classifyIntent,
+  DEFAULT_INTENT_OPTIONS,
   fitIntentClassifier,
   loadIntentModel,
   saveIntentModel,
@@ -161,6 +162,41 @@ describe('evaluation and corpus reading', () => {
     expect(m.outOfScopeIntent).toBe('None');
     expect(classifyIntent(m, 'when is the next tram').intent).toBe('DepartureTime');
   }, 60_000);
+
+  test('a rare intent is still recognised next to a frequent one: class weighting (balance) lifts it', async () => {
+    // 30 ways to ask where a parcel is, 3 ways to ask for a return that share its words.
+    const things = ['parcel', 'order', 'package', 'delivery', 'item'];
+    const frequent = things.flatMap((w) =>
+      [
+        `when will my ${w} arrive`,
+        `where is my ${w}`,
+        `track my ${w}`,
+        `has my ${w} shipped`,
+        `${w} not here yet`,
+        `how long until my ${w} comes`,
+      ].map((text) => ({ text, intent: 'where_is_it' })),
+    );
+    const rare = ['send my parcel back', 'return an order', 'i want a refund for my item'].map((text) => ({
+      text,
+      intent: 'returns',
+    }));
+    const unseen = [
+      'can i send this package back',
+      'return my parcel',
+      'refund my delivery',
+      'send the item back please',
+      'i want to return my package',
+    ];
+    const recognised = async (balance: number) => {
+      const m = await fitIntentClassifier([...frequent, ...rare], { balance, ensemble: 1, maxEpochs: 30 });
+      return unseen.filter((t) => classifyIntent(m, t).ranking[0].intent === 'returns').length;
+    };
+    const plain = await recognised(0);
+    const weighted = await recognised(DEFAULT_INTENT_OPTIONS.balance);
+    expect(DEFAULT_INTENT_OPTIONS.balance).toBeGreaterThan(0);
+    expect(weighted).toBeGreaterThan(plain);
+    expect(weighted).toBeGreaterThanOrEqual(3);
+  }, 120_000);
 
   test('character n-grams across word boundaries; models saved without them read the same', () => {
     const withSpan = extractFeatures('set an alarm', DEFAULT_FEATURE_SPEC)[1];
