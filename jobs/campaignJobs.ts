@@ -26,7 +26,7 @@ import {
 import { matchesAudience, parseAudience } from '../analytics/campaigns/audience';
 import { eligibilityCheck } from '../analytics/campaigns/eligibility';
 import type { JobsConfig } from './config';
-import { runCampaign, type CampaignRunSummary } from './campaignRun';
+import { runCampaign, type CampaignRunContext, type CampaignRunSummary } from './campaignRun';
 import { noRecommendations, type Recommender } from './personalise';
 
 export const AUTO_WINBACK_NAME = 'Automatic win-back';
@@ -138,19 +138,10 @@ export function runWinbackJob(db: Db, options: JobOptions): CampaignJobReport {
   const now = options.now ?? new Date();
   const dryRun = options.dryRun ?? false;
   const repo = new CampaignRepository(db);
-  const notes: string[] = [];
   const asOf = repo.latestScoreDate(now);
-  const report: CampaignJobReport = {
-    job: 'winback',
-    now: now.toISOString(),
-    dryRun,
-    scoresAsOf: asOf,
-    campaigns: [],
-    totals: totalsOf([]),
-    notes,
-  };
+  const report = emptyReport('winback', now, dryRun, asOf);
   if (!asOf) {
-    notes.push('no customer scores yet: run `retain train` (or the nightly job) first');
+    report.notes.push('no customer scores yet: run `retain train` (or the nightly job) first');
     return report;
   }
   const ctx = runContext(db, options, now, dryRun);
@@ -167,12 +158,14 @@ export function runWinbackJob(db: Db, options: JobOptions): CampaignJobReport {
     options,
     now,
   );
-  if (auto.status === 'running') {
-    const crossed = scored.filter((c) => crossedIntoWinback(c, threshold));
-    report.campaigns.push(runCampaign(ctx, auto, crossed, asOf.slice(0, 10)));
-  } else {
-    notes.push(`"${auto.name}" is ${auto.status}: set it to running to send automatic win-backs`);
-  }
+  runIfRunning(
+    report,
+    ctx,
+    auto,
+    () => scored.filter((c) => crossedIntoWinback(c, threshold)),
+    asOf.slice(0, 10),
+    'automatic win-backs',
+  );
   const due = [...repo.due('winback', now), ...repo.due('manual', now)].filter((c) => c.id !== auto.id);
   for (const campaign of due) {
     const audience = parseAudience(campaign.audience);
@@ -182,6 +175,28 @@ export function runWinbackJob(db: Db, options: JobOptions): CampaignJobReport {
   }
   report.totals = totalsOf(report.campaigns);
   return report;
+}
+
+function emptyReport(
+  job: CampaignJobReport['job'],
+  now: Date,
+  dryRun: boolean,
+  scoresAsOf: string | null,
+): CampaignJobReport {
+  return { job, now: now.toISOString(), dryRun, scoresAsOf, campaigns: [], totals: totalsOf([]), notes: [] };
+}
+
+/** Runs an automatic campaign over its candidates, or notes why it did not (paused by a marketer). */
+function runIfRunning(
+  report: CampaignJobReport,
+  ctx: CampaignRunContext,
+  campaign: Campaign,
+  candidates: () => CandidateRow[],
+  period: string,
+  sends: string,
+): void {
+  if (campaign.status === 'running') report.campaigns.push(runCampaign(ctx, campaign, candidates(), period));
+  else report.notes.push(`"${campaign.name}" is ${campaign.status}: set it to running to send ${sends}`);
 }
 
 /** What a campaign run needs, the same for every job. */
@@ -206,23 +221,8 @@ export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
     return { from: new Date(before.getTime() - lookbackDays * DAY_MS), before };
   };
   const asOf = repo.latestScoreDate(now);
-  const report: CampaignJobReport = {
-    job: 'welcome',
-    now: now.toISOString(),
-    dryRun,
-    scoresAsOf: asOf,
-    campaigns: [],
-    totals: totalsOf([]),
-    notes: [],
-  };
+  const report = emptyReport('welcome', now, dryRun, asOf);
   const ctx = runContext(db, options, now, dryRun);
-  const run = (campaign: Campaign, candidates: () => CandidateRow[], period: string) => {
-    if (campaign.status !== 'running') {
-      report.notes.push(`"${campaign.name}" is ${campaign.status}: set it to running to send its messages`);
-      return;
-    }
-    report.campaigns.push(runCampaign(ctx, campaign, candidates(), period));
-  };
 
   const welcome = automaticCampaign(
     db,
@@ -233,7 +233,14 @@ export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
     now,
   );
   const first = window(delayDays);
-  run(welcome, () => repo.firstPurchasers(first.from, first.before, asOf), 'first-purchase');
+  runIfRunning(
+    report,
+    ctx,
+    welcome,
+    () => repo.firstPurchasers(first.from, first.before, asOf),
+    'first-purchase',
+    'welcome messages',
+  );
 
   const { afterDays, percentOff } = options.config.secondPurchase;
   if (afterDays > 0) {
@@ -247,7 +254,14 @@ export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
       welcome.id,
     );
     const only = window(afterDays);
-    run(nudge, () => repo.oneTimeBuyers(only.from, only.before, now, asOf), 'second-purchase');
+    runIfRunning(
+      report,
+      ctx,
+      nudge,
+      () => repo.oneTimeBuyers(only.from, only.before, now, asOf),
+      'second-purchase',
+      'second-purchase nudges',
+    );
   }
   report.totals = totalsOf(report.campaigns);
   return report;
