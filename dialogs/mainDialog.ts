@@ -43,6 +43,12 @@ const INTERRUPTING = new Set(['help', 'talk_to_person', 'unsubscribe', 'forget_m
 const INTERRUPT_CONFIDENCE = 0.85;
 /** Replies to a question the dialog asked ("no" is not "stop messaging me"). */
 const ANSWER_WORDS = /^(y|yes|yeah|yep|sure|ok|okay|no|nope|nah|n|no thanks|no thank you)[.!]?$/i;
+/** A bare value typed in answer to a question: an email address, an order or customer number. */
+const ANSWER_VALUE = /^(\S+@\S+\.\S+|[a-z]?\d[\d -]*)$/i;
+
+function isAnAnswer(text: string): boolean {
+  return ANSWER_WORDS.test(text) || ANSWER_VALUE.test(text);
+}
 
 /** Intents whose own answer already deals with an unhappy tone. */
 const HANDLES_ITS_OWN_TONE = new Set([
@@ -87,7 +93,7 @@ export class MainDialog extends ComponentDialog {
     if (
       INTERRUPTING.has(understanding.intent) &&
       understanding.confidence >= INTERRUPT_CONFIDENCE &&
-      !ANSWER_WORDS.test(understanding.text.trim())
+      !isAnAnswer(understanding.text.trim())
     ) {
       await innerDc.cancelAllDialogs();
       return innerDc.beginDialog(ROUTE);

@@ -1,9 +1,9 @@
 /**
  * Sentence sentiment: TF-IDF word uni/bigrams (with negation scope marked, so "not good" and
  * "good" are different features) and character n-grams (inside words and across word
- * boundaries), plus lexicon scores as dense inputs, into a linear TF.js classifier (the
- * average of nets trained with a few seeds). The epoch count is chosen on a held-out slice of
- * the training data. The score is 2*P(positive)-1 in [-1, 1], calibrated by temperature scaling.
+ * boundaries), plus lexicon scores and pre-trained word-vector averages as dense inputs, into
+ * a linear TF.js classifier (the average of nets trained with a few seeds). The epoch count is
+ * chosen on a held-out slice of the training data. The score is 2*P(positive)-1 in [-1, 1], calibrated by temperature scaling.
  */
 import { loadNetTextModel, saveNetTextModel } from '../core/netModelFiles';
 import { fnv1a, Vectorizer, type RawFeatures } from '../text/features';
@@ -19,6 +19,7 @@ import {
 } from '../core/sparseNet';
 import { seededRandom, shuffleInPlace } from '../../lib/random';
 import { afinnScore, LEXICON_FEATURES, lexiconFeatures } from './lexicon';
+import { requireWordVectors, sentenceVector, wordVectors as loadWordVectors } from '../text/wordVectors';
 
 export interface LabelledSentence {
   text: string;
@@ -50,6 +51,8 @@ export interface SentimentModel {
   neutralBand: number;
   /** Length of the character n-grams spanning word boundaries (absent: none). */
   spanChars?: number;
+  /** Length of the pre-trained word-vector average among the dense inputs (absent: none). */
+  wordVectors?: number;
   training: { examples: number; epochs: number; trainSeconds: number };
 }
 
@@ -114,6 +117,8 @@ export interface SentimentOptions {
   /** Final nets trained with different seeds and averaged (weights: the net is linear). */
   seeds: number;
   spanChars: number;
+  /** Length of the word-vector average fed next to the lexicon scores (0 = not used). */
+  wordVectors: number;
 }
 
 export const DEFAULT_SENTIMENT_OPTIONS: SentimentOptions = {
@@ -124,7 +129,41 @@ export const DEFAULT_SENTIMENT_OPTIONS: SentimentOptions = {
   maxEpochs: 30,
   seeds: 3,
   spanChars: 5,
+  wordVectors: 1,
 };
+
+/**
+ * Lexicon scores, then (when used) two word-vector averages: the words outside any negation
+ * scope and the words inside one, so "not good" does not look like "good" to them.
+ * In-domain 5-fold CV of the training sets: amazon 0.888 -> 0.896, yelp 0.880 -> 0.893
+ * (one average of every word: 0.888 / 0.880; weight 2: 0.889 / 0.881).
+ */
+function denseInputs(text: string, wordVectors: number | undefined): Float32Array {
+  const lexicon = lexiconFeatures(text);
+  if (!wordVectors) return lexicon;
+  const vectors = requireWordVectors();
+  const plain: string[] = [];
+  const negated: string[] = [];
+  for (const clause of normalizeText(text).split(CLAUSE_END)) {
+    let inScope = false;
+    for (const t of clause.match(/[a-z]+|\d+/g) ?? []) {
+      (inScope ? negated : plain).push(t);
+      if (NEGATORS.has(t)) inScope = true;
+    }
+  }
+  const out = new Float32Array(lexicon.length + 2 * vectors.dim);
+  out.set(lexicon);
+  [plain, negated].forEach((words, part) => {
+    const v = sentenceVector(words, vectors);
+    const base = lexicon.length + part * vectors.dim;
+    for (let d = 0; d < vectors.dim; d++) out[base + d] = v[d] * wordVectors;
+  });
+  return out;
+}
+
+function denseDim(wordVectors: number | undefined): number {
+  return LEXICON_FEATURES + (wordVectors ? 2 * requireWordVectors().dim : 0);
+}
 
 function examplesFor(
   vec: Vectorizer,
@@ -135,8 +174,8 @@ function examplesFor(
   return data.map((d, i) => ({ x: vec.vectorizeRaw(raw[i]), dense: dense[i], label: d.label }));
 }
 
-function shape(inputDim: number) {
-  return { architecture: 'linear' as const, inputDim, denseDim: LEXICON_FEATURES, hidden: 0, classes: 2 };
+function shape(inputDim: number, dense: number) {
+  return { architecture: 'linear' as const, inputDim, denseDim: dense, hidden: 0, classes: 2 };
 }
 
 export async function fitSentimentModel(
@@ -145,9 +184,12 @@ export async function fitSentimentModel(
 ): Promise<SentimentModel> {
   const started = process.hrtime.bigint();
   const settings: SentimentOptions = { ...DEFAULT_SENTIMENT_OPTIONS, ...options };
+  // Without the word-vector package installed, train on n-grams and lexicon scores alone.
+  if (!loadWordVectors()) settings.wordVectors = 0;
   if (new Set(data.map((d) => d.label)).size < 2) throw new Error('sentiment training needs both labels');
   const raw = data.map((d) => sentimentFeatures(d.text, settings.spanChars));
-  const dense = data.map((d) => lexiconFeatures(d.text));
+  const dense = data.map((d) => denseInputs(d.text, settings.wordVectors));
+  const denseWidth = denseDim(settings.wordVectors);
   // Choose the epoch count and temperature on a seeded 15% holdout of the training data.
   const order = shuffleInPlace(
     data.map((_, i) => i),
@@ -161,7 +203,7 @@ export async function fitSentimentModel(
   const train = examplesFor(vec, pick(raw, trainIdx), pick(dense, trainIdx), pick(data, trainIdx));
   const valid = examplesFor(vec, pick(raw, validIdx), pick(dense, validIdx), pick(data, validIdx));
   const scores: { correct: number; logits: Float32Array[] }[] = [];
-  await trainNet(train, shape(vec.size), {
+  await trainNet(train, shape(vec.size, denseWidth), {
     ...settings,
     epochs: settings.maxEpochs,
     onEpoch: (_e, weights) => {
@@ -184,7 +226,11 @@ export async function fitSentimentModel(
   const nets: NetWeights[] = [];
   for (let k = 0; k < settings.seeds; k++) {
     nets.push(
-      await trainNet(all, shape(vectorizer.size), { ...settings, seed: settings.seed + k, epochs: best + 1 }),
+      await trainNet(all, shape(vectorizer.size, denseWidth), {
+        ...settings,
+        seed: settings.seed + k,
+        epochs: best + 1,
+      }),
     );
   }
   const net = averageLinearNets(nets);
@@ -196,6 +242,7 @@ export async function fitSentimentModel(
     temperature,
     neutralBand: 0.2,
     spanChars: settings.spanChars || undefined,
+    wordVectors: settings.wordVectors || undefined,
     training: {
       examples: data.length,
       epochs: best + 1,
@@ -207,7 +254,7 @@ export async function fitSentimentModel(
 /** P(positive) of one sentence. */
 export function positiveProbability(model: SentimentModel, text: string): number {
   const x = model.vectorizer.vectorizeRaw(sentimentFeatures(text, model.spanChars));
-  return softmax(netLogits(model.net, x, lexiconFeatures(text)), model.temperature)[1];
+  return softmax(netLogits(model.net, x, denseInputs(text, model.wordVectors)), model.temperature)[1];
 }
 
 export function analyseSentiment(model: SentimentModel, text: string): SentimentResult {
@@ -222,5 +269,7 @@ export function saveSentimentModel(model: SentimentModel, dir: string, name = 's
 }
 
 export function loadSentimentModel(dir: string, name = 'sentiment'): SentimentModel {
-  return loadNetTextModel<SentimentModel>(dir, name, 'sentiment', 1);
+  const model = loadNetTextModel<SentimentModel>(dir, name, 'sentiment', 1);
+  if (model.wordVectors) requireWordVectors();
+  return model;
 }
