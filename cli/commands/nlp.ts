@@ -32,6 +32,7 @@ interface EvalOptions {
   confusion?: boolean;
   architecture?: IntentClassifierOptions['architecture'];
   seed: number;
+  wordVectors?: string;
 }
 
 interface ModelsOption {
@@ -67,14 +68,26 @@ export function registerNlp(program: Command): void {
         'linear | fasttext | mlp (default: chosen by cross-validation on small training sets, linear on large ones)',
       )
       .option('--seed <n>', 'random seed', (v) => Number(v), 7)
+      .option(
+        '--word-vectors <weight>',
+        'weight of the pre-trained word-vector input, 0 = none (default: 1 on small training sets, 3 on large ones)',
+      )
       .option('--json', 'print the report as JSON'),
   ).action(async (opts: EvalOptions) => {
     if (opts.architecture && !['linear', 'fasttext', 'mlp'].includes(opts.architecture)) {
       throw new CliError(`--architecture must be linear, fasttext or mlp, got '${opts.architecture}'`, 2);
     }
+    const wordVectors = opts.wordVectors === undefined ? undefined : Number(opts.wordVectors);
+    if (wordVectors !== undefined && !(Number.isFinite(wordVectors) && wordVectors >= 0)) {
+      throw new CliError(`--word-vectors must be a number >= 0, got '${opts.wordVectors}'`, 2);
+    }
     const train = readLabelledFile(readableFile(opts.train));
     const test = readLabelledFile(readableFile(opts.test));
-    const model = await fitIntentClassifier(train, { architecture: opts.architecture, seed: opts.seed });
+    const model = await fitIntentClassifier(train, {
+      architecture: opts.architecture,
+      seed: opts.seed,
+      wordVectors,
+    });
     const report = evaluateIntentModel(model, test, opts.confusion);
     const result = {
       accuracy: report.accuracy,
@@ -165,6 +178,7 @@ export function registerNlp(program: Command): void {
         ...intents.training,
         architecture: intents.options.architecture,
         features: intents.options.features,
+        wordVectors: intents.options.wordVectors ?? 0,
         temperature: intents.temperature,
         threshold: intents.threshold,
       },

@@ -76,6 +76,39 @@ describe('retain nlp commands', () => {
     expect(out.confusion.matrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(4);
   }, 120_000);
 
+  test('eval-intents takes the word-vector weight (0 = none) and rejects a bad one with exit code 2', async () => {
+    const rows = Object.entries(intents).flatMap(([intent, texts]) =>
+      texts.map((text) => JSON.stringify({ text, intent })),
+    );
+    const train = file('train-wv.jsonl', rows);
+    const test = file('test-wv.csv', ['text,intent', 'track order,order', 'money back,refund']);
+    const bad = await runCli([
+      'nlp',
+      'eval-intents',
+      '--train',
+      train,
+      '--test',
+      test,
+      '--word-vectors',
+      'lots',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--word-vectors must be a number >= 0, got 'lots'");
+    const none = await runCli([
+      'nlp',
+      'eval-intents',
+      '--train',
+      train,
+      '--test',
+      test,
+      '--word-vectors',
+      '0',
+      '--json',
+    ]);
+    expect(none.code).toBe(0);
+    expect(JSON.parse(none.stdout).perIntent.order.support).toBe(1);
+  }, 120_000);
+
   test('eval-intents rejects a missing file with exit code 2', async () => {
     const r = await runCli([
       'nlp',
