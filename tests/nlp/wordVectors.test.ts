@@ -1,9 +1,17 @@
 import { fitIntentClassifier } from '../../nlp/intents/classifier';
-import { sentenceVector, wordVectors, type WordVectors } from '../../nlp/text/wordVectors';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  loadWordVectorsFrom,
+  sentenceVector,
+  wordVectorPackageDir,
+  wordVectors,
+  type WordVectors,
+} from '../../nlp/text/wordVectors';
 import { tokenize } from '../../nlp/text/normalize';
 import { evaluateIntentModel } from '../../nlp/intents/evaluate';
 import { readLabelledFile } from '../../nlp/corpus';
-import { sharedData } from '../support/files';
+import { sharedData, tempDir } from '../support/files';
 
 const cosine = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0);
 
@@ -38,6 +46,29 @@ describe('pre-trained word vectors', () => {
     expect(Math.sqrt(cosine(v, v))).toBeCloseTo(1, 5);
     expect(sentenceVector(['xqzvvtt'], vectors).every((x) => x === 0)).toBe(true);
   });
+
+  test('build their cache where they can write (node_modules may be read-only) and read it back', () => {
+    const tmp = tempDir();
+    try {
+      // A path under a regular file cannot be created, even by root: the first place fails.
+      const blocker = path.join(tmp.dir, 'not-a-folder');
+      fs.writeFileSync(blocker, '');
+      const unwritable = path.join(blocker, 'cache', 'vectors.bin');
+      const writable = path.join(tmp.dir, 'cache', 'vectors.bin');
+      const built = loadWordVectorsFrom(wordVectorPackageDir()!, [unwritable, writable]);
+      expect(fs.existsSync(unwritable)).toBe(false);
+      expect(fs.statSync(writable).size).toBeGreaterThan(10_000_000);
+      const reread = loadWordVectorsFrom('/nonexistent-package-is-not-needed-with-a-cache', [
+        unwritable,
+        writable,
+      ]);
+      for (const word of ['delete', 'refund', 'jumper'])
+        expect(Array.from(sentenceVector([word], reread))).toEqual(Array.from(sentenceVector([word], built)));
+      expect(reread.rank('delete')).toBe(vectors.rank('delete'));
+    } finally {
+      tmp.cleanup();
+    }
+  }, 120_000);
 
   test('let a classifier trained on a few examples per intent understand unseen wording (HWU64)', async () => {
     // Five training examples for each of HWU64's 64 intents; scored on its validation file.
