@@ -82,29 +82,12 @@ describe('retain nlp commands', () => {
     );
     const train = file('train-wv.jsonl', rows);
     const test = file('test-wv.csv', ['text,intent', 'track order,order', 'money back,refund']);
-    const bad = await runCli([
-      'nlp',
-      'eval-intents',
-      '--train',
-      train,
-      '--test',
-      test,
-      '--word-vectors',
-      'lots',
-    ]);
+    const evalIntents = (...flags: string[]) =>
+      runCli(['nlp', 'eval-intents', '--train', train, '--test', test, ...flags]);
+    const bad = await evalIntents('--word-vectors', 'lots');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--word-vectors must be a number >= 0, got 'lots'");
-    const none = await runCli([
-      'nlp',
-      'eval-intents',
-      '--train',
-      train,
-      '--test',
-      test,
-      '--word-vectors',
-      '0',
-      '--json',
-    ]);
+    const none = await evalIntents('--word-vectors', '0', '--json');
     expect(none.code).toBe(0);
     expect(JSON.parse(none.stdout).perIntent.order.support).toBe(1);
   }, 120_000);
