@@ -1,14 +1,13 @@
 /**
  * Intent classifier: hashed stemmed word uni/bigrams + character n-grams, inside words and
  * across word boundaries (TF-IDF), plus the average of the message's pre-trained word vectors
- * (knowledge of words the training data never used), into a small TF.js network (loss weighted towards rare
- * intents; the final linear net an average of several seeds), with every free choice made
- * on held-out data of the corpus at hand: the design on small corpora, the number of epochs
- * (early stopping), the softmax temperature (calibrated confidence) and, when the corpus has
- * an out-of-scope label, the confidence below which a message is treated
+ * (knowledge of words the training data never used), into a small TF.js network (loss
+ * weighted towards rare intents; the final linear net an average of several seeds), with
+ * every free choice made on held-out data of the corpus at hand: the design on small corpora,
+ * the number of epochs (early stopping), the softmax temperature (calibrated confidence) and,
+ * when the corpus has an out-of-scope label, the confidence below which a message is treated
  * as out of scope. Nothing is tuned to a particular test set, so the same code can be trained
- * on any labelled corpus (see `retain nlp eval-intents`).
- */
+ * on any labelled corpus (see `retain nlp eval-intents`). */
 import { loadNetTextModel, saveNetTextModel } from '../core/netModelFiles';
 import {
   extractFeatures,
@@ -194,17 +193,13 @@ async function trainAndTrack(
   const correct: number[] = [];
   const logits: Float32Array[][] = [];
   await trainNet(train, shapeFor(opts, vec.size, classes), {
-    epochs: maxEpochs,
-    batchSize: batchSizeFor(trainIdx.length),
-    learningRate: opts.learningRate,
-    featureDropout: opts.featureDropout,
-    hiddenDropout: 0.2,
-    seed: opts.seed,
-    classWeights: classWeights(
+    ...netTraining(
+      opts,
       trainIdx.map((i) => prepared.labels[i]),
       classes,
-      opts.balance,
     ),
+    epochs: maxEpochs,
+    seed: opts.seed,
     onEpoch: (_epoch, weights) => {
       const w = weights();
       const l = valid.map((e) => netLogits(w, e.x, e.dense));
@@ -213,6 +208,17 @@ async function trainAndTrack(
     },
   });
   return { correct, logits };
+}
+
+/** Training settings shared by the validation runs and the final nets, for these labels. */
+function netTraining(opts: IntentClassifierOptions, labels: number[], classes: number) {
+  return {
+    batchSize: batchSizeFor(labels.length),
+    learningRate: opts.learningRate,
+    featureDropout: opts.featureDropout,
+    hiddenDropout: 0.2,
+    classWeights: classWeights(labels, classes, opts.balance),
+  };
 }
 
 /** Loss weight per class, count^-balance scaled so an average example weighs 1. */
@@ -327,12 +333,14 @@ export async function fitIntentClassifier(
   const crossValidate = n < 1500;
   if (given.wordVectors === undefined) opts.wordVectors = defaultWordVectorWeight(crossValidate);
   const candidates = crossValidate && !options.architecture ? DESIGN_CANDIDATES(opts) : [opts];
+  // The candidate designs differ in n-grams and network, never in the word-vector input.
+  const dense = opts.wordVectors ? examples.map((e) => denseFeatures(e.text, opts)!) : undefined;
   let chosen: Validation | undefined;
   let chosenOpts = opts;
   for (const design of candidates) {
     const prepared: Prepared = {
       raw: examples.map((e) => extractFeatures(e.text, design.features)),
-      dense: design.wordVectors ? examples.map((e) => denseFeatures(e.text, design)!) : undefined,
+      dense,
       labels: intentLabels,
     };
     const v = await validate(prepared, design, labels.length, maxEpochs, crossValidate);
@@ -363,13 +371,9 @@ export async function fitIntentClassifier(
   for (let k = 0; k < seeds; k++) {
     nets.push(
       await trainNet(all, shapeFor(opts, vectorizer.size, labels.length), {
+        ...netTraining(opts, intentLabels, labels.length),
         epochs: bestEpoch + 1,
-        batchSize: batchSizeFor(n),
-        learningRate: opts.learningRate,
-        featureDropout: opts.featureDropout,
-        hiddenDropout: 0.2,
         seed: opts.seed + k,
-        classWeights: classWeights(intentLabels, labels.length, opts.balance),
       }),
     );
   }

@@ -6,7 +6,7 @@
  * chosen on a held-out slice of the training data. The score is 2*P(positive)-1 in [-1, 1], calibrated by temperature scaling.
  */
 import { loadNetTextModel, saveNetTextModel } from '../core/netModelFiles';
-import { fnv1a, Vectorizer, type RawFeatures } from '../text/features';
+import { countFeature, countSpanningCharNgrams, Vectorizer, type RawFeatures } from '../text/features';
 import { normalizeText, numberShape, stem } from '../text/normalize';
 import {
   fitTemperature,
@@ -70,38 +70,48 @@ const NEGATORS = new Set([
 ]);
 const CLAUSE_END = /[.,;:!?()]+|\bbut\b/;
 
-function bump(map: Map<number, number>, key: string): void {
-  const id = fnv1a(key);
-  map.set(id, (map.get(id) ?? 0) + 1);
+interface ScopedToken {
+  token: string;
+  /** After a negator in the same clause ("not" in "not good at all"). */
+  negated: boolean;
+}
+
+/** The message's clauses as tokens, each marked when a negator came before it in its clause. */
+function negationScopes(text: string): ScopedToken[][] {
+  return normalizeText(text)
+    .split(CLAUSE_END)
+    .map((clause) => {
+      let negated = false;
+      return (clause.match(/[a-z]+|\d+/g) ?? []).map((token) => {
+        const scoped = { token, negated };
+        if (NEGATORS.has(token)) negated = true;
+        return scoped;
+      });
+    });
 }
 
 /** Word features with negation scope (until the clause ends) and character n-grams. */
 export function sentimentFeatures(text: string, spanChars = 0): RawFeatures {
   const words = new Map<number, number>();
   const chars = new Map<number, number>();
-  for (const clause of normalizeText(text).split(CLAUSE_END)) {
-    const tokens = clause.match(/[a-z]+|\d+/g) ?? [];
-    let negated = false;
+  for (const clause of negationScopes(text)) {
     const seq: string[] = ['^'];
-    for (const t of tokens) {
+    for (const { token: t, negated } of clause) {
       const s = numberShape(stem(t));
       const f = negated ? `not_${s}` : s;
       seq.push(f);
-      bump(words, `w ${f}`);
-      if (NEGATORS.has(t)) negated = true;
+      countFeature(words, `w ${f}`);
       const w = `<${t}>`;
       for (let n = 3; n <= 5; n++)
-        for (let i = 0; i + n <= w.length; i++) bump(chars, `c ${w.slice(i, i + n)}`);
+        for (let i = 0; i + n <= w.length; i++) countFeature(chars, `c ${w.slice(i, i + n)}`);
     }
     seq.push('$');
-    for (let i = 0; i + 1 < seq.length; i++) bump(words, `b ${seq[i]} ${seq[i + 1]}`);
+    for (let i = 0; i + 1 < seq.length; i++) countFeature(words, `b ${seq[i]} ${seq[i + 1]}`);
   }
   if (spanChars > 0) {
-    const w = ` ${(normalizeText(text).match(/[a-z]+|\d+/g) ?? []).map(numberShape).join(' ')} `;
-    for (let i = 0; i + spanChars <= w.length; i++) {
-      const g = w.slice(i, i + spanChars);
-      if (g.slice(1, -1).includes(' ')) bump(chars, `x ${g}`);
-    }
+    // Over the whole message ("but" included), not clause by clause.
+    const tokens = (normalizeText(text).match(/[a-z]+|\d+/g) ?? []).map(numberShape);
+    countSpanningCharNgrams(chars, tokens, spanChars);
   }
   return [words, chars];
 }
@@ -144,13 +154,8 @@ function denseInputs(text: string, wordVectors: number | undefined): Float32Arra
   const vectors = requireWordVectors();
   const plain: string[] = [];
   const negated: string[] = [];
-  for (const clause of normalizeText(text).split(CLAUSE_END)) {
-    let inScope = false;
-    for (const t of clause.match(/[a-z]+|\d+/g) ?? []) {
-      (inScope ? negated : plain).push(t);
-      if (NEGATORS.has(t)) inScope = true;
-    }
-  }
+  for (const clause of negationScopes(text))
+    for (const scoped of clause) (scoped.negated ? negated : plain).push(scoped.token);
   const out = new Float32Array(lexicon.length + 2 * vectors.dim);
   out.set(lexicon);
   [plain, negated].forEach((words, part) => {

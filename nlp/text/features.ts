@@ -39,9 +39,22 @@ export function fnv1a(s: string): number {
   return h | 0;
 }
 
-function add(map: Map<number, number>, key: string): void {
+/** Counts one occurrence of the feature named `key` (hashed). */
+export function countFeature(map: Map<number, number>, key: string): void {
   const id = fnv1a(key);
   map.set(id, (map.get(id) ?? 0) + 1);
+}
+
+/**
+ * Character n-grams of length `n` across the word boundaries of `tokens` (" set a", "t alar"):
+ * only those that span a space, since the ones inside a word are the per-word features.
+ */
+export function countSpanningCharNgrams(map: Map<number, number>, tokens: string[], n: number): void {
+  const w = ` ${tokens.join(' ')} `;
+  for (let i = 0; i + n <= w.length; i++) {
+    const g = w.slice(i, i + n);
+    if (g.slice(1, -1).includes(' ')) countFeature(map, `x ${g}`);
+  }
 }
 
 export function extractFeatures(text: string, spec: FeatureSpec): RawFeatures {
@@ -49,25 +62,17 @@ export function extractFeatures(text: string, spec: FeatureSpec): RawFeatures {
   const chars = new Map<number, number>();
   const tokens = tokenize(text);
   const stems = tokens.map((t) => numberShape(stem(t)));
-  for (const s of stems) add(words, `w ${s}`);
+  for (const s of stems) countFeature(words, `w ${s}`);
   if (spec.wordNgrams >= 2) {
     const seq = ['^', ...stems, '$'];
-    for (let i = 0; i + 1 < seq.length; i++) add(words, `b ${seq[i]} ${seq[i + 1]}`);
+    for (let i = 0; i + 1 < seq.length; i++) countFeature(words, `b ${seq[i]} ${seq[i + 1]}`);
   }
-  if (spec.spanChars) {
-    const w = ` ${tokens.map(numberShape).join(' ')} `;
-    const n = spec.spanChars;
-    for (let i = 0; i + n <= w.length; i++) {
-      const g = w.slice(i, i + n);
-      // Only the n-grams that span a boundary: those inside a word are the per-word ones.
-      if (g.slice(1, -1).includes(' ')) add(chars, `x ${g}`);
-    }
-  }
+  if (spec.spanChars) countSpanningCharNgrams(chars, tokens.map(numberShape), spec.spanChars);
   if (spec.charMin > 0) {
     for (const t of tokens) {
       const w = `<${numberShape(t)}>`;
       for (let n = spec.charMin; n <= spec.charMax; n++) {
-        for (let i = 0; i + n <= w.length; i++) add(chars, `c ${w.slice(i, i + n)}`);
+        for (let i = 0; i + n <= w.length; i++) countFeature(chars, `c ${w.slice(i, i + n)}`);
       }
     }
   }

@@ -115,20 +115,19 @@ function buildCache(pkgDir: string): Buffer {
   return buffer;
 }
 
-/** Writes the cache where it can (through a temporary file and a rename); false if nowhere. */
-function saveCache(buffer: Buffer, files: string[]): boolean {
+/** Writes the cache to the first place that takes it (through a temporary file and a rename). */
+function saveCache(buffer: Buffer, files: string[]): void {
   for (const file of files) {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, buffer);
       fs.renameSync(tmp, file);
-      return true;
+      return;
     } catch {
       // Read-only or missing folder: try the next place.
     }
   }
-  return false;
 }
 
 function parseCache(raw: Uint8Array): WordVectors {
