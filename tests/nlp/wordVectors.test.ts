@@ -91,5 +91,5 @@ describe('pre-trained word vectors', () => {
     const withVectors = await accuracy(1);
     expect(train.length).toBe(320);
     expect(withVectors).toBeGreaterThan(without + 0.03);
-  }, 180_000);
+  }, 300_000);
 });
