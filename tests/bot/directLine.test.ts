@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
-import { startWebChatServer, type WebChatServer } from '../e2e/webChatServer';
+import { SERVER_START_TIMEOUT, startWebChatServer, type WebChatServer } from '../e2e/webChatServer';
 
 interface Activity {
   id: string;
@@ -80,7 +80,7 @@ describe('local Direct Line endpoint (demo mode: no credentials)', () => {
     const body = (await res.json()) as { mode: string; identities: Identity[] };
     expect(body.mode).toBe('demo');
     identities = body.identities;
-  });
+  }, SERVER_START_TIMEOUT);
   afterAll(() => server?.stop());
 
   it('offers the marketer and real customers with several orders from the demo data', () => {
@@ -278,16 +278,22 @@ describe('local Direct Line endpoint (demo mode: no credentials)', () => {
 describe('local Direct Line endpoint with credentials configured', () => {
   const env = { MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'x' };
 
-  it('is off unless switched on', async () => {
-    const server = await startWebChatServer({ env });
-    try {
-      expect(server.webChat).toBeUndefined();
-      expect((await fetch(`${server.url}/`)).status).toBe(404);
-      expect((await fetch(`${server.url}/v3/directline/conversations`, { method: 'POST' })).status).toBe(404);
-    } finally {
-      await server.stop();
-    }
-  });
+  it(
+    'is off unless switched on',
+    async () => {
+      const server = await startWebChatServer({ env });
+      try {
+        expect(server.webChat).toBeUndefined();
+        expect((await fetch(`${server.url}/`)).status).toBe(404);
+        expect((await fetch(`${server.url}/v3/directline/conversations`, { method: 'POST' })).status).toBe(
+          404,
+        );
+      } finally {
+        await server.stop();
+      }
+    },
+    SERVER_START_TIMEOUT,
+  );
 
   describe('switched on (RETAIN_WEBCHAT=on)', () => {
     let server: WebChatServer;
@@ -297,7 +303,7 @@ describe('local Direct Line endpoint with credentials configured', () => {
         setting: 'on',
         secret: 'shop-backend-secret-of-at-least-32-chars',
       });
-    });
+    }, SERVER_START_TIMEOUT);
     afterAll(() => server?.stop());
 
     it('offers only an anonymous visitor: nobody can pick the marketer or a customer', async () => {

@@ -11,6 +11,12 @@ import { startBot } from '../../bot';
 import type { WebChat, WebChatSetting } from '../../bot/directLine';
 import { tempDir } from '../support/files';
 
+/**
+ * Time allowed for a start: it imports the demo data and trains the analytics models, about
+ * 25 s alone on 2 cores and over a minute while the other jest worker trains models too.
+ */
+export const SERVER_START_TIMEOUT = 180_000;
+
 export interface WebChatServer {
   url: string;
   db: Db;

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startWebChatServer, type WebChatServer } from './webChatServer';
+import { SERVER_START_TIMEOUT, startWebChatServer, type WebChatServer } from './webChatServer';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -123,7 +123,7 @@ if (!haveChromium) {
       (url) => !url.href.startsWith(server.url),
       (route) => route.abort(),
     );
-  }, 60_000);
+  }, SERVER_START_TIMEOUT);
 
   afterAll(async () => {
     await context?.close();
