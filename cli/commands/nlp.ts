@@ -63,10 +63,7 @@ export function registerNlp(program: Command): void {
       .requiredOption('--train <file>', 'training utterances (.jsonl / .csv, optionally .gz)')
       .requiredOption('--test <file>', 'test utterances, same formats')
       .option('--confusion', 'also print the confusion matrix')
-      .option(
-        '--architecture <name>',
-        'linear | fasttext | mlp (default: chosen by cross-validation on small training sets, linear on large ones)',
-      )
+      .option('--architecture <name>', 'linear | fasttext | mlp (default: linear)')
       .option('--seed <n>', 'random seed', (v) => Number(v), 7)
       .option(
         '--word-vectors <weight>',
