@@ -296,13 +296,12 @@ export async function fitIntentClassifier(
   const given = Object.fromEntries(
     Object.entries(options).filter(([, v]) => v !== undefined),
   ) as Partial<IntentClassifierOptions>;
-  options = given;
   const opts: IntentClassifierOptions = { ...DEFAULT_INTENT_OPTIONS, ...given };
   if (examples.length === 0) throw new Error('cannot train an intent classifier on no examples');
   const labels = [...new Set(examples.map((e) => e.intent))].sort();
   if (labels.length < 2) throw new Error('an intent classifier needs at least two intents');
   // Public corpora name their "none of the above" label differently (Braun et al.: "None").
-  if (options.outOfScopeIntent === undefined) {
+  if (given.outOfScopeIntent === undefined) {
     opts.outOfScopeIntent =
       labels.find((l) => OUT_OF_SCOPE_NAMES.test(l)) ?? DEFAULT_INTENT_OPTIONS.outOfScopeIntent;
   }
