@@ -150,10 +150,10 @@ function maxEpochsFor(n: number, batchSize: number, cap?: number): number {
 }
 
 /** Stratified folds: each class's examples are dealt round-robin after a seeded shuffle. */
-function stratifiedFolds(labels: number[], k: number, seed: number): number[] {
+export function stratifiedFolds<L>(labels: readonly L[], k: number, seed: number): number[] {
   const random = seededRandom(seed);
   const fold = new Array<number>(labels.length).fill(0);
-  const byClass = new Map<number, number[]>();
+  const byClass = new Map<L, number[]>();
   labels.forEach((l, i) => byClass.set(l, [...(byClass.get(l) ?? []), i]));
   let offset = 0;
   for (const members of [...byClass.values()]) {
