@@ -21,12 +21,8 @@ import { projectPath } from '../lib/paths';
 import { readLabelledFile } from '../nlp/corpus';
 import { fnv1a } from '../nlp/text/features';
 import { natural } from '../nlp/text/natural';
-import {
-  classifyIntent,
-  fitIntentClassifier,
-  stratifiedFolds,
-  type LabelledText,
-} from '../nlp/intents/classifier';
+import { classifyIntent, fitIntentClassifier, type LabelledText } from '../nlp/intents/classifier';
+import { repeatedFolds } from './folds';
 import { percentile, scorePredictions } from '../nlp/intents/evaluate';
 import { readIntentSet } from '../nlp/intents/data';
 import { reviewCorpus } from '../nlp/sentiment/data';
@@ -191,22 +187,14 @@ function showSpread(s: Spread): string {
 async function trainingItemsCV(system: string, trainer: Trainer, items: LabelledText[]) {
   const gold: string[] = [];
   const predicted: string[] = [];
-  for (const foldSeed of [1000, 1001, 1002]) {
-    const fold = stratifiedFolds(
-      items.map((t) => t.intent),
-      5,
-      foldSeed,
+  for (const { train, test } of repeatedFolds(items.map((t) => t.intent))) {
+    const run = await trainAndPredict(
+      trainer,
+      train.map((i) => items[i]),
+      test.map((i) => items[i]),
     );
-    for (let f = 0; f < 5; f++) {
-      const test = items.filter((_, i) => fold[i] === f);
-      const run = await trainAndPredict(
-        trainer,
-        items.filter((_, i) => fold[i] !== f),
-        test,
-      );
-      gold.push(...test.map((t) => t.intent));
-      predicted.push(...run.predicted);
-    }
+    gold.push(...test.map((i) => items[i].intent));
+    predicted.push(...run.predicted);
   }
   const report = scorePredictions(gold, predicted);
   return { system, accuracy: report.accuracy, macroF1: report.macroF1 };
