@@ -115,4 +115,28 @@ describe('models shipped in nlp/models', () => {
       tmp.cleanup();
     }
   }, 60_000);
+
+  test("the product brief's example messages reach their intents", async () => {
+    const tmp = tempDir();
+    try {
+      const nlu = await loadOrTrainNlu(path.join(tmp.dir, 'models'));
+      const cases: [string, string][] = [
+        ['which segments do we have?', 'segment_overview'],
+        ['who is likely to churn in Germany?', 'at_risk_list'],
+        ['what is customer 12347 worth?', 'customer_lookup'],
+        ['start a win-back for at-risk customers with 10% off', 'create_campaign'],
+        ["how did last month's win-back do?", 'campaign_status'],
+        ['what would you recommend for me?', 'recommendations'],
+        ['where is my order?', 'order_status'],
+        ['stop', 'unsubscribe'],
+        ['forget me', 'forget_me'],
+        ['this bot is useless', 'feedback_complaint'],
+        ['can I talk to a real person?', 'talk_to_person'],
+      ];
+      const got = cases.map(([text]) => [text, nlu.understand(text).intent]);
+      expect(got).toEqual(cases);
+    } finally {
+      tmp.cleanup();
+    }
+  }, 60_000);
 });
