@@ -16,22 +16,18 @@
  * items): it trains one model per label with many iterations and takes far too long on
  * HWU64, Bitext or our own 26-intent set.
  */
-import fs from 'node:fs';
-import { projectPath } from '../lib/paths';
 import { readLabelledFile } from '../nlp/corpus';
 import { fnv1a } from '../nlp/text/features';
 import { natural } from '../nlp/text/natural';
 import { classifyIntent, fitIntentClassifier, type LabelledText } from '../nlp/intents/classifier';
-import { repeatedFolds } from './folds';
+import { braunCorpus, DATA, repeatedFolds, shuffledFolds } from './corpora';
 import { percentile, scorePredictions } from '../nlp/intents/evaluate';
 import { readIntentSet } from '../nlp/intents/data';
 import { reviewCorpus } from '../nlp/sentiment/data';
 import { fitSentimentModel, positiveProbability, type LabelledSentence } from '../nlp/sentiment/model';
 import { afinnScore } from '../nlp/sentiment/lexicon';
-import { seededRandom, shuffleInPlace } from '../lib/random';
 import { EntityExtractor } from '../nlp/entities/extract';
 
-const DATA = projectPath('..', 'shared', 'data');
 const quick = process.argv.includes('--quick');
 
 interface Corpus {
@@ -53,12 +49,7 @@ type Classifier = { predict(text: string): Promise<string> | string };
 type Trainer = (train: LabelledText[]) => Promise<Classifier>;
 
 function braun(name: string, published: number): Corpus {
-  const json = JSON.parse(fs.readFileSync(`${DATA}/nlu-evaluation-corpora/${name}Corpus.json`, 'utf8')) as {
-    sentences: { text: string; intent: string; training: boolean }[];
-  };
-  const pick = (training: boolean) =>
-    json.sentences.filter((s) => s.training === training).map((s) => ({ text: s.text, intent: s.intent }));
-  return { name: `Braun ${name}`, train: pick(true), test: pick(false), published };
+  return { name: `Braun ${name}`, ...braunCorpus(name), published };
 }
 
 function hashSplit(name: string, all: LabelledText[]): Corpus {
@@ -151,11 +142,14 @@ async function measure(system: string, trainer: Trainer, corpus: Corpus): Promis
  * given over training seeds 7-11: the default seed's row is one draw from this range. nlp.js
  * trains deterministically (the same predictions on every run), so it has no range.
  */
+const INTENT_SEEDS = [7, 8, 9, 10, 11];
+const SENTIMENT_SEEDS = [11, 12, 13, 14, 15];
+
 async function seedRange(corpus: Corpus) {
   const runs: { accuracy: number; macroF1: number }[] = [];
-  for (const seed of [7, 8, 9, 10, 11]) runs.push(await measure('', oursWithSeed(seed), corpus));
+  for (const seed of INTENT_SEEDS) runs.push(await measure('', oursWithSeed(seed), corpus));
   return {
-    seeds: [7, 8, 9, 10, 11],
+    seeds: INTENT_SEEDS,
     accuracy: spread(runs.map((r) => r.accuracy)),
     macroF1: spread(runs.map((r) => r.macroF1)),
   };
@@ -173,6 +167,10 @@ function spread(values: number[]): Spread {
     min: round(Math.min(...values)),
     max: round(Math.max(...values)),
   };
+}
+
+function seedsLabel(seeds: number[]): string {
+  return `${seeds[0]}-${seeds[seeds.length - 1]}`;
 }
 
 function showSpread(s: Spread): string {
@@ -258,7 +256,7 @@ async function intentBenchmarks(results: Record<string, unknown>): Promise<void>
     if (corpus.published !== undefined) {
       const range = await seedRange(corpus);
       console.log(
-        `  retain (ours), training seeds 7-11: accuracy ${showSpread(range.accuracy)}, macroF1 ${showSpread(range.macroF1)}`,
+        `  retain (ours), training seeds ${seedsLabel(INTENT_SEEDS)}: accuracy ${showSpread(range.accuracy)}, macroF1 ${showSpread(range.macroF1)}`,
       );
       const cv = [
         await trainingItemsCV('retain (ours)', ours, corpus.train),
@@ -295,7 +293,7 @@ async function sentimentBenchmarks(results: Record<string, unknown>): Promise<vo
   const out: Record<string, Record<string, number>> = {};
   const seedSpreads: Record<string, Spread> = {};
   const run = async (train: LabelledSentence[], test: LabelledSentence[], seed?: number) => {
-    const model = await fitSentimentModel(train, seed === undefined ? {} : { seed });
+    const model = await fitSentimentModel(train, { seed });
     return sentimentAccuracy((t) => (positiveProbability(model, t) >= 0.5 ? 1 : 0), test);
   };
   for (const [a, b] of [
@@ -307,21 +305,20 @@ async function sentimentBenchmarks(results: Record<string, unknown>): Promise<vo
     for (const [name, f] of Object.entries(baselines)) out[key][name] = sentimentAccuracy(f, corpora[b]);
     // As for the Braun rows: the default seed's figure is one draw from this range.
     const bySeed: number[] = [];
-    for (const seed of [11, 12, 13, 14, 15]) bySeed.push(await run(corpora[a], corpora[b], seed));
+    for (const seed of SENTIMENT_SEEDS) bySeed.push(await run(corpora[a], corpora[b], seed));
     seedSpreads[key] = spread(bySeed);
   }
   if (!quick) {
     for (const name of ['amazon', 'yelp'] as const) {
       const data = corpora[name];
-      const order = shuffleInPlace(
-        data.map((_, i) => i),
-        seededRandom(2015),
-      );
       let correct = 0;
-      for (let k = 0; k < 10; k++) {
-        const test = order.filter((_, j) => j % 10 === k).map((i) => data[i]);
-        const train = order.filter((_, j) => j % 10 !== k).map((i) => data[i]);
-        correct += (await run(train, test)) * test.length;
+      for (const fold of shuffledFolds(data.length, 10, 2015)) {
+        const test = fold.test.map((i) => data[i]);
+        correct +=
+          (await run(
+            fold.train.map((i) => data[i]),
+            test,
+          )) * test.length;
       }
       const key = `${name} 10-fold CV`;
       out[key] = { 'retain (ours)': round(correct / data.length) };
@@ -337,7 +334,9 @@ async function sentimentBenchmarks(results: Record<string, unknown>): Promise<vo
     );
   }
   for (const [key, s] of Object.entries(seedSpreads))
-    console.log(`  ${key.padEnd(28)} retain (ours) over training seeds 11-15: ${showSpread(s)}`);
+    console.log(
+      `  ${key.padEnd(28)} retain (ours) over training seeds ${seedsLabel(SENTIMENT_SEEDS)}: ${showSpread(s)}`,
+    );
   results.sentiment = out;
   results.sentimentOverSeeds = seedSpreads;
 }

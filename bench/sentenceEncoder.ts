@@ -12,10 +12,11 @@
  * made on any test data). "stacked" adds its log-odds to those of our sentiment model.
  *
  * Prints, all in the same run: the same stacking for intents on the Braun et al. training
- * items (cross-validated, as bench:nlp does); in-domain 5-fold CV x 3 fold seeds (the folds the sentiment
- * design was chosen on) and cross-domain (train amazon -> test yelp and back) accuracy for our
- * model, the encoder alone and the two stacked; then the encoder's per-message latency next
- * to our sentiment model's (the cost that keeps it out of the per-message path today).
+ * items (cross-validated, as bench:nlp does); in-domain 5-fold CV x 3 fold seeds (the folds
+ * the sentiment design was chosen on) and cross-domain (train amazon -> test yelp and back)
+ * accuracy for our model, the encoder alone and the two stacked; then the encoder's
+ * per-message latency next to our sentiment model's (the cost that keeps it out of the
+ * per-message path today).
  */
 import { reviewCorpus } from '../nlp/sentiment/data';
 import {
@@ -27,10 +28,7 @@ import {
 import { netLogits, softmax, trainNet, type NetWeights } from '../nlp/core/sparseNet';
 import { percentile, scorePredictions } from '../nlp/intents/evaluate';
 import { classifyIntent, fitIntentClassifier } from '../nlp/intents/classifier';
-import { repeatedFolds } from './folds';
-import { projectPath } from '../lib/paths';
-import fs from 'node:fs';
-import { seededRandom, shuffleInPlace } from '../lib/random';
+import { braunCorpus, repeatedFolds, shuffledFolds } from './corpora';
 
 interface Encoder {
   embed(texts: string[]): Promise<number[][]>;
@@ -114,12 +112,7 @@ function show(label: string, right: Tally, n: number): void {
  * encoder net (log-probabilities added).
  */
 async function braunStacked(encoder: Encoder, name: string): Promise<void> {
-  const file = projectPath('..', 'shared', 'data', 'nlu-evaluation-corpora', `${name}Corpus.json`);
-  const items = (
-    JSON.parse(fs.readFileSync(file, 'utf8')) as {
-      sentences: { text: string; intent: string; training: boolean }[];
-    }
-  ).sentences.filter((s) => s.training);
+  const items = braunCorpus(name).train;
   const vectors = await embedAll(
     encoder,
     items.map((t) => t.text),
@@ -172,19 +165,13 @@ async function main(): Promise<void> {
   for (const name of ['amazon', 'yelp'] as const) {
     const data = corpora[name];
     const total: Tally = { ours: 0, encoder: 0, stacked: 0 };
-    for (let s = 0; s < 3; s++) {
-      const order = shuffleInPlace(
-        data.map((_, i) => i),
-        seededRandom(500 + s),
-      );
-      for (let f = 0; f < 5; f++) {
-        const trainIdx = order.filter((_, j) => j % 5 !== f);
-        const testIdx = order.filter((_, j) => j % 5 === f);
+    for (const seed of [500, 501, 502]) {
+      for (const { train, test } of shuffledFolds(data.length, 5, seed)) {
         const r = await score(
-          trainIdx.map((i) => data[i]),
-          trainIdx.map((i) => vectors[name][i]),
-          testIdx.map((i) => data[i]),
-          testIdx.map((i) => vectors[name][i]),
+          train.map((i) => data[i]),
+          train.map((i) => vectors[name][i]),
+          test.map((i) => data[i]),
+          test.map((i) => vectors[name][i]),
         );
         for (const k of Object.keys(total) as (keyof Tally)[]) total[k] += r[k];
       }

@@ -14,6 +14,7 @@ import { fitPopularity, isTrending, popularityScores, type PopularityModel } fro
 import { topK } from './topK';
 import { RankingAccumulator, type RankingMetrics } from './metrics';
 import { DAY_MS, type TrainingData } from './types';
+import { withDefaults } from '../../lib/options';
 
 export const RECS_MODEL_VERSION = 'recs-hybrid-1';
 
@@ -168,7 +169,7 @@ function chooseHalfLife(
 
 /** Trains the hybrid: chooses the blend on the validation window, then refits on everything before asOf. */
 export function fitRecs(data: TrainingData, overrides: Partial<RecsParams> = {}): RecsModel {
-  const params: RecsParams = { ...DEFAULT_PARAMS, ...overrides };
+  const params: RecsParams = withDefaults(DEFAULT_PARAMS, overrides);
   const itemSkus = itemUniverse(data);
   const catalogue = new Map(data.catalogue.map((c) => [c.sku, c]));
   const descriptions = itemSkus.map((s) => catalogue.get(s)?.description ?? null);

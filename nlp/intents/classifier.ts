@@ -27,6 +27,7 @@ import {
   type NetWeights,
 } from '../core/sparseNet';
 import { seededRandom, shuffleInPlace } from '../../lib/random';
+import { givenOptions, withDefaults } from '../../lib/options';
 import { tokenize } from '../text/normalize';
 import { requireWordVectors, sentenceVector, wordVectors } from '../text/wordVectors';
 
@@ -291,12 +292,8 @@ export async function fitIntentClassifier(
   options: Partial<IntentClassifierOptions> = {},
 ): Promise<IntentModel> {
   const started = process.hrtime.bigint();
-  // Options explicitly set to undefined (e.g. an unused CLI flag) keep their defaults: a plain
-  // spread would overwrite the default architecture with undefined.
-  const given = Object.fromEntries(
-    Object.entries(options).filter(([, v]) => v !== undefined),
-  ) as Partial<IntentClassifierOptions>;
-  const opts: IntentClassifierOptions = { ...DEFAULT_INTENT_OPTIONS, ...given };
+  const given = givenOptions(options);
+  const opts: IntentClassifierOptions = withDefaults(DEFAULT_INTENT_OPTIONS, given);
   if (examples.length === 0) throw new Error('cannot train an intent classifier on no examples');
   const labels = [...new Set(examples.map((e) => e.intent))].sort();
   if (labels.length < 2) throw new Error('an intent classifier needs at least two intents');

@@ -18,6 +18,7 @@ import {
   type NetWeights,
 } from '../core/sparseNet';
 import { seededRandom, shuffleInPlace } from '../../lib/random';
+import { withDefaults } from '../../lib/options';
 import { afinnScore, LEXICON_FEATURES, lexiconFeatures } from './lexicon';
 import { requireWordVectors, sentenceVector, wordVectors as loadWordVectors } from '../text/wordVectors';
 
@@ -188,7 +189,7 @@ export async function fitSentimentModel(
   options: Partial<SentimentOptions> = {},
 ): Promise<SentimentModel> {
   const started = process.hrtime.bigint();
-  const settings: SentimentOptions = { ...DEFAULT_SENTIMENT_OPTIONS, ...options };
+  const settings: SentimentOptions = withDefaults(DEFAULT_SENTIMENT_OPTIONS, options);
   // Without the word-vector package installed, train on n-grams and lexicon scores alone.
   if (!loadWordVectors()) settings.wordVectors = 0;
   if (new Set(data.map((d) => d.label)).size < 2) throw new Error('sentiment training needs both labels');
