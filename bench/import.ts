@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { Command } from 'commander';
-import { openDatabase } from '../data/db';
+import { openStore } from '../data/store';
 import { importOrders } from '../data/import/importOrders';
 import { projectPath } from '../lib/paths';
 
@@ -38,11 +38,11 @@ async function parseOnly(file: string): Promise<number> {
 
 async function importIntoFreshDb(file: string): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retain-bench-'));
-  const db = openDatabase(path.join(dir, 'bench.db'));
+  const store = openStore(path.join(dir, 'bench.db'));
   try {
-    return (await importOrders(db, file)).imported;
+    return (await importOrders(store, file)).imported;
   } finally {
-    db.close();
+    store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -20,9 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
-import { openDatabase } from '../data/db';
-import { RecsDataRepository } from '../data/repositories/recsData';
-import { OutboxRepository } from '../data/repositories/outbox';
+import { openStore } from '../data/store';
 import { runWinbackJob } from '../jobs/campaignJobs';
 import { modelRecommender, noRecommendations, type Recommender } from '../jobs/personalise';
 import type { LoadedRecommender } from '../jobs';
@@ -67,7 +65,7 @@ function jobsConfig(): JobsConfig {
  * the batch engine uploads the product factors).
  */
 async function timeWinback(file: string, makeRecommender: () => Promise<LoadedRecommender>) {
-  const db = openDatabase(file);
+  const store = openStore(file);
   const t = process.hrtime.bigint();
   const { recommender, dispose } = await makeRecommender();
   try {
@@ -77,9 +75,9 @@ async function timeWinback(file: string, makeRecommender: () => Promise<LoadedRe
       personalised += picks.filter((items) => items.length).length;
       return picks;
     };
-    const report = runWinbackJob(db, { now: NOW, config: jobsConfig(), recommender: counting });
+    const report = runWinbackJob(store, { now: NOW, config: jobsConfig(), recommender: counting });
     const seconds = secondsSince(t);
-    const inOutbox = new OutboxRepository(db).countsByStatus().queued;
+    const inOutbox = store.outbox.countsByStatus().queued;
     return {
       seconds: round(seconds),
       candidates: report.totals.candidates,
@@ -92,7 +90,7 @@ async function timeWinback(file: string, makeRecommender: () => Promise<LoadedRe
     };
   } finally {
     dispose();
-    db.close();
+    store.close();
   }
 }
 
@@ -123,13 +121,13 @@ async function standInChannel(): Promise<{ url: string; arrivals: number[]; clos
 /** Queues `messages` win-backs pointing at the stand-in, then sends them all at `rate`. */
 async function timeSending(dir: string, name: string, rate: { perSecond: number; burst: number }) {
   const channel = await standInChannel();
-  const db = openDatabase(path.join(dir, `${name}.db`));
+  const store = openStore(path.join(dir, `${name}.db`));
   try {
-    buildShop(db, { customers: Number(opts.messages), products: 50, serviceUrl: channel.url, seed: 11 });
-    const queued = runWinbackJob(db, { now: new Date(), config: jobsConfig() }).totals.queued;
+    buildShop(store, { customers: Number(opts.messages), products: 50, serviceUrl: channel.url, seed: 11 });
+    const queued = runWinbackJob(store, { now: new Date(), config: jobsConfig() }).totals.queued;
     const config = DEFAULT_JOBS_CONFIG.send;
     const adapter = createAdapter(loadConfig({}), createLogger('silent'));
-    const sender = new OutboxSender(db, {
+    const sender = new OutboxSender(store, {
       send: adapterSend(adapter, undefined),
       rate,
       concurrency: config.concurrency,
@@ -160,7 +158,7 @@ async function timeSending(dir: string, name: string, rate: { perSecond: number;
       perSecondOverDrain: round(a.length / drainSeconds, 2),
     };
   } finally {
-    db.close();
+    store.close();
     await channel.close();
   }
 }
@@ -173,9 +171,9 @@ async function main(): Promise<void> {
     // 1. Selection, personalisation and queueing.
     const base = path.join(dir, 'shop.db');
     let t = process.hrtime.bigint();
-    const db = openDatabase(base);
+    const store = openStore(base);
     // Nothing is sent in this part: the references point at a port nobody listens on.
-    const { purchaseLines } = buildShop(db, {
+    const { purchaseLines } = buildShop(store, {
       customers,
       products,
       serviceUrl: 'http://127.0.0.1:9',
@@ -183,12 +181,12 @@ async function main(): Promise<void> {
     });
     const buildSeconds = secondsSince(t);
     t = process.hrtime.bigint();
-    const data = new RecsDataRepository(db).trainingData();
+    const data = store.recsData.trainingData();
     const loadSeconds = secondsSince(t);
     t = process.hrtime.bigint();
     const model = fitRecs(data);
     const fitSeconds = secondsSince(t);
-    db.close();
+    store.close();
     const baselineFile = path.join(dir, 'baseline.db');
     const recsFile = path.join(dir, 'recs.db');
     const loopFile = path.join(dir, 'recs-loop.db');

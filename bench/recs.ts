@@ -12,9 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { openDatabase } from '../data/db';
+import { openStore } from '../data/store';
 import { importOrders } from '../data/import/importOrders';
-import { RecsDataRepository } from '../data/repositories/recsData';
 import { projectPath } from '../lib/paths';
 import { fitRecs, recommend } from '../analytics/recs/hybrid';
 import { serializeRecsModel, deserializeRecsModel } from '../analytics/recs/serialize';
@@ -28,7 +27,7 @@ const program = new Command('bench:recs')
   .option('--no-scale', 'skip the 10x training measurement (it takes a few minutes)')
   .option('--calls <n>', 'recommendation calls for the latency figures', '3000')
   .parse();
-const opts = program.opts<{ db?: string; scale: boolean; calls: string }>();
+const opts = program.opts<{ store?: string; scale: boolean; calls: string }>();
 
 function seconds<T>(fn: () => T): { s: number; result: T } {
   const t = process.hrtime.bigint();
@@ -57,20 +56,20 @@ function scaled(data: TrainingData, times: number): TrainingData {
 }
 
 async function loadData(): Promise<{ data: TrainingData; cleanup: () => void }> {
-  if (opts.db) {
-    const db = openDatabase(opts.db);
-    const data = new RecsDataRepository(db).trainingData();
-    db.close();
+  if (opts.store) {
+    const store = openStore(opts.store);
+    const data = store.recsData.trainingData();
+    store.close();
     return { data, cleanup: () => undefined };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retain-bench-recs-'));
-  const db = openDatabase(path.join(dir, 'bench.db'));
+  const store = openStore(path.join(dir, 'bench.db'));
   await importOrders(
-    db,
+    store,
     projectPath('..', 'shared', 'data', 'online-retail', 'online_retail_2010-12_2011-06.csv.gz'),
   );
-  const data = new RecsDataRepository(db).trainingData();
-  db.close();
+  const data = store.recsData.trainingData();
+  store.close();
   return { data, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 

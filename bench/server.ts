@@ -33,10 +33,8 @@ import { startBot } from '../bot';
 import { createAdapter } from '../bot/adapter';
 import { createServer, listen } from '../bot/server';
 import { BotMetrics } from '../bot/metrics';
-import { MarketerRepository } from '../data/repositories/marketers';
-import { openDatabase } from '../data/db';
+import { openStore } from '../data/store';
 import { SqliteStorage } from '../bot/sqliteStorage';
-import { BotStateRepository } from '../data/repositories/botState';
 import { isMarketer, type LoadSummary } from './loadClient';
 
 const execFileAsync = promisify(execFile);
@@ -84,8 +82,8 @@ class EchoDialog extends ComponentDialog {
 async function startEchoBot(stateFile?: string): Promise<{ url: string; stop: () => void }> {
   const config = loadConfig({});
   const log = createLogger('silent');
-  const db = stateFile ? openDatabase(stateFile) : undefined;
-  const state = db ? new ConversationState(new SqliteStorage(new BotStateRepository(db))) : undefined;
+  const store = stateFile ? openStore(stateFile) : undefined;
+  const state = store ? new ConversationState(new SqliteStorage(store.botState)) : undefined;
   const dialogs = state ? new DialogSet(state.createProperty<DialogState>('dialogState')) : undefined;
   dialogs?.add(new EchoDialog());
   const bot = new ActivityHandler().onMessage(async (context, next) => {
@@ -111,7 +109,7 @@ async function startEchoBot(stateFile?: string): Promise<{ url: string; stop: ()
     url,
     stop: () => {
       server.close();
-      db?.close();
+      store?.close();
     },
   };
 }
@@ -150,7 +148,7 @@ async function main() {
     demo: true,
     log: createLogger('silent'),
   });
-  const marketers = new MarketerRepository(retain.db);
+  const marketers = retain.store.marketers;
   for (let c = 0; c < connections; c++) {
     if (isMarketer(c)) marketers.add('channel_user', `webchat:user-${c}`, 'bench', 'bench');
   }

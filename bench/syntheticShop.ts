@@ -3,10 +3,7 @@
  * catalogue, orders, scores and linked chat accounts with saved references, all written through
  * the repositories.
  */
-import type { Db } from '../data/db';
-import { OrderImportRepository } from '../data/repositories/orderImport';
-import { CustomerScoreRepository } from '../data/repositories/customerScores';
-import { ChatIdentityRepository } from '../data/repositories/chatIdentities';
+import type { Store } from '../data/store';
 import { DEFAULT_JOBS_CONFIG } from '../jobs/config';
 import { seededRandom } from '../lib/random';
 
@@ -36,9 +33,9 @@ export interface ShopSpec {
  * have taste: most of their lines come from two favourite categories, with a popularity skew.
  * Consent is left 'unknown', which the suppression rules allow (only denied/withdrawn block).
  */
-export function buildShop(db: Db, spec: ShopSpec): { purchaseLines: number } {
+export function buildShop(store: Store, spec: ShopSpec): { purchaseLines: number } {
   const rand = seededRandom(spec.seed);
-  const imports = new OrderImportRepository(db);
+  const imports = store.imports;
   const nowIso = new Date(Date.parse(AS_OF) - 400 * DAY_MS).toISOString();
   const asOfMs = Date.parse(AS_OF);
   let lines = 0;
@@ -115,7 +112,7 @@ export function buildShop(db: Db, spec: ShopSpec): { purchaseLines: number } {
     throw error;
   }
 
-  new CustomerScoreRepository(db).saveScores(
+  store.scores.saveScores(
     AS_OF,
     null,
     customerIds.map((customerId) => {
@@ -138,9 +135,9 @@ export function buildShop(db: Db, spec: ShopSpec): { purchaseLines: number } {
     }),
   );
 
-  const chats = new ChatIdentityRepository(db);
+  const chats = store.identities;
   const seenAt = new Date(NOW.getTime() - 30 * DAY_MS);
-  db.transaction(() => {
+  store.transaction(() => {
     customerIds.forEach((customerId, c) => {
       const conversationId = `conv-c${c}`;
       const identity = chats.seen(
@@ -161,6 +158,6 @@ export function buildShop(db: Db, spec: ShopSpec): { purchaseLines: number } {
       );
       chats.linkCustomer(identity.id, customerId, seenAt);
     });
-  })();
+  });
   return { purchaseLines: lines };
 }

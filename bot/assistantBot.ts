@@ -12,12 +12,12 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import type { Assistant } from '../dialogs/assistant';
+import type { AppServices } from '../services/app';
 import type { SentimentResult } from '../nlp/sentiment/model';
-import type { ReportRenderOptions } from '../dialogs/reports/toActivity';
+import type { ReportRenderOptions } from '../dialogs/reportActivity';
 import { MainDialog } from '../dialogs/mainDialog';
 import { hasTurnInfo, turnInfo } from '../dialogs/turn';
-import { intentButtons } from '../dialogs/handler';
+import { intentButtons } from '../dialogs/intents';
 import { STARTERS } from '../dialogs/intents';
 import { identityOf } from './identityMiddleware';
 
@@ -28,14 +28,14 @@ export class AssistantBot extends ActivityHandler {
 
   constructor(
     private readonly storage: Storage,
-    assistant: Assistant,
+    app: AppServices,
     understandSentiment: (text: string) => SentimentResult,
     render: ReportRenderOptions = {},
   ) {
     super();
     this.conversationState = new ConversationState(storage);
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
-    this.main = new MainDialog(assistant, understandSentiment, render);
+    this.main = new MainDialog(app, understandSentiment, render);
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -49,8 +49,8 @@ export class AssistantBot extends ActivityHandler {
           MessageFactory.suggestedActions(
             intentButtons(STARTERS[role]),
             role === 'marketer'
-              ? 'Hello! I am retain, your marketing assistant. Ask me about segments, churn, customers, products and campaigns.'
-              : "Hello! I am retain, the shop's assistant. I can recommend products, check your orders and answer questions about returns and delivery.",
+              ? 'Hello! I am retain, your marketing app. Ask me about segments, churn, customers, products and campaigns.'
+              : "Hello! I am retain, the shop's app. I can recommend products, check your orders and answer questions about returns and delivery.",
           ),
         );
       }

@@ -4,7 +4,7 @@
  * the route serves nothing a holder of the link did not already receive, and nothing else.
  */
 import type restify from 'restify';
-import type { ChartStore } from '../dialogs/reports/chartStore';
+import type { ChartStore } from '../reports/chartStore';
 import type { Logger } from '../lib/logger';
 
 const CHART_PATH = /^([0-9a-f]{32})\.png$/;

@@ -1,14 +1,15 @@
 /**
- * Composition root: wires configuration, database, models, adapter, server (and, as they land,
- * dialogs and scheduled jobs). Nothing else constructs these.
+ * Composition root of the server: opens the store, composes the application (services/app.ts),
+ * and wires the bot on top of it: adapter, middleware, dialogs, HTTP server, web chat and the
+ * scheduled jobs. Nothing else constructs these.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
-import { openDatabase, type Db } from '../data/db';
-import { OrderHistoryRepository } from '../data/repositories/orderHistory';
+import { openStore, type Store } from '../data/store';
 import { importOrders } from '../data/import/importOrders';
+import { composeApp, type App } from '../services/app';
 import { createAdapter, hasCredentials } from './adapter';
 import { AssistantBot } from './assistantBot';
 import { SqliteStorage } from './sqliteStorage';
@@ -16,23 +17,14 @@ import { UnderstandingMiddleware } from './understandingMiddleware';
 import { registerWebChat, type WebChat } from './directLine';
 import type { CloudAdapter } from 'botbuilder';
 import { registerChartRoutes } from './charts';
-import { ChartStore } from '../dialogs/reports/chartStore';
+import { ChartStore } from '../reports/chartStore';
 import { adapterSend } from './proactive/adapterSend';
 import { createJobRuntime } from '../jobs';
 import { assertSafeBind, createServer, listen } from './server';
 import { BotMetrics } from './metrics';
 import { RateLimiter } from './rateLimiter';
 import { IdentityMiddleware } from './identityMiddleware';
-import { ChatIdentityRepository } from '../data/repositories/chatIdentities';
-import { MarketerRepository } from '../data/repositories/marketers';
-import { BotStateRepository } from '../data/repositories/botState';
-import { CustomerScoreRepository } from '../data/repositories/customerScores';
-import { trainAndStore } from '../analytics/store';
-import { loadOrTrainRecsModel } from '../analytics/recs/service';
-import type { RecsModel } from '../analytics/recs/hybrid';
-import { loadOrTrainNlu, type Nlu } from '../nlp/nlu';
-import { Assistant } from '../dialogs/assistant';
-import { readFaq } from '../dialogs/faq';
+import type { ReportRenderOptions } from '../dialogs/reportActivity';
 
 export interface StartOptions {
   config: Config;
@@ -47,14 +39,34 @@ export interface StartOptions {
 
 export interface RunningBot {
   url: string;
-  db: Db;
+  store: Store;
+  app: App;
   metrics: BotMetrics;
-  assistant: Assistant;
-  nlu: Nlu;
   adapter: CloudAdapter;
   /** The browser chat page, when it is on (RETAIN_WEBCHAT). */
   webChat: WebChat | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * What runs before the dialogs on every turn, in order: who is talking (and their saved
+ * conversation reference), then what they said. Tests that drive the dialogs use the same list.
+ */
+export function turnMiddleware(app: App, log: Logger): [IdentityMiddleware, UnderstandingMiddleware] {
+  return [
+    new IdentityMiddleware(app.store.identities, app.store.marketers, log),
+    new UnderstandingMiddleware(app.nlu, app),
+  ];
+}
+
+/** The bot itself: dialogs over the application, with conversation state in the store. */
+export function createChatBot(app: App, render: ReportRenderOptions = {}): AssistantBot {
+  return new AssistantBot(
+    new SqliteStorage(app.store.botState),
+    app,
+    (text) => app.nlu.understandSentiment(text),
+    render,
+  );
 }
 
 export async function startBot(options: StartOptions): Promise<RunningBot> {
@@ -67,52 +79,28 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   // Before anything is opened or imported: a refused start should cost nothing.
   assertSafeBind(host, authenticated);
 
-  const db = openDatabase(dbFile);
+  const store = openStore(dbFile);
   try {
-    const history = new OrderHistoryRepository(db);
-    let orders = history.dataExtent().orders;
-    if (options.demo && orders === 0) {
-      await importDemoData(db, config, log);
-      orders = history.dataExtent().orders;
-    }
-
-    const faq = readFaq(config.faqFile);
-    const hasOrders = orders > 0;
-    if (hasOrders && !new CustomerScoreRepository(db).latestAsOf()) await trainAnalytics(db, log);
-    let recsModel: RecsModel | null = hasOrders ? loadRecs(db, config, log) : null;
-    const assistant = new Assistant(db, {
-      faq,
-      complaintQuietDays: config.jobs.suppression.complaintDays,
-      recsModel: () => recsModel,
-    });
-    const nlu = await loadOrTrainNlu(config.modelsDir, {
-      gazetteer: assistant.gazetteer(),
-      referenceDate: () => assistant.referenceDate(),
-    });
+    if (options.demo && store.orders.dataExtent().orders === 0) await importDemoData(store, config, log);
+    const app = await composeApp(store, config, { log, trainIfMissing: true });
 
     const metrics = new BotMetrics();
     const adapter = createAdapter(config, log, () => metrics.turnError());
-    adapter.use(new IdentityMiddleware(new ChatIdentityRepository(db), new MarketerRepository(db), log));
-    adapter.use(new UnderstandingMiddleware(nlu, assistant));
+    for (const middleware of turnMiddleware(app, log)) adapter.use(middleware);
     // Chart specs sit next to the database, so links in cards already sent survive a restart.
     const charts = new ChartStore({ dir: path.join(path.dirname(dbFile), 'charts') });
-    const bot = new AssistantBot(
-      new SqliteStorage(new BotStateRepository(db)),
-      assistant,
-      (text) => nlu.understandSentiment(text),
-      {
-        charts,
-        publicBaseUrl: config.publicUrl,
-        onChartError: (err) => log.warn({ err }, 'a report chart could not be drawn; sent without it'),
-      },
-    );
+    const bot = createChatBot(app, {
+      charts,
+      publicBaseUrl: config.publicUrl,
+      onChartError: (err) => log.warn({ err }, 'a report chart could not be drawn; sent without it'),
+    });
     const rateLimiter = new RateLimiter(config.rateLimit);
     const server = createServer({ adapter, bot, log, authenticated, metrics, rateLimiter });
     registerChartRoutes(server, charts, log);
     const webChat = registerWebChat(server, {
       adapter,
       bot,
-      db,
+      data: store,
       log,
       authenticated,
       setting: config.webChat.setting,
@@ -133,18 +121,15 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     );
     if (webChat) log.info(`web chat (${webChat.mode} mode): open ${url}/ in a browser`);
 
-    const jobs = createJobRuntime(db, config.jobs, {
+    const jobs = createJobRuntime(store, config.jobs, {
       send: adapterSend(adapter, config.bot.appId),
       modelsDir: config.modelsDir,
       importTimeZone: config.importTimeZone,
       onRun: (name, outcome) => {
         if (!outcome.ok) return log.error({ err: outcome.error }, `scheduled job ${name} failed`);
         log.info({ ms: outcome.ms }, `scheduled job ${name} done`);
-        if (name === 'nightly') {
-          // New data and models: answer from them from now on.
-          recsModel = loadRecs(db, config, log) ?? recsModel;
-          nlu.setGazetteer(assistant.gazetteer());
-        }
+        // New data and models: answer from them from now on.
+        if (name === 'nightly') app.refresh();
       },
       onSenderError: (err) => log.error({ err }, 'the outbox sender failed'),
     });
@@ -153,10 +138,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     let stopped = false;
     return {
       url,
-      db,
+      store,
+      app,
       metrics,
-      assistant,
-      nlu,
       adapter,
       webChat,
       async stop() {
@@ -164,17 +148,17 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         stopped = true;
         await jobs.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        db.close();
+        store.close();
         log.info('retain stopped');
       },
     };
   } catch (err) {
-    db.close();
+    store.close();
     throw err;
   }
 }
 
-async function importDemoData(db: Db, config: Config, log: Logger): Promise<void> {
+async function importDemoData(store: Store, config: Config, log: Logger): Promise<void> {
   if (!fs.existsSync(config.demoDataFile)) {
     log.warn(
       `the database has no orders and the demo data ${config.demoDataFile} is missing; starting empty`,
@@ -182,7 +166,7 @@ async function importDemoData(db: Db, config: Config, log: Logger): Promise<void
     return;
   }
   log.info(`the database has no orders: importing demo data from ${config.demoDataFile}`);
-  const summary = await importOrders(db, config.demoDataFile, {
+  const summary = await importOrders(store, config.demoDataFile, {
     timeZone: config.importTimeZone,
     actor: 'demo',
   });
@@ -190,32 +174,4 @@ async function importDemoData(db: Db, config: Config, log: Logger): Promise<void
     `demo data imported: ${summary.created.orders} orders, ${summary.created.customers} customers, ` +
       `${summary.created.products} products in ${summary.seconds.toFixed(1)} s`,
   );
-}
-
-/** First start on a database with orders: the dialogs need segments, churn and CLV scores. */
-async function trainAnalytics(db: Db, log: Logger): Promise<void> {
-  log.info(
-    'no analytics yet: training segments, churn and lifetime value (once; later the nightly job retrains)',
-  );
-  try {
-    const { summary } = await trainAndStore(db);
-    log.info(`analytics trained as of ${summary.asOf.slice(0, 10)} for ${summary.customers} customers`);
-  } catch (err) {
-    // The bot still answers customers; marketers are told the reports are not ready.
-    log.warn(
-      { err },
-      'could not train the analytics; reports stay unavailable until `retain train` succeeds',
-    );
-  }
-}
-
-function loadRecs(db: Db, config: Config, log: Logger): RecsModel | null {
-  try {
-    const loaded = loadOrTrainRecsModel(db, { modelsDir: config.modelsDir });
-    if (loaded.trained) log.info(`recommender trained (${loaded.run.version})`);
-    return loaded.model;
-  } catch (err) {
-    log.warn({ err }, 'could not load or train the recommender; recommendations are unavailable');
-    return null;
-  }
 }

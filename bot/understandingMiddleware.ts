@@ -6,7 +6,7 @@
 import type { Middleware } from 'botbuilder';
 import { ActivityTypes, TurnContext } from 'botbuilder';
 import type { Nlu } from '../nlp/nlu';
-import type { Assistant } from '../dialogs/assistant';
+import type { AppServices } from '../services/app';
 import { setTurnInfo } from '../dialogs/turn';
 import { identityOf } from './identityMiddleware';
 import { MAX_TEXT_CHARS } from './activityShape';
@@ -23,7 +23,7 @@ export function messageText(context: TurnContext): string {
 export class UnderstandingMiddleware implements Middleware {
   constructor(
     private readonly nlu: Nlu,
-    private readonly assistant: Assistant,
+    private readonly app: AppServices,
   ) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
@@ -34,7 +34,7 @@ export class UnderstandingMiddleware implements Middleware {
         setTurnInfo(context, {
           role: identity?.role ?? 'customer',
           identity,
-          understanding: this.nlu.understand(text, { referenceDate: this.assistant.referenceDate() }),
+          understanding: this.nlu.understand(text, { referenceDate: this.app.reports.referenceDate() }),
         });
       }
     }

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { loadConfig, loadDotEnv, type Config } from '../lib/config';
 import { resolveUserPath } from '../lib/paths';
-import { openDatabase, type Db } from '../data/db';
+import { openStore, type Store } from '../data/store';
+import { composeApp, type App } from '../services/app';
 
 /** An error meant for the person at the terminal: printed without a stack, with an exit code. */
 export class CliError extends Error {
@@ -39,14 +40,29 @@ export function databaseFile(opts: DbOption): string {
   return opts.db ? resolveUserPath(opts.db) : config().dbFile;
 }
 
-/** Opens the database for one command and always closes it, even when the command throws. */
-export async function withDatabase<T>(opts: DbOption, fn: (db: Db) => Promise<T> | T): Promise<T> {
-  const db = openDatabase(databaseFile(opts));
+/**
+ * Opens the database for one command and always closes it, even when the command throws.
+ * Commands that only read pass `mustExist`, so a mistyped --db is an error, not a new empty file.
+ */
+export async function withDatabase<T>(
+  opts: DbOption,
+  fn: (store: Store) => Promise<T> | T,
+  options: { mustExist?: boolean } = {},
+): Promise<T> {
+  const store = openStore(databaseFile(opts), { mustExist: options.mustExist });
   try {
-    return await fn(db);
+    return await fn(store);
   } finally {
-    db.close();
+    store.close();
   }
+}
+
+/**
+ * The application on an existing database, as the bot composes it, for commands that answer what
+ * the chat answers (reports, campaigns): the same services, so the same figures.
+ */
+export async function withApp<T>(opts: DbOption, fn: (app: App) => Promise<T> | T): Promise<T> {
+  return withDatabase(opts, async (store) => fn(await composeApp(store, config())), { mustExist: true });
 }
 
 export function printJson(value: unknown): void {

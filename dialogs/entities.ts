@@ -1,6 +1,6 @@
 /** Reads what dialogs need (filters, budgets, offers) out of the entities the language model found. */
 import type { Entity } from '../nlp/entities/extract';
-import type { ReportFilter } from './assistant';
+import type { ReportFilter } from '../services/reports';
 
 type Of<T extends Entity['type']> = Extract<Entity, { type: T }>;
 

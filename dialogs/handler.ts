@@ -1,15 +1,14 @@
 /** The shape shared by the single-turn handlers and the router. */
 import { MessageFactory, type CardAction, type TurnContext } from 'botbuilder';
-import type { Assistant } from './assistant';
+import type { AppServices } from '../services/app';
 import type { TurnInfo } from './turn';
-import type { Report } from './reports/report';
-import { renderReportActivity, type ReportRenderOptions } from './reports/toActivity';
-import { INTENTS } from './intents';
+import type { Report } from '../reports/report';
+import { renderReportActivity, type ReportRenderOptions } from './reportActivity';
 
 export interface HandlerContext {
   turn: TurnContext;
   info: TurnInfo;
-  assistant: Assistant;
+  app: AppServices;
   /** How reports become messages: where charts are kept and linked from. */
   render: ReportRenderOptions;
 }
@@ -23,13 +22,6 @@ export async function sendReport(
   report: Report,
 ): Promise<void> {
   await ctx.turn.sendActivity(await renderReportActivity(report, ctx.turn.activity.channelId, ctx.render));
-}
-
-/** Buttons that send the phrase of each intent (or a given text). */
-export function intentButtons(intents: string[]): CardAction[] {
-  return intents
-    .filter((i) => INTENTS[i])
-    .map((i) => ({ type: 'imBack', title: INTENTS[i].title, value: INTENTS[i].phrase }));
 }
 
 export async function sendWithButtons(

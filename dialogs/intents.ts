@@ -1,8 +1,11 @@
 /**
- * The intents the dialogs act on: who may use each, and the phrase a suggested-action button
- * sends for it (a phrase the intent model recognises with high confidence, so pressing a button
- * never lands in another clarification).
+ * The intent catalogue: every intent the dialogs act on, who may use it, and the phrase a
+ * suggested-action button sends for it (a phrase the intent model recognises with high confidence,
+ * so pressing a button never lands in another clarification). The router's handler table
+ * (dialogs/routes.ts) is typed by this catalogue, and a test checks it against the training data
+ * and the shipped model's labels, so adding an intent anywhere without the others fails.
  */
+import type { CardAction } from 'botbuilder';
 import type { Role } from './turn';
 
 export interface IntentInfo {
@@ -16,7 +19,7 @@ export interface IntentInfo {
 const MARKETER: Role[] = ['marketer'];
 const EVERYONE: Role[] = ['marketer', 'customer'];
 
-export const INTENTS: Record<string, IntentInfo> = {
+export const INTENTS = {
   segment_overview: { roles: MARKETER, title: 'Segments', phrase: 'which segments do we have?' },
   segment_detail: {
     roles: MARKETER,
@@ -46,14 +49,26 @@ export const INTENTS: Record<string, IntentInfo> = {
   greeting: { roles: EVERYONE, title: 'Hello', phrase: 'hello' },
   thanks: { roles: EVERYONE, title: 'Thanks', phrase: 'thanks' },
   goodbye: { roles: EVERYONE, title: 'Bye', phrase: 'bye' },
-};
+} satisfies Record<string, IntentInfo>;
+
+export type IntentName = keyof typeof INTENTS;
+
+/** The catalogue entry of an intent the model named (undefined: not one the dialogs act on). */
+export function intentInfo(intent: string): IntentInfo | undefined {
+  return Object.prototype.hasOwnProperty.call(INTENTS, intent) ? INTENTS[intent as IntentName] : undefined;
+}
 
 export function allowed(intent: string, role: Role): boolean {
-  return INTENTS[intent]?.roles.includes(role) ?? false;
+  return intentInfo(intent)?.roles.includes(role) ?? false;
+}
+
+/** Buttons that send the phrase of each intent. */
+export function intentButtons(intents: IntentName[]): CardAction[] {
+  return intents.map((i) => ({ type: 'imBack', title: INTENTS[i].title, value: INTENTS[i].phrase }));
 }
 
 /** First suggestions per role, for greetings, help and clarifications. */
-export const STARTERS: Record<Role, string[]> = {
+export const STARTERS: Record<Role, IntentName[]> = {
   marketer: [
     'segment_overview',
     'churn_report',

@@ -15,19 +15,21 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import type { Assistant } from './assistant';
-import { isClearlyNegative } from './assistant';
-import { allowed, INTENTS, STARTERS } from './intents';
-import { button, intentButtons, sendWithButtons, type Handler, type HandlerContext } from './handler';
+import type { AppServices } from '../services/app';
+import { isClearlyNegative } from '../services/customerCare';
+import { isNotTrained } from '../services/errors';
+import { allowed, intentButtons, intentInfo, STARTERS, type IntentName } from './intents';
+import { HANDLERS } from './routes';
+import { button, sendWithButtons, type Handler, type HandlerContext } from './handler';
 import { turnInfo, type Role } from './turn';
-import { MARKETER_COMMANDS, MARKETER_HANDLERS, explainNotTrained, isNotTrained } from './marketer/handlers';
-import { CUSTOMER_COMMANDS, CUSTOMER_HANDLERS } from './customer/handlers';
+import { MARKETER_COMMANDS, explainNotTrained } from './marketer/handlers';
+import { CUSTOMER_COMMANDS } from './customer/handlers';
 import { CampaignDialog } from './marketer/campaignDialog';
 import { VerifyDialog } from './customer/verifyDialog';
 import { ForgetMeDialog } from './customer/forgetMeDialog';
 import { FeedbackDialog, recordFeedbackAndReply } from './customer/feedbackDialog';
 import type { SentimentResult } from '../nlp/sentiment/model';
-import type { ReportRenderOptions } from './reports/toActivity';
+import type { ReportRenderOptions } from './reportActivity';
 
 export const MAIN_DIALOG = 'main';
 const ROUTE = 'main.route';
@@ -61,15 +63,15 @@ const HANDLES_ITS_OWN_TONE = new Set([
 
 export class MainDialog extends ComponentDialog {
   constructor(
-    private readonly assistant: Assistant,
+    private readonly app: AppServices,
     understandSentiment: (text: string) => SentimentResult,
     private readonly render: ReportRenderOptions = {},
   ) {
     super(MAIN_DIALOG);
-    this.addDialog(new CampaignDialog(assistant, render));
-    this.addDialog(new VerifyDialog(assistant, (step, intent) => this.resume(step, intent)));
-    this.addDialog(new ForgetMeDialog(assistant));
-    this.addDialog(new FeedbackDialog(assistant, understandSentiment));
+    this.addDialog(new CampaignDialog(app, render));
+    this.addDialog(new VerifyDialog(app, (step, intent) => this.resume(step, intent)));
+    this.addDialog(new ForgetMeDialog(app));
+    this.addDialog(new FeedbackDialog(app, understandSentiment));
     this.addDialog(new WaterfallDialog(ROUTE, [this.route.bind(this), this.finish.bind(this)]));
     this.initialDialogId = ROUTE;
   }
@@ -105,7 +107,7 @@ export class MainDialog extends ComponentDialog {
     return {
       turn: step.context,
       info: turnInfo(step.context),
-      assistant: this.assistant,
+      app: this.app,
       render: this.render,
     };
   }
@@ -120,7 +122,7 @@ export class MainDialog extends ComponentDialog {
     if (command) return this.start(step, command.run);
 
     if (role === 'customer' && isClearlyNegative(u.sentiment) && !HANDLES_ITS_OWN_TONE.has(u.intent)) {
-      await recordFeedbackAndReply(step.context, this.assistant, u.text, u.sentiment);
+      await recordFeedbackAndReply(step.context, this.app, u.text, u.sentiment);
       // Answer the question too, when there clearly was one.
       if (u.intent === 'out_of_scope' || u.confidence < CLARIFY_BELOW || !allowed(u.intent, role))
         return step.endDialog();
@@ -144,12 +146,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   private handlerFor(intent: string, role: Role): Handler {
-    return (
-      (role === 'marketer' ? MARKETER_HANDLERS[intent] : undefined) ??
-      CUSTOMER_HANDLERS[intent] ??
-      SMALL_TALK[intent] ??
-      ((ctx) => this.clarify(ctx, role))
-    );
+    return intentInfo(intent) ? HANDLERS[intent as IntentName] : (ctx) => this.clarify(ctx, role);
   }
 
   /** Runs a handler; a multi-turn answer becomes a child dialog. */
@@ -174,14 +171,14 @@ export class MainDialog extends ComponentDialog {
     const handler = this.handlerFor(intent, ctx.info.role);
     const next = await handler(ctx);
     // A handler that needs yet another dialog would loop; it is asked to say what it needs instead.
-    if (next) await step.context.sendActivity(`Please ask again: "${INTENTS[intent]?.phrase ?? intent}".`);
+    if (next) await step.context.sendActivity(`Please ask again: "${intentInfo(intent)?.phrase ?? intent}".`);
   }
 
   private async clarify(ctx: HandlerContext, role: Role): Promise<void> {
     const u = ctx.info.understanding;
     const guesses = u.alternatives
       .filter((a) => a.intent !== 'out_of_scope' && allowed(a.intent, role) && a.confidence >= 0.1)
-      .map((a) => a.intent)
+      .map((a) => a.intent as IntentName)
       .slice(0, 3);
     if (guesses.length) {
       await sendWithButtons(
@@ -197,44 +194,3 @@ export class MainDialog extends ComponentDialog {
     }
   }
 }
-
-function helpText(role: Role): string {
-  return role === 'marketer'
-    ? 'I answer from your order history. Ask me, for example:\n\n' +
-        '- "which segments do we have?" or "segments in Germany since March"\n' +
-        '- "who is likely to churn in France?", "list the at-risk customers"\n' +
-        '- "what is customer 12347 worth?"\n' +
-        '- "top products last quarter", "what is bought with the regency cakestand?"\n' +
-        '- "start a win-back for at-risk customers with 10% off", "how did campaign 1 do?"\n' +
-        '- "cohort retention", "model status", "feedback summary", "handoffs" (customers waiting for a person)'
-    : 'I can recommend products (tell me a budget, e.g. "gifts under £20"), find something like a product you love, ' +
-        'check your orders, answer questions about returns, refunds and delivery, take your feedback or get you a person. ' +
-        'Say "stop" to get no more messages, or "forget me" to erase your data.';
-}
-
-const SMALL_TALK: Record<string, Handler> = {
-  help: async (ctx) => {
-    const buttons = intentButtons(STARTERS[ctx.info.role]);
-    if (ctx.info.role === 'marketer')
-      buttons.push(
-        button('Cohort retention', 'cohort retention'),
-        button('Waiting for a person', 'handoffs'),
-        button('Feedback summary', 'feedback summary'),
-      );
-    await sendWithButtons(ctx, helpText(ctx.info.role), buttons);
-  },
-  greeting: async (ctx) => {
-    const name = ctx.info.identity?.displayName?.split(' ')[0];
-    await sendWithButtons(
-      ctx,
-      `Hello${name ? ` ${name}` : ''}! ${ctx.info.role === 'marketer' ? 'What would you like to know about your customers?' : 'How can I help?'}`,
-      intentButtons(STARTERS[ctx.info.role]),
-    );
-  },
-  thanks: async (ctx) => {
-    await ctx.turn.sendActivity("You're welcome!");
-  },
-  goodbye: async (ctx) => {
-    await ctx.turn.sendActivity('Bye for now!');
-  },
-};

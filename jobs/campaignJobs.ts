@@ -15,14 +15,8 @@
  * afterDays + lookback and afterDays ago get an offer on their second order once (period
  * 'second-purchase'), through "Automatic second-purchase nudge", with its own control group.
  */
-import type { Db } from '../data/db';
-import { AuditLogRepository } from '../data/repositories/auditLog';
-import {
-  CampaignRepository,
-  type Campaign,
-  type CampaignKind,
-  type CandidateRow,
-} from '../data/repositories/campaigns';
+import type { Store } from '../data/store';
+import { type Campaign, type CampaignKind, type CandidateRow } from '../data/repositories/campaigns';
 import { matchesAudience, parseAudience } from '../analytics/campaigns/audience';
 import { eligibilityCheck } from '../analytics/campaigns/eligibility';
 import type { JobsConfig } from './config';
@@ -61,7 +55,7 @@ export interface CampaignJobReport {
 
 /** The automatic campaign of a kind; created (and audited) on first use unless this is a dry run. */
 function automaticCampaign(
-  db: Db,
+  store: Store,
   kind: CampaignKind,
   name: string,
   defaults: { audience: Record<string, unknown>; offer: Record<string, unknown> },
@@ -70,7 +64,7 @@ function automaticCampaign(
   /** Dry runs: an id another campaign not written in this run already took. */
   takenId = 0,
 ): Campaign {
-  const repo = new CampaignRepository(db);
+  const repo = store.campaigns;
   const existing = repo.byKindAndName(kind, name);
   if (existing) return existing;
   const draft = {
@@ -90,17 +84,11 @@ function automaticCampaign(
     const at = now.toISOString();
     return { ...draft, id: nextId, scheduledAt: at, createdAt: at, updatedAt: at };
   }
-  return db.transaction(() => {
+  return store.transaction(() => {
     const c = repo.create(draft, now);
-    new AuditLogRepository(db).write(
-      `job:${kind}`,
-      'campaign.create',
-      `campaign:${c.id}`,
-      { name, automatic: true },
-      now,
-    );
+    store.audit.write(`job:${kind}`, 'campaign.create', `campaign:${c.id}`, { name, automatic: true }, now);
     return c;
-  })();
+  });
 }
 
 function crossedIntoWinback(c: CandidateRow, threshold: number): boolean {
@@ -134,21 +122,21 @@ function totalsOf(runs: CampaignRunSummary[]): CampaignJobReport['totals'] {
   return t;
 }
 
-export function runWinbackJob(db: Db, options: JobOptions): CampaignJobReport {
+export function runWinbackJob(store: Store, options: JobOptions): CampaignJobReport {
   const now = options.now ?? new Date();
   const dryRun = options.dryRun ?? false;
-  const repo = new CampaignRepository(db);
+  const repo = store.campaigns;
   const asOf = repo.latestScoreDate(now);
   const report = emptyReport('winback', now, dryRun, asOf);
   if (!asOf) {
     report.notes.push('no customer scores yet: run `retain train` (or the nightly job) first');
     return report;
   }
-  const ctx = runContext(db, options, now, dryRun);
+  const ctx = runContext(store, options, now, dryRun);
   const scored = repo.scoredCandidates(asOf);
   const threshold = options.config.winback.churnThreshold;
   const auto = automaticCampaign(
-    db,
+    store,
     'winback',
     AUTO_WINBACK_NAME,
     {
@@ -200,21 +188,21 @@ function runIfRunning(
 }
 
 /** What a campaign run needs, the same for every job. */
-function runContext(db: Db, options: JobOptions, now: Date, dryRun: boolean) {
+function runContext(store: Store, options: JobOptions, now: Date, dryRun: boolean) {
   return {
-    db,
+    store,
     now,
     dryRun,
-    check: eligibilityCheck(db, options.config.suppression, now),
+    check: eligibilityCheck(store, options.config.suppression, now),
     recommender: options.recommender ?? noRecommendations,
     detailLimit: options.detailLimit,
   };
 }
 
-export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
+export function runWelcomeJob(store: Store, options: JobOptions): CampaignJobReport {
   const now = options.now ?? new Date();
   const dryRun = options.dryRun ?? false;
-  const repo = new CampaignRepository(db);
+  const repo = store.campaigns;
   const { delayDays, lookbackDays } = options.config.welcome;
   const window = (afterDays: number) => {
     const before = new Date(now.getTime() - afterDays * DAY_MS);
@@ -222,10 +210,10 @@ export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
   };
   const asOf = repo.latestScoreDate(now);
   const report = emptyReport('welcome', now, dryRun, asOf);
-  const ctx = runContext(db, options, now, dryRun);
+  const ctx = runContext(store, options, now, dryRun);
 
   const welcome = automaticCampaign(
-    db,
+    store,
     'welcome',
     AUTO_WELCOME_NAME,
     { audience: { firstPurchaseDelayDays: delayDays }, offer: {} },
@@ -245,7 +233,7 @@ export function runWelcomeJob(db: Db, options: JobOptions): CampaignJobReport {
   const { afterDays, percentOff } = options.config.secondPurchase;
   if (afterDays > 0) {
     const nudge = automaticCampaign(
-      db,
+      store,
       'welcome',
       AUTO_SECOND_PURCHASE_NAME,
       { audience: { secondPurchaseAfterDays: afterDays }, offer: percentOff > 0 ? { percentOff } : {} },

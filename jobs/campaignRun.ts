@@ -4,14 +4,8 @@
  * queue a personalised message for treated ones under the key (campaign, customer, period).
  * Re-running for the same period queues nothing new: the outbox key and the membership are unique.
  */
-import type { Db } from '../data/db';
-import {
-  CampaignRepository,
-  type Campaign,
-  type CandidateRow,
-  type Arm,
-} from '../data/repositories/campaigns';
-import { OutboxRepository } from '../data/repositories/outbox';
+import type { Store } from '../data/store';
+import { type Campaign, type CandidateRow, type Arm } from '../data/repositories/campaigns';
 import { assignArm } from '../analytics/campaigns/controlGroup';
 import type { EligibilityCheck } from '../analytics/campaigns/eligibility';
 import { composeMessage, type Recommender, type MessagePayload, type RecommendedItem } from './personalise';
@@ -43,7 +37,7 @@ export interface CampaignRunSummary {
 }
 
 export interface CampaignRunContext {
-  db: Db;
+  store: Store;
   now: Date;
   dryRun: boolean;
   check: EligibilityCheck;
@@ -71,8 +65,8 @@ export function runCampaign(
   candidates: CandidateRow[],
   period: string,
 ): CampaignRunSummary {
-  const campaigns = new CampaignRepository(ctx.db);
-  const outbox = new OutboxRepository(ctx.db);
+  const campaigns = ctx.store.campaigns;
+  const outbox = ctx.store.outbox;
   const limit = ctx.detailLimit ?? 200;
   const s: CampaignRunSummary = {
     campaignId: campaign.id,
@@ -145,7 +139,7 @@ export function runCampaign(
   // Each chunk's treated customers are personalised together (one batch for the recommender).
   for (let i = 0; i < candidates.length; i += CHUNK) {
     const chunk = candidates.slice(i, i + CHUNK);
-    ctx.db.transaction(() => {
+    ctx.store.transaction(() => {
       const treated: (Treated & { item: CampaignRunItem })[] = [];
       for (const c of chunk) {
         const t = decide(c);
@@ -161,7 +155,7 @@ export function runCampaign(
         3,
       );
       treated.forEach((t, r) => (t.item.text = queue(t, picks[r] ?? [])));
-    })();
+    });
   }
   return s;
 }

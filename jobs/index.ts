@@ -6,9 +6,8 @@
  *   bot/index.ts: createJobRuntime(db, config, send) → { scheduler, sender }; start() both, stop() both
  */
 import fs from 'node:fs';
-import type { Db } from '../data/db';
-import { ModelRunRepository } from '../data/repositories/modelRuns';
-import { OutboxRepository, type OutboxMessage, type OutboxStatus } from '../data/repositories/outbox';
+import type { Store } from '../data/store';
+import { type OutboxMessage, type OutboxStatus } from '../data/repositories/outbox';
 import { createAlsBatchScorer, readRecsModel, RECS_MODEL_NAME } from '../analytics/recs';
 import type { JobsConfig } from './config';
 import { runWelcomeJob, runWinbackJob, type CampaignJobReport } from './campaignJobs';
@@ -33,9 +32,9 @@ export interface LoadedRecommender {
 }
 
 /** The recommender saved by the last training (none: messages go out without recommendations). */
-export async function savedRecommender(db: Db): Promise<LoadedRecommender> {
+export async function savedRecommender(store: Store): Promise<LoadedRecommender> {
   const none = { recommender: noRecommendations, dispose() {} };
-  const run = new ModelRunRepository(db).latest(RECS_MODEL_NAME);
+  const run = store.runs.latest(RECS_MODEL_NAME);
   if (!run?.artifactPath || !fs.existsSync(run.artifactPath)) return none;
   let model;
   try {
@@ -59,12 +58,12 @@ export interface RunJobOptions {
 }
 
 export async function runJob(
-  db: Db,
+  store: Store,
   name: JobName,
   o: RunJobOptions,
 ): Promise<CampaignJobReport | NightlyReport> {
   if (name === 'nightly') {
-    return runNightlyJob(db, {
+    return runNightlyJob(store, {
       dropFolder: o.config.dropFolder,
       importTimeZone: o.importTimeZone,
       modelsDir: o.modelsDir,
@@ -72,7 +71,7 @@ export async function runJob(
       dryRun: o.dryRun,
     });
   }
-  const loaded = o.recommender ? { recommender: o.recommender, dispose() {} } : await savedRecommender(db);
+  const loaded = o.recommender ? { recommender: o.recommender, dispose() {} } : await savedRecommender(store);
   try {
     const options = {
       now: o.asOf,
@@ -81,7 +80,7 @@ export async function runJob(
       recommender: loaded.recommender,
       detailLimit: o.detailLimit,
     };
-    return name === 'winback' ? runWinbackJob(db, options) : runWelcomeJob(db, options);
+    return name === 'winback' ? runWinbackJob(store, options) : runWelcomeJob(store, options);
   } finally {
     loaded.dispose();
   }
@@ -94,10 +93,10 @@ export interface OutboxListing {
 }
 
 export function outboxListing(
-  db: Db,
+  store: Store,
   options: { status?: OutboxStatus; campaignId?: number; limit?: number } = {},
 ): OutboxListing {
-  const outbox = new OutboxRepository(db);
+  const outbox = store.outbox;
   return { counts: outbox.countsByStatus(), nextDueAt: outbox.nextDueAt(), messages: outbox.list(options) };
 }
 
@@ -113,7 +112,7 @@ export interface JobRuntime {
  * (bot/proactive/adapterSend.ts). One sender per database (see leaseMs in jobs/sender.ts).
  */
 export function createJobRuntime(
-  db: Db,
+  store: Store,
   config: JobsConfig,
   deps: {
     send: SendFn;
@@ -129,11 +128,11 @@ export function createJobRuntime(
     JOB_NAMES.map((name) => ({
       name,
       schedule: config.schedules[name],
-      run: () => runJob(db, name, common),
+      run: () => runJob(store, name, common),
     })),
     { timeZone: config.shopTimeZone, onRun: deps.onRun },
   );
-  const sender = new OutboxSender(db, {
+  const sender = new OutboxSender(store, {
     send: deps.send,
     rate: config.send.rate,
     concurrency: config.send.concurrency,

@@ -5,12 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../data/db';
+import type { Store } from '../data/store';
 import { importOrders, type ImportSummary } from '../data/import/importOrders';
-import { ModelRunRepository } from '../data/repositories/modelRuns';
-import { OrderHistoryRepository } from '../data/repositories/orderHistory';
-import { RecsDataRepository } from '../data/repositories/recsData';
-import { defaultAsOfFor, trainAndStore } from '../analytics/store';
+import { defaultAsOfFor, trainAndStore } from '../analytics/training';
 import { loadOrTrainRecsModel, RECS_MODEL_NAME } from '../analytics/recs';
 
 export interface NightlyOptions {
@@ -38,7 +35,7 @@ export interface NightlyReport {
 
 const ORDER_FILE = /\.csv(\.gz)?$/i;
 
-export async function runNightlyJob(db: Db, options: NightlyOptions): Promise<NightlyReport> {
+export async function runNightlyJob(store: Store, options: NightlyOptions): Promise<NightlyReport> {
   const dryRun = options.dryRun ?? false;
   const report: NightlyReport = {
     job: 'nightly',
@@ -65,7 +62,7 @@ export async function runNightlyJob(db: Db, options: NightlyOptions): Promise<Ni
         continue;
       }
       try {
-        const s = await importOrders(db, file, { timeZone: options.importTimeZone, actor: 'job:nightly' });
+        const s = await importOrders(store, file, { timeZone: options.importTimeZone, actor: 'job:nightly' });
         report.imported.push({
           file: s.file,
           rowsRead: s.rowsRead,
@@ -82,16 +79,16 @@ export async function runNightlyJob(db: Db, options: NightlyOptions): Promise<Ni
     }
   }
 
-  if (new OrderHistoryRepository(db).dataExtent().lastOrderAt === null) {
+  if (store.orders.dataExtent().lastOrderAt === null) {
     report.reason =
       dryRun && report.pending.length ? 'orders would be imported first' : 'no orders imported yet';
     return report;
   }
-  const runs = new ModelRunRepository(db);
-  const asOf = options.asOf ?? defaultAsOfFor(db);
+  const runs = store.runs;
+  const asOf = options.asOf ?? defaultAsOfFor(store);
   const lastChurn = runs.latest('churn');
   const lastRecs = runs.latest(RECS_MODEL_NAME);
-  const fingerprint = new RecsDataRepository(db).dataFingerprint();
+  const fingerprint = store.recsData.dataFingerprint();
   if (!lastChurn) report.reason = 'no models trained yet';
   else if (lastChurn.asOf !== asOf.toISOString())
     report.reason = `scores are as of ${lastChurn.asOf}, data now as of ${asOf.toISOString()}`;
@@ -100,11 +97,11 @@ export async function runNightlyJob(db: Db, options: NightlyOptions): Promise<Ni
   else report.reason = 'data unchanged since the last training';
   const retrain = report.reason !== 'data unchanged since the last training';
   if (retrain && !dryRun) {
-    const { summary } = await trainAndStore(db, { asOf });
+    const { summary } = await trainAndStore(store, { asOf });
     report.retrained = true;
     report.scoresAsOf = summary.asOf;
     report.stageChanges = summary.stageChanges;
-    report.recsTrained = loadOrTrainRecsModel(db, { modelsDir: options.modelsDir }).trained;
+    report.recsTrained = loadOrTrainRecsModel(store, { modelsDir: options.modelsDir }).trained;
   } else {
     report.scoresAsOf = lastChurn?.asOf ?? null;
   }

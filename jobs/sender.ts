@@ -22,7 +22,7 @@
  *    channel a crash can duplicate at most the messages in flight at that instant (at most
  *    `concurrency`; each message is claimed just before its own send, not in batches).
  */
-import type { Db } from '../data/db';
+import type { Store } from '../data/store';
 import { OutboxRepository, type OutboxDelivery } from '../data/repositories/outbox';
 import { FeedbackRepository } from '../data/repositories/feedback';
 import { OptOutRepository } from '../data/repositories/optOuts';
@@ -162,12 +162,12 @@ export class OutboxSender {
   private stopped = false;
 
   constructor(
-    db: Db,
+    store: Store,
     private readonly options: SenderOptions,
   ) {
-    this.outbox = new OutboxRepository(db);
-    this.optOuts = new OptOutRepository(db);
-    this.feedback = new FeedbackRepository(db);
+    this.outbox = store.outbox;
+    this.optOuts = store.optOuts;
+    this.feedback = store.feedback;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.buckets = new TokenBuckets(options.rate, this.clock);

@@ -6,9 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../../data/db';
-import { ModelRunRepository, type ModelRun } from '../../data/repositories/modelRuns';
-import { RecsDataRepository } from '../../data/repositories/recsData';
+import type { Store } from '../../data/store';
+import { type ModelRun } from '../../data/repositories/modelRuns';
 import { fitRecs, RECS_MODEL_VERSION, type RecsModel, type RecsParams } from './hybrid';
 import { deserializeRecsModel, serializeRecsModel } from './serialize';
 
@@ -29,9 +28,9 @@ export interface LoadedRecsModel {
 }
 
 /** Loads the latest saved model if it was trained on the current data, else trains and saves one. */
-export function loadOrTrainRecsModel(db: Db, options: LoadOptions): LoadedRecsModel {
-  const runs = new ModelRunRepository(db);
-  const data = new RecsDataRepository(db);
+export function loadOrTrainRecsModel(store: Store, options: LoadOptions): LoadedRecsModel {
+  const runs = store.runs;
+  const data = store.recsData;
   const fingerprint = data.dataFingerprint();
   const latest = runs.latest(RECS_MODEL_NAME);
   if (!options.retrain && latest && latest.dataFingerprint === fingerprint && latest.artifactPath) {
@@ -67,6 +66,16 @@ export function loadOrTrainRecsModel(db: Db, options: LoadOptions): LoadedRecsMo
     dataFingerprint: fingerprint,
   });
   return { model, run, trained: true };
+}
+
+/**
+ * The latest saved model, whatever data it was trained on (null when none was saved or its file
+ * is gone): for commands that answer from the current model and must not train one.
+ */
+export function loadSavedRecsModel(store: Store): RecsModel | null {
+  const latest = store.runs.latest(RECS_MODEL_NAME);
+  if (!latest?.artifactPath || !fs.existsSync(latest.artifactPath)) return null;
+  return readRecsModel(latest.artifactPath);
 }
 
 /** Reads a model file written by loadOrTrainRecsModel (for the bot, benchmarks and tests). */

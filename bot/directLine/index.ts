@@ -11,7 +11,7 @@
  * only takes activities from conversations whose token it issued, with the user fixed by the token.
  */
 import type restify from 'restify';
-import type { Db } from '../../data/db';
+import type { Store } from '../../data/store';
 import type { Logger } from '../../lib/logger';
 import type { BotMetrics } from '../metrics';
 import type { RateLimiter } from '../rateLimiter';
@@ -40,7 +40,7 @@ export function webChatMode(setting: WebChatSetting, authenticated: boolean): We
 export interface WebChatOptions {
   adapter: DirectAdapter;
   bot: TurnHandler;
-  db: Db;
+  data: Store;
   log: Logger;
   /** Whether /api/messages validates tokens (credentials configured). */
   authenticated: boolean;
@@ -98,7 +98,7 @@ export function registerWebChat(server: restify.Server, options: WebChatOptions)
   });
   registerPageRoutes(routes, {
     mode,
-    db: options.db,
+    data: options.data,
     store,
     log: options.log,
     rateLimiter: options.rateLimiter,

@@ -15,8 +15,7 @@ import path from 'node:path';
 import type restify from 'restify';
 import type { Logger } from '../../lib/logger';
 import { projectPath } from '../../lib/paths';
-import { WebChatDemoRepository } from '../../data/repositories/webchatDemo';
-import type { Db } from '../../data/db';
+import type { Store } from '../../data/store';
 import type { RateLimiter } from '../rateLimiter';
 import type { ConversationStore, DirectLineUser } from './conversationStore';
 import { directLineError } from './errors';
@@ -36,7 +35,7 @@ export interface PageIdentity {
 
 export interface PageRoutesOptions {
   mode: WebChatMode;
-  db: Db;
+  data: Store;
   store: ConversationStore;
   log: Logger;
   rateLimiter?: RateLimiter;
@@ -69,7 +68,7 @@ const PAGE_HEADERS = {
 };
 
 export function registerPageRoutes(routes: RouteTable, options: PageRoutesOptions): void {
-  const demo = new WebChatDemoRepository(options.db);
+  const demo = options.data.webChatDemo;
   const bundle = webChatBundlePath();
 
   const sendFile = async (res: restify.Response, file: string, type: string, cacheSeconds: number) => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   printJson,
+  withApp,
   withDatabase,
   withDbOption,
   parseNumberOption,
@@ -9,14 +10,9 @@ import {
   type DbOption,
 } from '../context';
 import { evalGroup, findOrCreateGroup } from './groups';
-import {
-  churnReport,
-  customerReport,
-  evaluateChurnInDb,
-  segmentReport,
-  trainAndStore,
-  type TrainSummary,
-} from '../../analytics/store';
+import { evaluateChurnInDb, trainAndStore, type TrainSummary } from '../../analytics/training';
+import type { StoredScore } from '../../data/repositories/customerScores';
+import type { ChurnOverview } from '../../services/reports';
 import type { ChurnEvaluation } from '../../analytics/churn/evaluate';
 
 interface TrainCliOptions extends DbOption {
@@ -45,7 +41,7 @@ const num = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) :
 const money = (v: number | null) =>
   v === null ? 'n/a' : v.toLocaleString('en-GB', { maximumFractionDigits: 0 });
 
-/** Registers: train, eval churn, report segments|churn, customer ID (issue 3). */
+/** Registers: train, eval churn, report segments|churn, customer ID. */
 export function registerAnalytics(program: Command): void {
   withDbOption(
     program
@@ -67,8 +63,8 @@ export function registerAnalytics(program: Command): void {
       )
       .option('--json', 'print the summary as JSON'),
   ).action(async (opts: TrainCliOptions) => {
-    const { summary } = await withDatabase(opts, (db) =>
-      trainAndStore(db, {
+    const { summary } = await withDatabase(opts, (store) =>
+      trainAndStore(store, {
         asOf: opts.asOf,
         horizonDays: opts.horizon,
         seed: opts.seed,
@@ -98,8 +94,8 @@ export function registerAnalytics(program: Command): void {
       )
       .option('--json', 'print the result as JSON'),
   ).action(async (opts: EvalCliOptions) => {
-    const result = await withDatabase(opts, (db) =>
-      evaluateChurnInDb(db, opts.asOf, opts.horizon, { seed: opts.seed, ceiling: opts.ceiling }),
+    const result = await withDatabase(opts, (store) =>
+      evaluateChurnInDb(store, opts.asOf, opts.horizon, { seed: opts.seed, ceiling: opts.ceiling }),
     );
     if (opts.json) printJson(result);
     else printEvaluation(result, opts);
@@ -116,7 +112,7 @@ export function registerAnalytics(program: Command): void {
       )
       .option('--json', 'print the report as JSON'),
   ).action(async (opts: ReportCliOptions) => {
-    const result = await withDatabase(opts, (db) => segmentReport(db));
+    const result = await withApp(opts, (app) => app.reports.segmentProfiles());
     if (opts.json) return printJson(result);
     process.stdout.write(`Segments as of ${result.asOf.slice(0, 10)} (${result.version})\n`);
     for (const title of ['segments', 'clusters'] as const) {
@@ -141,7 +137,7 @@ export function registerAnalytics(program: Command): void {
       .option('--top <n>', 'how many customers to list', parseNumberOption('top', 1, 100000), 20)
       .option('--json', 'print the report as JSON'),
   ).action(async (opts: ReportCliOptions) => {
-    const result = await withDatabase(opts, (db) => churnReport(db, opts.top));
+    const result = await withApp(opts, (app) => churnListing(app.reports.churnOverview({}, opts.top)));
     if (opts.json) return printJson(result);
     process.stdout.write(
       `Churn as of ${result.asOf.slice(0, 10)}: ${result.customers} customers, ${result.expectedChurners.toFixed(0)} expected to churn ` +
@@ -167,7 +163,7 @@ export function registerAnalytics(program: Command): void {
       .argument('<id>', "the shop's customer id (e.g. 12347)")
       .option('--json', 'print as JSON'),
   ).action(async (id: string, opts: DbOption & { json?: boolean }) => {
-    const result = await withDatabase(opts, (db) => customerReport(db, id));
+    const result = await withApp(opts, (app) => app.reports.customer(id));
     if (!result)
       throw new CliError(
         `no scores for customer '${id}': unknown customer, or no purchase before the as-of date`,
@@ -229,4 +225,26 @@ function printEvaluation(r: ChurnEvaluation, opts: EvalCliOptions): void {
     ...r.warnings.map((w) => `  warning: ${w}`),
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The churn report as the chat shows it, with the top customers' reasons for the terminal. */
+function churnListing(overview: ChurnOverview) {
+  const entry = (s: StoredScore) => ({
+    customer: s.externalId,
+    churnProbability: s.churnProbability,
+    segment: s.segment,
+    stage: s.stage,
+    clv: s.clv,
+    recencyDays: s.recencyDays,
+    frequency: s.frequency,
+    drivers: s.churnDrivers,
+  });
+  return {
+    asOf: overview.asOf,
+    customers: overview.customers,
+    meanChurnProbability: overview.meanChurnProbability,
+    expectedChurners: overview.expectedChurners,
+    atRiskClv: overview.clvAtRisk,
+    top: overview.top.map(entry),
+  };
 }

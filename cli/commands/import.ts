@@ -44,8 +44,8 @@ export function registerImport(program: Command): void {
         : undefined;
     let started = false;
     try {
-      const summary = await withDatabase(opts, (db) =>
-        importOrders(db, file, {
+      const summary = await withDatabase(opts, (store) =>
+        importOrders(store, file, {
           strict: opts.strict,
           timeZone,
           onProgress: ({ bytesRead, totalBytes, rowsRead }) => {

@@ -17,8 +17,7 @@ import {
   type DbOption,
 } from '../context';
 import { JOB_NAMES, outboxListing, runJob, type JobName } from '../../jobs';
-import { campaignReport, listCampaigns } from '../../analytics/campaigns/service';
-import { HandoffRepository } from '../../data/repositories/handoffs';
+import { campaignReport, listCampaigns } from '../../services/campaigns';
 import type { OutboxStatus } from '../../data/repositories/outbox';
 
 const OUTBOX_STATUSES: OutboxStatus[] = ['queued', 'sending', 'sent', 'failed', 'skipped', 'dead'];
@@ -49,8 +48,8 @@ export function registerJobs(program: Command): void {
       throw new CliError(`unknown job '${job}': use one of ${JOB_NAMES.join(', ')}`, 2);
     }
     const c = config();
-    const report = await withDatabase(opts, (db) =>
-      runJob(db, job as JobName, {
+    const report = await withDatabase(opts, (store) =>
+      runJob(store, job as JobName, {
         asOf: opts.asOf,
         dryRun: opts.dryRun,
         config: c.jobs,
@@ -75,8 +74,8 @@ export function registerJobs(program: Command): void {
     if (opts.status && !OUTBOX_STATUSES.includes(opts.status as OutboxStatus)) {
       throw new CliError(`--status must be one of ${OUTBOX_STATUSES.join(', ')}`, 2);
     }
-    const listing = await withDatabase(opts, (db) =>
-      outboxListing(db, {
+    const listing = await withDatabase(opts, (store) =>
+      outboxListing(store, {
         status: opts.status as OutboxStatus | undefined,
         campaignId: opts.campaign,
         limit: opts.limit,
@@ -94,7 +93,7 @@ export function registerJobs(program: Command): void {
       .description('every campaign, newest first, with outcomes')
       .option('--json', 'print JSON'),
   ).action(async (opts: DbOption & { json?: boolean }) => {
-    print(await withDatabase(opts, (db) => listCampaigns(db)), opts.json);
+    print(await withDatabase(opts, (store) => listCampaigns(store)), opts.json);
   });
   withDbOption(
     campaigns
@@ -105,7 +104,7 @@ export function registerJobs(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (id: string, opts: DbOption & { json?: boolean }) => {
     if (!/^\d+$/.test(id)) throw new CliError(`campaign id '${id}' is not a number`, 2);
-    const report = await withDatabase(opts, (db) => campaignReport(db, Number(id)));
+    const report = await withDatabase(opts, (store) => campaignReport(store, Number(id)));
     if (!report) throw new CliError(`no campaign ${id}`, 1);
     print(report, opts.json);
   });
@@ -118,8 +117,8 @@ export function registerJobs(program: Command): void {
       .option('--close <id>', 'mark one as handled', parseNumberOption('close', 1))
       .option('--json', 'print JSON'),
   ).action(async (opts: DbOption & { all?: boolean; close?: number; json?: boolean }) => {
-    const result = await withDatabase(opts, (db) => {
-      const repo = new HandoffRepository(db);
+    const result = await withDatabase(opts, (store) => {
+      const repo = store.handoffs;
       if (opts.close !== undefined && !repo.close(opts.close))
         throw new CliError(`no open hand-off ${opts.close}`, 1);
       return repo.list(opts.all ? null : 'open', 200);

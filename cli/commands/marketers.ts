@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { CliError, printJson, withDatabase, withDbOption, type DbOption } from '../context';
-import { MarketerRepository, type MarketerMatchKind } from '../../data/repositories/marketers';
-import { AuditLogRepository } from '../../data/repositories/auditLog';
+import { type MarketerMatchKind } from '../../data/repositories/marketers';
 
 interface RuleOptions extends DbOption {
   channelUser?: string;
@@ -62,10 +61,10 @@ export function registerMarketers(program: Command): void {
     .option('--note <text>', 'who this is, for the list')
     .action(async (opts: RuleOptions) => {
       const rule = ruleFrom(opts);
-      const added = await withDatabase(opts, (db) => {
-        const ok = new MarketerRepository(db).add(rule.kind, rule.value, opts.note ?? null, 'cli');
+      const added = await withDatabase(opts, (store) => {
+        const ok = store.marketers.add(rule.kind, rule.value, opts.note ?? null, 'cli');
         if (ok)
-          new AuditLogRepository(db).write('cli', 'marketers.add', `${rule.kind}:${rule.value}`, {
+          store.audit.write('cli', 'marketers.add', `${rule.kind}:${rule.value}`, {
             note: opts.note,
           });
         return ok;
@@ -82,9 +81,9 @@ export function registerMarketers(program: Command): void {
   withRuleOptions(group.command('remove').description('remove a marketer rule')).action(
     async (opts: RuleOptions) => {
       const rule = ruleFrom(opts);
-      const removed = await withDatabase(opts, (db) => {
-        const ok = new MarketerRepository(db).remove(rule.kind, rule.value);
-        if (ok) new AuditLogRepository(db).write('cli', 'marketers.remove', `${rule.kind}:${rule.value}`);
+      const removed = await withDatabase(opts, (store) => {
+        const ok = store.marketers.remove(rule.kind, rule.value);
+        if (ok) store.audit.write('cli', 'marketers.remove', `${rule.kind}:${rule.value}`);
         return ok;
       });
       if (opts.json) printJson({ ...rule, removed });
@@ -96,7 +95,7 @@ export function registerMarketers(program: Command): void {
   withDbOption(
     group.command('list').description('list the marketer rules').option('--json', 'print as JSON'),
   ).action(async (opts: DbOption & { json?: boolean }) => {
-    const rules = await withDatabase(opts, (db) => new MarketerRepository(db).list());
+    const rules = await withDatabase(opts, (store) => store.marketers.list());
     if (opts.json) return printJson(rules);
     if (rules.length === 0) {
       process.stdout.write(

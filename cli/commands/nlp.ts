@@ -21,9 +21,8 @@ import {
 } from '../../nlp/nlu';
 import { analyseSentiment } from '../../nlp/sentiment/model';
 import { parseLabel } from '../../nlp/sentiment/data';
-import { OrderHistoryRepository } from '../../data/repositories/orderHistory';
 import type { Gazetteer } from '../../nlp/entities/extract';
-import { shopGazetteer } from '../../dialogs/gazetteer';
+import { shopVocabulary } from '../../services/vocabulary';
 
 interface EvalOptions {
   train: string;
@@ -207,7 +206,7 @@ export function registerNlp(program: Command): void {
       opts: ModelsOption & DbOption & { withData?: boolean; today?: Date; json?: boolean },
     ) => {
       const gazetteer: Gazetteer = opts.withData
-        ? await withDatabase(opts, (db) => shopGazetteer(new OrderHistoryRepository(db)))
+        ? await withDatabase(opts, (store) => shopVocabulary(store), { mustExist: true })
         : {};
       const nlu = await loadOrTrainNlu(modelsDir(opts), { gazetteer });
       const result = nlu.understand(words.join(' '), { referenceDate: opts.today });

@@ -11,7 +11,6 @@ import {
 } from '../context';
 import { evalGroup } from './groups';
 import { resolveUserPath } from '../../lib/paths';
-import { RecsDataRepository } from '../../data/repositories/recsData';
 import { loadOrTrainRecsModel } from '../../analytics/recs/service';
 import { recommend, similarItems, evaluateRecs, type Reason } from '../../analytics/recs/hybrid';
 import { mineRules, ruleKey } from '../../analytics/rules/associationRules';
@@ -77,12 +76,12 @@ export function registerRecs(program: Command): void {
       .option('--retrain', 'train a new model even if the saved one matches the data')
       .option('--json', 'print JSON'),
   ).action((opts: RecommendOptions) =>
-    withDatabase(opts, (db) => {
-      const { model, run } = loadOrTrainRecsModel(db, {
+    withDatabase(opts, (store) => {
+      const { model, run } = loadOrTrainRecsModel(store, {
         modelsDir: config().modelsDir,
         retrain: opts.retrain,
       });
-      const known = new RecsDataRepository(db).hasCustomer(opts.customer);
+      const known = store.recsData.hasCustomer(opts.customer);
       const result = recommend(model, opts.customer, {
         k: opts.k,
         excludeBought: !opts.includeBought,
@@ -109,8 +108,8 @@ export function registerRecs(program: Command): void {
       .option('--retrain', 'train a new model even if the saved one matches the data')
       .option('--json', 'print JSON'),
   ).action((opts: SimilarOptions) =>
-    withDatabase(opts, (db) => {
-      const { model, run } = loadOrTrainRecsModel(db, {
+    withDatabase(opts, (store) => {
+      const { model, run } = loadOrTrainRecsModel(store, {
         modelsDir: config().modelsDir,
         retrain: opts.retrain,
       });
@@ -171,8 +170,8 @@ export function registerRecs(program: Command): void {
         throw new CliError(`cannot read ${opts.file}: ${(err as Error).message}`, 1);
       }
     } else {
-      baskets = await withDatabase(opts, (db) => {
-        const repo = new RecsDataRepository(db);
+      baskets = await withDatabase(opts, (store) => {
+        const repo = store.recsData;
         const catalogue = repo.catalogue();
         names = new Map(catalogue.map((c) => [c.sku, c.description]));
         return basketsFromPurchases(repo.purchases(), catalogue);
@@ -233,8 +232,8 @@ export function registerRecs(program: Command): void {
       )
       .option('--json', 'print JSON'),
   ).action((opts: EvalRecsOptions) =>
-    withDatabase(opts, (db) => {
-      const data = new RecsDataRepository(db).trainingData();
+    withDatabase(opts, (store) => {
+      const data = store.recsData.trainingData();
       const asOf = opts.asOf.getTime();
       const { evaluation, model } = evaluateRecs(data, asOf, opts.until ? opts.until.getTime() : Infinity);
       if (evaluation.customers === 0) {

@@ -8,9 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
-import type { Db } from '../db';
-import { OrderImportRepository } from '../repositories/orderImport';
-import { AuditLogRepository } from '../repositories/auditLog';
+import type { Store } from '../store';
 import { detectFormat, HeaderError, type DetectedFormat } from './formats';
 import { interpretRow, type ParsedLine } from './rows';
 import { ZonedTimestampParser } from './timestamps';
@@ -61,14 +59,14 @@ const MAX_REPORTED_ERRORS = 100;
 const RECENT_ORDERS = 50_000;
 
 export async function importOrders(
-  db: Db,
+  store: Store,
   file: string,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const started = Date.now();
   const totalBytes = statReadable(file);
   const compressed = await isGzip(file);
-  const repo = new OrderImportRepository(db);
+  const repo = store.imports;
   const timestamps = new ZonedTimestampParser(options.timeZone ?? 'Europe/London');
   const isValidTimeZone = timeZoneValidator();
 
@@ -232,7 +230,7 @@ export async function importOrders(
     if (options.strict && errorCount > 0) throw strictFailure();
     for (const p of products.values()) repo.refreshProduct(p);
     repo.finishImport(importId, new Date().toISOString(), rowsRead, imported, skipped);
-    new AuditLogRepository(db).write(options.actor ?? 'cli', 'import.orders', path.resolve(file), {
+    store.audit.write(options.actor ?? 'cli', 'import.orders', path.resolve(file), {
       rowsRead,
       imported,
       skipped,

@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export interface AuditEntry {
   id: number;
@@ -9,8 +10,11 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type AuditLogRepository = PublicApi<SqliteAuditLogRepository>;
+
 /** Append-only record of who changed what (imports, campaign launches, erasures). */
-export class AuditLogRepository {
+export class SqliteAuditLogRepository {
   private readonly insert;
   private readonly recentStmt;
   private readonly countStmt;

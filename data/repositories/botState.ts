@@ -3,6 +3,7 @@
  * optimistic concurrency). The bot/ layer adapts this to the SDK's Storage interface.
  */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export interface StoredStateItem {
   key: string;
@@ -10,7 +11,10 @@ export interface StoredStateItem {
   valueJson: string;
 }
 
-export class BotStateRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type BotStateRepository = PublicApi<SqliteBotStateRepository>;
+
+export class SqliteBotStateRepository {
   private readonly getStmt;
   private readonly putStmt;
   private readonly putIfStmt;

@@ -4,6 +4,7 @@
  * Times are ISO-8601 UTC text.
  */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export type CampaignKind = 'winback' | 'welcome' | 'manual';
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'completed' | 'cancelled';
@@ -124,7 +125,10 @@ const CANDIDATE_COLUMNS = `
   (SELECT r.channel_id FROM conversation_references r JOIN chat_identities i ON i.id = r.chat_identity_id
     WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1) AS referenceChannelId`;
 
-export class CampaignRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type CampaignRepository = PublicApi<SqliteCampaignRepository>;
+
+export class SqliteCampaignRepository {
   private readonly insertStmt;
   private readonly byIdStmt;
   private readonly listStmt;

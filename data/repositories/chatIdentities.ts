@@ -4,6 +4,7 @@
  * proactive message needs.
  */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export type ChatRole = 'customer' | 'marketer';
 
@@ -40,7 +41,10 @@ export interface StoredConversationReference {
 const IDENTITY_COLUMNS = `id, channel_id AS channelId, channel_user_id AS channelUserId, aad_object_id AS aadObjectId,
   display_name AS displayName, role, customer_id AS customerId, last_seen_at AS lastSeenAt`;
 
-export class ChatIdentityRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type ChatIdentityRepository = PublicApi<SqliteChatIdentityRepository>;
+
+export class SqliteChatIdentityRepository {
   private readonly upsertStmt;
   private readonly byIdStmt;
   private readonly byAccountStmt;

@@ -4,6 +4,7 @@
  */
 import type { Db } from '../db';
 import type { OrderKind } from './orderHistory';
+import type { PublicApi } from '../publicApi';
 
 export interface OrderSummary {
   invoice: string;
@@ -28,7 +29,10 @@ const SUMMARY = `
          COALESCE(SUM(l.quantity * l.unit_price), 0) AS total
     FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id`;
 
-export class CustomerOrdersRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type CustomerOrdersRepository = PublicApi<SqliteCustomerOrdersRepository>;
+
+export class SqliteCustomerOrdersRepository {
   private readonly recentStmt;
   private readonly ownOrderStmt;
   private readonly linesStmt;

@@ -3,6 +3,7 @@
  * lifecycle stage changes. Written by `retain train`, read by reports, the bot and scheduled jobs.
  */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export interface NewScore {
   customerId: number;
@@ -79,7 +80,10 @@ function toScore(r: ScoreRow): StoredScore {
 
 const SELECT = `SELECT s.*, c.external_id, c.country FROM customer_scores s JOIN customers c ON c.id = s.customer_id`;
 
-export class CustomerScoreRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type CustomerScoreRepository = PublicApi<SqliteCustomerScoreRepository>;
+
+export class SqliteCustomerScoreRepository {
   private readonly upsert;
   private readonly latestAsOfStmt;
   private readonly forCustomerStmt;

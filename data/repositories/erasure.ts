@@ -10,7 +10,8 @@
  * Conversation state lives in the bot's storage: the caller deletes it with the keys returned.
  */
 import type { Db } from '../db';
-import { AuditLogRepository } from './auditLog';
+import { SqliteAuditLogRepository, type AuditLogRepository } from './auditLog';
+import type { PublicApi } from '../publicApi';
 
 export interface ErasedAccount {
   channelId: string;
@@ -24,7 +25,10 @@ export interface ErasureResult {
   counts: Record<string, number>;
 }
 
-export class ErasureRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type ErasureRepository = PublicApi<SqliteErasureRepository>;
+
+export class SqliteErasureRepository {
   private readonly identityStmt;
   private readonly identitiesOfCustomerStmt;
   private readonly conversationsStmt;
@@ -60,7 +64,7 @@ export class ErasureRepository {
       UPDATE customers SET email = NULL, time_zone = NULL, consent_state = 'withdrawn',
              consent_updated_at = @now, forgotten_at = @now
        WHERE id = @id`);
-    this.audit = new AuditLogRepository(db);
+    this.audit = new SqliteAuditLogRepository(db);
   }
 
   /** Erases the person behind a chat identity (and their customer record's personal data, if linked). */

@@ -4,6 +4,7 @@
  * sent offers for a while).
  */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export type FeedbackLabel = 'positive' | 'neutral' | 'negative';
 
@@ -30,7 +31,10 @@ export interface FeedbackSummary {
 const COLUMNS = `id, customer_id AS customerId, chat_identity_id AS chatIdentityId, text,
   sentiment_score AS sentimentScore, sentiment_label AS sentimentLabel, created_at AS createdAt`;
 
-export class FeedbackRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type FeedbackRepository = PublicApi<SqliteFeedbackRepository>;
+
+export class SqliteFeedbackRepository {
   private readonly insertStmt;
   private readonly lastNegativeStmt;
   private readonly summaryStmt;

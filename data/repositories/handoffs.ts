@@ -1,5 +1,6 @@
 /** Customers who asked for a person: an entry marketers (or the support team) can list and close. */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export interface Handoff {
   id: number;
@@ -14,7 +15,10 @@ export interface Handoff {
   closedAt: string | null;
 }
 
-export class HandoffRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type HandoffRepository = PublicApi<SqliteHandoffRepository>;
+
+export class SqliteHandoffRepository {
   private readonly openForIdentityStmt;
   private readonly insertStmt;
   private readonly listStmt;

@@ -4,6 +4,7 @@
  * email domain ("example-shop.com").
  */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export type MarketerMatchKind = 'channel_user' | 'aad_object' | 'email_domain' | 'email';
 
@@ -24,7 +25,10 @@ export interface ChatPerson {
   email?: string | null;
 }
 
-export class MarketerRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type MarketerRepository = PublicApi<SqliteMarketerRepository>;
+
+export class SqliteMarketerRepository {
   private readonly addStmt;
   private readonly removeStmt;
   private readonly listStmt;

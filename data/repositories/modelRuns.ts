@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export interface ModelRun {
   id: number;
@@ -49,8 +50,11 @@ function toRun(r: ModelRunRow): ModelRun {
   };
 }
 
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type ModelRunRepository = PublicApi<SqliteModelRunRepository>;
+
 /** Which model versions were trained when, on what, and how well they did. */
-export class ModelRunRepository {
+export class SqliteModelRunRepository {
   private readonly insert;
   private readonly latestStmt;
   private readonly allStmt;

@@ -4,6 +4,7 @@
  * history of who opted out when is kept.
  */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export interface OptOut {
   customerId: number;
@@ -12,7 +13,10 @@ export interface OptOut {
   optedOutAt: string;
 }
 
-export class OptOutRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type OptOutRepository = PublicApi<SqliteOptOutRepository>;
+
+export class SqliteOptOutRepository {
   private readonly openStmt;
   private readonly insertStmt;
   private readonly revokeStmt;

@@ -3,6 +3,7 @@
  * callers can build compact arrays without holding every row as an object.
  */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export type OrderKind = 'purchase' | 'cancellation' | 'return';
 export type ProductKind = 'product' | 'postage' | 'fee' | 'discount' | 'manual' | 'voucher' | 'other';
@@ -58,7 +59,10 @@ export interface DataExtent {
   lastOrderAt: string | null;
 }
 
-export class OrderHistoryRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type OrderHistoryRepository = PublicApi<SqliteOrderHistoryRepository>;
+
+export class SqliteOrderHistoryRepository {
   private readonly lines;
   private readonly customers;
   private readonly customerById;

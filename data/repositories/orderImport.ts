@@ -4,6 +4,7 @@
  */
 import type { Db } from '../db';
 import type { ProductKind } from './orderHistory';
+import type { PublicApi } from '../publicApi';
 
 export interface ImportRecord {
   file: string;
@@ -11,7 +12,10 @@ export interface ImportRecord {
   startedAt: string;
 }
 
-export class OrderImportRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type OrderImportRepository = PublicApi<SqliteOrderImportRepository>;
+
+export class SqliteOrderImportRepository {
   private readonly upsertCustomerStmt;
   private readonly upsertProductStmt;
   private readonly refreshProductStmt;

@@ -10,6 +10,7 @@
  * waits, and is cleared when the row is sent. Times are ISO-8601 UTC text.
  */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'dead';
 export const OUTBOX_STATUSES: OutboxStatus[] = ['queued', 'sending', 'sent', 'failed', 'skipped', 'dead'];
@@ -110,7 +111,10 @@ export interface ListOptions {
   limit?: number;
 }
 
-export class OutboxRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type OutboxRepository = PublicApi<SqliteOutboxRepository>;
+
+export class SqliteOutboxRepository {
   private readonly insertStmt;
   private readonly claimStmt;
   private readonly deliveryStmt;

@@ -4,7 +4,8 @@
  * customer's country. Built on the streaming order history; no model code here.
  */
 import type { Db } from '../db';
-import { OrderHistoryRepository, type ProductKind } from './orderHistory';
+import { SqliteOrderHistoryRepository, type OrderHistoryRepository, type ProductKind } from './orderHistory';
+import type { PublicApi } from '../publicApi';
 
 /** What the recommendation models are trained on: plain data, no database handles. */
 export interface Purchase {
@@ -43,12 +44,15 @@ export interface PurchaseWindow {
   before?: Date;
 }
 
-export class RecsDataRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type RecsDataRepository = PublicApi<SqliteRecsDataRepository>;
+
+export class SqliteRecsDataRepository {
   private readonly history: OrderHistoryRepository;
   private readonly fingerprintStmt;
 
   constructor(db: Db) {
-    this.history = new OrderHistoryRepository(db);
+    this.history = new SqliteOrderHistoryRepository(db);
     this.fingerprintStmt = db.prepare(`
       SELECT (SELECT COUNT(*) FROM orders) AS orders,
              (SELECT COUNT(*) FROM order_lines) AS lines,

@@ -1,5 +1,6 @@
 /** Aggregates over orders for marketers' questions: best sellers, and who was active when. */
 import type { Db } from '../db';
+import type { PublicApi } from '../publicApi';
 
 export interface SalesFilter {
   /** Orders at or after this instant. */
@@ -24,7 +25,10 @@ const params = (f: SalesFilter) => ({
   country: f.country ?? null,
 });
 
-export class SalesInsightsRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type SalesInsightsRepository = PublicApi<SqliteSalesInsightsRepository>;
+
+export class SqliteSalesInsightsRepository {
   private readonly topProductsStmt;
   private readonly activeCustomersStmt;
   private readonly customerMonthsStmt;

@@ -8,7 +8,8 @@
  */
 import crypto from 'node:crypto';
 import type { Db } from '../db';
-import { channelUserKey, MarketerRepository } from './marketers';
+import { channelUserKey, SqliteMarketerRepository, type MarketerRepository } from './marketers';
+import type { PublicApi } from '../publicApi';
 
 /** The channel the local web chat speaks as (what the Web Chat client itself sends). */
 export const WEBCHAT_CHANNEL = 'webchat';
@@ -36,7 +37,10 @@ export interface DemoChatUser {
 /** LIKE pattern for a prefix, with '_' and '%' taken literally. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export class WebChatDemoRepository {
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type WebChatDemoRepository = PublicApi<SqliteWebChatDemoRepository>;
+
+export class SqliteWebChatDemoRepository {
   private readonly customersStmt;
   private readonly customerStmt;
   private readonly marketerRuleStmt;
@@ -45,7 +49,7 @@ export class WebChatDemoRepository {
   private readonly marketers: MarketerRepository;
 
   constructor(private readonly db: Db) {
-    this.marketers = new MarketerRepository(db);
+    this.marketers = new SqliteMarketerRepository(db);
     // The customer with most purchases in each country, best first: real people from different
     // places, each with enough history for recommendations to have something to say.
     this.customersStmt = db.prepare(`

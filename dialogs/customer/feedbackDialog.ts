@@ -11,10 +11,10 @@ import {
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import type { Assistant } from '../assistant';
+import type { AppServices } from '../../services/app';
 import type { SentimentResult } from '../../nlp/sentiment/model';
 import { turnInfo } from '../turn';
-import { intentButtons } from '../handler';
+import { intentButtons } from '../intents';
 
 export const FEEDBACK_DIALOG = 'feedback';
 const ASK = 'feedback.ask';
@@ -31,7 +31,7 @@ export function hasSubstance(text: string, sentiment: SentimentResult): boolean 
 
 export class FeedbackDialog extends ComponentDialog {
   constructor(
-    private readonly assistant: Assistant,
+    private readonly app: AppServices,
     private readonly understandSentiment: (text: string) => SentimentResult,
   ) {
     super(FEEDBACK_DIALOG);
@@ -50,7 +50,7 @@ export class FeedbackDialog extends ComponentDialog {
     const text = String(step.result ?? '').trim();
     if (!text) return step.endDialog();
     const sentiment = this.understandSentiment(text);
-    await recordFeedbackAndReply(step.context, this.assistant, text, sentiment);
+    await recordFeedbackAndReply(step.context, this.app, text, sentiment);
     return step.endDialog();
   }
 }
@@ -58,18 +58,18 @@ export class FeedbackDialog extends ComponentDialog {
 /** Stores the feedback and answers it: thanks, or an apology with a person on offer. */
 export async function recordFeedbackAndReply(
   context: TurnContext,
-  assistant: Assistant,
+  app: AppServices,
   text: string,
   sentiment: SentimentResult,
 ): Promise<void> {
   const { identity } = turnInfo(context);
-  assistant.recordFeedback(identity, text, sentiment);
+  app.care.recordFeedback(identity, text, sentiment);
   if (sentiment.label === 'negative') {
     await context.sendActivity(
       MessageFactory.suggestedActions(
         intentButtons(['talk_to_person']),
         `I'm sorry about that, and thank you for telling us: your message is with the team. ` +
-          `We won't send you promotions for the next ${assistant.complaintQuietDays} days. Would you like a person to get in touch?`,
+          `We won't send you promotions for the next ${app.care.complaintQuietDays} days. Would you like a person to get in touch?`,
       ),
     );
   } else {

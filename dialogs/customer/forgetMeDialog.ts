@@ -9,14 +9,14 @@ import {
   type WaterfallStepContext,
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
-import type { Assistant } from '../assistant';
+import type { AppServices } from '../../services/app';
 import { turnInfo } from '../turn';
 
 export const FORGET_DIALOG = 'forgetMe';
 const CONFIRM = 'forgetMe.confirm';
 
 export class ForgetMeDialog extends ComponentDialog {
-  constructor(private readonly assistant: Assistant) {
+  constructor(private readonly app: AppServices) {
     super(FORGET_DIALOG);
     this.addDialog(new ConfirmPrompt(CONFIRM));
     this.addDialog(new WaterfallDialog('forgetMe.steps', [this.ask.bind(this), this.erase.bind(this)]));
@@ -48,7 +48,7 @@ export class ForgetMeDialog extends ComponentDialog {
       );
       return step.endDialog({ erased: false });
     }
-    const result = this.assistant.forget(info.identity.id);
+    const result = this.app.care.forget(info.identity.id);
     info.forgotten = result.accounts;
     info.identity = undefined;
     await step.context.sendActivity(

@@ -5,8 +5,9 @@
 import { MessageFactory } from 'botbuilder';
 import type { RecommendResult } from '../../analytics/recs/hybrid';
 import { budget, first } from '../entities';
-import { button, intentButtons, sendWithButtons, type Handler, type HandlerContext } from '../handler';
-import { formatCell } from '../reports/report';
+import { button, sendWithButtons, type Handler, type HandlerContext } from '../handler';
+import { intentButtons } from '../intents';
+import { formatCell } from '../../reports/report';
 import { VERIFY_DIALOG } from './verifyDialog';
 import { FORGET_DIALOG } from './forgetMeDialog';
 import { FEEDBACK_DIALOG } from './feedbackDialog';
@@ -16,7 +17,7 @@ const money = (v: number | null) => (v === null ? '' : formatCell(v, 'money'));
 /** The customer record linked to this chat user, if any. */
 export function linkedCustomer(ctx: HandlerContext) {
   const id = ctx.info.identity?.customerId;
-  return id !== null && id !== undefined ? ctx.assistant.customerRecord(id) : undefined;
+  return id !== null && id !== undefined ? ctx.app.care.customerRecord(id) : undefined;
 }
 
 function recommendationText(intro: string, result: RecommendResult): string {
@@ -32,8 +33,8 @@ async function sendRecommendations(ctx: HandlerContext, gift: boolean): Promise<
   const limits = budget(entities);
   // Marketers may ask on a customer's behalf; customers only ever get their own.
   const askedFor = ctx.info.role === 'marketer' ? first(entities, 'customerId') : undefined;
-  const customer = askedFor ? ctx.assistant.customerRecordByExternalId(askedFor.value) : linkedCustomer(ctx);
-  const result = ctx.assistant.recommendationsFor(customer, { k: 5, ...limits });
+  const customer = askedFor ? ctx.app.care.customerRecordByExternalId(askedFor.value) : linkedCustomer(ctx);
+  const result = ctx.app.recommendations.forCustomer(customer, { k: 5, ...limits });
   if (!result) {
     await ctx.turn.sendActivity(
       'Recommendations are not ready yet: the recommender has not been trained. Please try again later.',
@@ -73,7 +74,7 @@ const similarItems: Handler = async (ctx) => {
     );
     return;
   }
-  const similar = ctx.assistant.similar(product.code, 5);
+  const similar = ctx.app.recommendations.similar(product.code, 5);
   if (!similar?.length) {
     await ctx.turn.sendActivity(`I have nothing similar to ${product.name} yet.`);
     return;
@@ -90,7 +91,7 @@ const orderStatus: Handler = async (ctx) => {
   if (!customer) return { dialogId: VERIFY_DIALOG, options: { then: 'order_status' } };
   const invoice = first(ctx.info.understanding.entities, 'invoice');
   if (invoice) {
-    const found = ctx.assistant.ownOrder(customer.id, invoice.value);
+    const found = ctx.app.care.ownOrder(customer.id, invoice.value);
     if (!found) {
       await ctx.turn.sendActivity(
         `I can't find order ${invoice.value} on your account. Check the number on your confirmation email?`,
@@ -105,7 +106,7 @@ const orderStatus: Handler = async (ctx) => {
     );
     return;
   }
-  const orders = ctx.assistant.recentOrders(customer.id, 3);
+  const orders = ctx.app.care.recentOrders(customer.id, 3);
   if (!orders.length) {
     await ctx.turn.sendActivity('I have no orders on your account yet.');
     return;
@@ -127,7 +128,7 @@ const orderStatus: Handler = async (ctx) => {
 
 function faqHandler(topics: Array<'returns' | 'refunds' | 'delivery' | 'other'>): Handler {
   return async (ctx) => {
-    const entries = ctx.assistant.faq(topics, ctx.info.understanding.text);
+    const entries = ctx.app.care.faq(topics, ctx.info.understanding.text);
     if (!entries.length) {
       await sendWithButtons(ctx, "I don't have an answer for that here.", intentButtons(['talk_to_person']));
       return;
@@ -146,7 +147,7 @@ const feedback: Handler = async (ctx) => ({
 });
 
 const talkToPerson: Handler = async (ctx) => {
-  const { id, created } = ctx.assistant.requestPerson(ctx.info.identity, ctx.info.understanding.text);
+  const { id, created } = ctx.app.care.requestPerson(ctx.info.identity, ctx.info.understanding.text);
   await ctx.turn.sendActivity(
     created
       ? `I've asked a member of our team to get back to you in this chat (request #${id}). Anything you add here, they will see.`
@@ -162,7 +163,7 @@ const unsubscribe: Handler = async (ctx) => {
     );
     return;
   }
-  const changed = ctx.assistant.optOut(customer.id);
+  const changed = ctx.app.care.optOut(customer.id);
   await sendWithButtons(
     ctx,
     changed
@@ -175,7 +176,7 @@ const unsubscribe: Handler = async (ctx) => {
 const resubscribe: Handler = async (ctx) => {
   const customer = linkedCustomer(ctx);
   if (!customer) return { dialogId: VERIFY_DIALOG, options: { then: 'resubscribe' } };
-  const changed = ctx.assistant.resubscribe(customer.id);
+  const changed = ctx.app.care.resubscribe(customer.id);
   await ctx.turn.sendActivity(
     changed
       ? 'Welcome back: you\'ll get our offers again. Say "stop" any time to opt out.'
@@ -193,7 +194,7 @@ const verifyMe: Handler = async (ctx) => {
   return { dialogId: VERIFY_DIALOG, options: { then: 'recommendations' } };
 };
 
-export const CUSTOMER_HANDLERS: Record<string, Handler> = {
+export const CUSTOMER_HANDLERS = {
   recommendations,
   gift_ideas: giftIdeas,
   similar_items: similarItems,
@@ -205,7 +206,7 @@ export const CUSTOMER_HANDLERS: Record<string, Handler> = {
   unsubscribe,
   resubscribe,
   forget_me: forgetMe,
-};
+} satisfies Record<string, Handler>;
 
 /** Exact customer commands (button texts), matched before the intent model. */
 export const CUSTOMER_COMMANDS: Array<{ pattern: RegExp; run: Handler }> = [

@@ -11,9 +11,10 @@ import {
   type DialogTurnResult,
   type PromptValidatorContext,
 } from 'botbuilder-dialogs';
-import type { Assistant } from '../assistant';
+import type { AppServices } from '../../services/app';
 import { turnInfo } from '../turn';
-import { button, intentButtons } from '../handler';
+import { button } from '../handler';
+import { intentButtons } from '../intents';
 import { MessageFactory } from 'botbuilder';
 
 export const VERIFY_DIALOG = 'verify';
@@ -36,7 +37,7 @@ interface VerifyValues {
 
 export class VerifyDialog extends ComponentDialog {
   constructor(
-    private readonly assistant: Assistant,
+    private readonly app: AppServices,
     /** Runs the intent the customer wanted once they are verified. */
     private readonly resume: (step: WaterfallStepContext, intent: string) => Promise<void>,
   ) {
@@ -57,7 +58,7 @@ export class VerifyDialog extends ComponentDialog {
 
   private async askOrder(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { identity } = turnInfo(step.context);
-    if (identity && this.assistant.recentVerifyFailures(identity.id) >= MAX_VERIFY_FAILURES) {
+    if (identity && this.app.care.recentVerifyFailures(identity.id) >= MAX_VERIFY_FAILURES) {
       await step.context.sendActivity(
         MessageFactory.suggestedActions(
           intentButtons(['talk_to_person']),
@@ -92,7 +93,7 @@ export class VerifyDialog extends ComponentDialog {
       );
       return step.endDialog({ verified: false });
     }
-    const result = this.assistant.verifyAndLink(identity.id, invoice, email);
+    const result = this.app.care.verifyAndLink(identity.id, invoice, email);
     if ('failure' in result) {
       const text =
         result.failure === 'no_email_on_file'
@@ -108,7 +109,7 @@ export class VerifyDialog extends ComponentDialog {
     }
     turnInfo(step.context).identity = result.linked;
     await step.context.sendActivity(
-      `Thanks, you're verified as customer ${this.assistant.customerRecord(result.linked.customerId!)?.externalId ?? ''}.`.replace(
+      `Thanks, you're verified as customer ${this.app.care.customerRecord(result.linked.customerId!)?.externalId ?? ''}.`.replace(
         ' .',
         '.',
       ),

@@ -15,13 +15,13 @@ import {
 } from 'botbuilder-dialogs';
 import { MessageFactory } from 'botbuilder';
 import type { Entity } from '../../nlp/entities/extract';
-import type { Assistant } from '../assistant';
+import type { AppServices } from '../../services/app';
 import { campaignTerms, first } from '../entities';
-import type { ReportRenderOptions } from '../reports/toActivity';
+import type { ReportRenderOptions } from '../reportActivity';
 import { sendReport } from '../handler';
 import { turnInfo } from '../turn';
-import { campaignPreviewReport, describeAudience, describeOffer } from './campaignReports';
-import type { AudienceFilter } from './campaignService';
+import { campaignPreviewReport, describeAudience, describeOffer } from '../../reports/builders/campaigns';
+import type { AudienceFilter } from '../../services/campaigns';
 
 export const CAMPAIGN_DIALOG = 'campaign';
 const CHOOSE_AUDIENCE = 'campaign.audience';
@@ -68,7 +68,7 @@ const hasAudience = (a: AudienceFilter) =>
 
 export class CampaignDialog extends ComponentDialog {
   constructor(
-    private readonly assistant: Assistant,
+    private readonly app: AppServices,
     private readonly render: ReportRenderOptions = {},
   ) {
     super(CAMPAIGN_DIALOG);
@@ -131,7 +131,7 @@ export class CampaignDialog extends ComponentDialog {
           ? {}
           : { text: answer.slice(0, 140) };
     }
-    const preview = this.assistant.campaigns!.preview(state.audience);
+    const preview = this.app.campaigns.preview(state.audience);
     state.eligible = preview.eligible;
     await sendReport(
       { turn: step.context, render: this.render },
@@ -162,7 +162,7 @@ export class CampaignDialog extends ComponentDialog {
     const { identity } = turnInfo(step.context);
     const createdBy = `marketer:${identity?.id ?? 'unknown'}${identity?.displayName ? ` (${identity.displayName})` : ''}`;
     const name = `Win-back: ${describeAudience(state.audience)}, ${describeOffer(state.offer ?? {})}`;
-    const { id } = this.assistant.campaigns!.create({
+    const { id } = this.app.campaigns.create({
       name,
       kind: 'winback',
       audience: state.audience,
@@ -171,7 +171,7 @@ export class CampaignDialog extends ComponentDialog {
       scheduledAt: state.scheduledAt ? new Date(state.scheduledAt) : undefined,
       createdBy,
     });
-    this.assistant.recordMarketerAction(identity, 'campaign_confirmed', `campaign:${id}`, {
+    this.app.care.recordMarketerAction(identity, 'campaign_confirmed', `campaign:${id}`, {
       audience: state.audience,
       offer: state.offer,
       controlShare: state.controlShare,

@@ -1,16 +1,9 @@
-/** Marketers' single-turn questions: each reads the Assistant and answers with a report. */
-import { NotTrainedError } from '../assistant';
+/** Marketers' single-turn questions: each reads a report service and answers with a report. */
 import { first, reportFilter } from '../entities';
-import {
-  button,
-  intentButtons,
-  sendReport,
-  sendWithButtons,
-  type Handler,
-  type HandlerContext,
-} from '../handler';
-import * as reports from './reports';
-import { campaignListReport, campaignOutcomeReport } from './campaignReports';
+import { intentButtons } from '../intents';
+import { button, sendReport, sendWithButtons, type Handler, type HandlerContext } from '../handler';
+import * as reports from '../../reports/builders/marketer';
+import { campaignListReport, campaignOutcomeReport } from '../../reports/builders/campaigns';
 
 /** Reports need trained analytics; say how to get them rather than failing. */
 export async function explainNotTrained(ctx: HandlerContext): Promise<void> {
@@ -26,13 +19,13 @@ const entities = (ctx: HandlerContext) => ctx.info.understanding.entities;
 
 const segmentOverview: Handler = async (ctx) => {
   const filter = reportFilter(entities(ctx));
-  await sendReport(ctx, reports.segmentOverviewReport(ctx.assistant.segmentOverview(filter)));
+  await sendReport(ctx, reports.segmentOverviewReport(ctx.app.reports.segmentOverview(filter)));
 };
 
 const segmentDetail: Handler = async (ctx) => {
   const segment = first(entities(ctx), 'segment');
   if (!segment) {
-    const overview = ctx.assistant.segmentOverview();
+    const overview = ctx.app.reports.segmentOverview();
     await sendWithButtons(
       ctx,
       'Which segment? Pick one:',
@@ -43,29 +36,36 @@ const segmentDetail: Handler = async (ctx) => {
   const filter = reportFilter(entities(ctx));
   await sendReport(
     ctx,
-    reports.segmentDetailReport(segment.value, ctx.assistant.segmentDetail(segment.value, filter), filter),
+    reports.segmentDetailReport(segment.value, ctx.app.reports.segmentDetail(segment.value, filter), filter),
   );
 };
 
 const churnReport: Handler = async (ctx) => {
-  await sendReport(ctx, reports.churnReport(ctx.assistant.churnOverview(reportFilter(entities(ctx)))));
+  await sendReport(ctx, reports.churnReport(ctx.app.reports.churnOverview(reportFilter(entities(ctx)))));
 };
 
 const atRiskList: Handler = async (ctx) => {
   const filter = reportFilter(entities(ctx));
-  const { asOf, total, top } = ctx.assistant.atRisk(filter);
+  const { asOf, total, top } = ctx.app.reports.atRisk(filter);
   await sendReport(ctx, reports.atRiskReport(asOf, filter, total, top));
 };
 
 async function customer360(ctx: HandlerContext, id: string): Promise<void> {
-  const found = ctx.assistant.customer360(id);
-  if (!found) {
+  const report = ctx.app.reports.customer(id);
+  if (!report) {
     await ctx.turn.sendActivity(
       `I don't know customer ${id}. Check the number, or import their orders first.`,
     );
     return;
   }
-  await sendReport(ctx, reports.customerReport360(found.report, found.orders, found.recommendations));
+  await sendReport(
+    ctx,
+    reports.customerReport360(
+      report,
+      ctx.app.care.recentOrders(report.customerId, 5),
+      ctx.app.recommendations.forExternalId(report.customer, 3),
+    ),
+  );
 }
 
 const customerLookup: Handler = async (ctx) => {
@@ -80,27 +80,23 @@ const customerLookup: Handler = async (ctx) => {
 const clvReport: Handler = async (ctx) => {
   const id = first(entities(ctx), 'customerId');
   if (id) return customer360(ctx, id.value);
-  await sendReport(ctx, reports.clvReport(ctx.assistant.clvOverview(reportFilter(entities(ctx)))));
+  await sendReport(ctx, reports.clvReport(ctx.app.reports.clvOverview(reportFilter(entities(ctx)))));
 };
 
 const productInsight: Handler = async (ctx) => {
   const filter = reportFilter(entities(ctx));
   const product = first(entities(ctx), 'product');
-  const products = ctx.assistant.topProducts(filter, 10);
+  const products = ctx.app.reports.topProducts(filter, 10);
   const names = new Map(products.map((p) => [p.sku, p.description ?? p.sku]));
   const describe = (sku: string) => names.get(sku) ?? sku;
   const rules = product
-    ? { sku: product.code, name: product.name, together: ctx.assistant.boughtTogether(product.code) }
-    : { strongest: ctx.assistant.strongestRules(3) };
+    ? { sku: product.code, name: product.name, together: ctx.app.reports.boughtTogether(product.code) }
+    : { strongest: ctx.app.reports.strongestRules(3) };
   await sendReport(ctx, reports.productInsightReport(products, filter, rules, describe));
 };
 
 const campaignStatus: Handler = async (ctx) => {
-  const campaigns = ctx.assistant.campaigns;
-  if (!campaigns) {
-    await ctx.turn.sendActivity('Campaigns are not available in this installation yet.');
-    return;
-  }
+  const campaigns = ctx.app.campaigns;
   const list = campaigns.list();
   if (!list.length) {
     await sendWithButtons(ctx, 'No campaigns yet.', intentButtons(['create_campaign']));
@@ -116,18 +112,14 @@ const campaignStatus: Handler = async (ctx) => {
 };
 
 const modelStatus: Handler = async (ctx) => {
-  await sendReport(ctx, reports.modelStatusReport(ctx.assistant.modelStatus()));
+  await sendReport(ctx, reports.modelStatusReport(ctx.app.reports.modelStatus()));
 };
 
 const createCampaign: Handler = async (ctx) => {
-  if (!ctx.assistant.campaigns) {
-    await ctx.turn.sendActivity('Campaigns are not available in this installation yet.');
-    return;
-  }
   return { dialogId: 'campaign', options: { text: ctx.info.understanding.text, entities: entities(ctx) } };
 };
 
-export const MARKETER_HANDLERS: Record<string, Handler> = {
+export const MARKETER_HANDLERS = {
   segment_overview: segmentOverview,
   segment_detail: segmentDetail,
   churn_report: churnReport,
@@ -138,7 +130,7 @@ export const MARKETER_HANDLERS: Record<string, Handler> = {
   create_campaign: createCampaign,
   campaign_status: campaignStatus,
   model_status: modelStatus,
-};
+} satisfies Record<string, Handler>;
 
 /**
  * Exact commands for lists that have no intent of their own (and buttons in help): typed words
@@ -148,23 +140,19 @@ export const MARKETER_COMMANDS: Array<{ pattern: RegExp; title: string; run: Han
   {
     pattern: /^(show |list )?(open )?(handoffs?|hand-offs?|who is waiting\??|waiting customers)$/i,
     title: 'Waiting for a person',
-    run: async (ctx) => sendReport(ctx, reports.handoffReport(ctx.assistant.openHandoffs())),
+    run: async (ctx) => sendReport(ctx, reports.handoffReport(ctx.app.reports.openHandoffs())),
   },
   {
     pattern: /^(show |customer )?(cohort retention|cohorts?|retention)( report| by cohort)?\??$/i,
     title: 'Cohort retention',
-    run: async (ctx) => sendReport(ctx, reports.cohortRetentionReport(ctx.assistant.cohortRetention())),
+    run: async (ctx) => sendReport(ctx, reports.cohortRetentionReport(ctx.app.reports.cohortRetention())),
   },
   {
     pattern: /^(show |customer )?feedback( summary| report)?$/i,
     title: 'Feedback summary',
     run: async (ctx) => {
-      const { summary, recentNegative } = ctx.assistant.feedbackSummary(30);
+      const { summary, recentNegative } = ctx.app.reports.feedbackSummary(30);
       await sendReport(ctx, reports.feedbackReport(30, summary, recentNegative));
     },
   },
 ];
-
-export function isNotTrained(err: unknown): boolean {
-  return err instanceof NotTrainedError;
-}

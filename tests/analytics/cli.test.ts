@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openDatabase } from '../../data/db';
+import { openStore } from '../../data/store';
 import { importOrders } from '../../data/import/importOrders';
 import { projectPath } from '../../lib/paths';
 import { runCli } from '../support/cli';
@@ -11,11 +11,11 @@ describe('analytics commands on the demo sample', () => {
   const tmp = tempDir();
   const dbFile = path.join(tmp.dir, 'demo.db');
   beforeAll(async () => {
-    const db = openDatabase(dbFile);
+    const store = openStore(dbFile);
     try {
-      await importOrders(db, projectPath('data', 'demo', 'online-retail-sample.csv.gz'));
+      await importOrders(store, projectPath('data', 'demo', 'online-retail-sample.csv.gz'));
     } finally {
-      db.close();
+      store.close();
     }
   });
   afterAll(() => tmp.cleanup());
@@ -89,11 +89,11 @@ describe('retain eval churn on the shared Online Retail file', () => {
   const tmp = tempDir();
   const dbFile = path.join(tmp.dir, 'retail.db');
   beforeAll(async () => {
-    const db = openDatabase(dbFile);
+    const store = openStore(dbFile);
     try {
-      await importOrders(db, onlineRetailFile);
+      await importOrders(store, onlineRetailFile);
     } finally {
-      db.close();
+      store.close();
     }
   });
   afterAll(() => tmp.cleanup());

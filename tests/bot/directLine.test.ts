@@ -3,8 +3,8 @@
  * session → start conversation → post → poll by watermark, with the real adapter, identity
  * middleware and bot behind it, and the security cases.
  */
+import { sql } from '../support/sql';
 import http from 'node:http';
-import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
 import { SERVER_START_TIMEOUT, startWebChatServer, type WebChatServer } from '../e2e/webChatServer';
 
 interface Activity {
@@ -88,7 +88,7 @@ describe('local Direct Line endpoint (demo mode: no credentials)', () => {
     const customers = identities.filter((i) => i.role === 'customer');
     expect(customers.length).toBeGreaterThanOrEqual(2);
     for (const c of customers) {
-      const orders = server.db
+      const orders = sql(server.store)
         .prepare(
           `SELECT COUNT(*) AS n FROM orders o JOIN customers c ON c.id = o.customer_id
             WHERE c.external_id = ? AND o.kind = 'purchase'`,
@@ -164,8 +164,8 @@ describe('local Direct Line endpoint (demo mode: no credentials)', () => {
     // Personal picks: the customer record is linked, so the recommender knows their history.
     expect(texts[texts.length - 1]).toMatch(/Picked for you/);
 
-    const identity = new ChatIdentityRepository(server.db).byAccount('webchat', s.user.id);
-    const record = server.db
+    const identity = server.store.identities.byAccount('webchat', s.user.id);
+    const record = sql(server.store)
       .prepare('SELECT id FROM customers WHERE external_id = ?')
       .get(customer.key.replace('customer:', '')) as { id: number };
     expect(identity).toMatchObject({ role: 'customer', customerId: record.id });
@@ -180,7 +180,7 @@ describe('local Direct Line endpoint (demo mode: no credentials)', () => {
     const s = await session(server.url, 'marketer');
     await startConversation(server.url, s);
     const seen = await poll(server.url, s);
-    const identities = new ChatIdentityRepository(server.db);
+    const identities = server.store.identities;
     const [saved] = identities.references(identities.byAccount('webchat', s.user.id)!.id);
     expect(saved.conversationId).toBe(s.conversationId);
     await server.adapter.continueConversationAsync('', saved.reference as object, async (context) => {
@@ -314,7 +314,7 @@ describe('local Direct Line endpoint with credentials configured', () => {
       expect(body.mode).toBe('visitor');
       expect(body.identities.map((i) => i.key)).toEqual(['visitor']);
       expect((await fetch(`${server.url}/webchat/session`, json({ identity: 'marketer' }))).status).toBe(403);
-      const customer = server.db.prepare('SELECT external_id AS id FROM customers LIMIT 1').get() as {
+      const customer = sql(server.store).prepare('SELECT external_id AS id FROM customers LIMIT 1').get() as {
         id: string;
       };
       expect(

@@ -9,11 +9,7 @@ import path from 'node:path';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { startBot, type RunningBot } from '../../bot';
-import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
-import { MarketerRepository } from '../../data/repositories/marketers';
-import { OrderHistoryRepository } from '../../data/repositories/orderHistory';
-import { BotStateRepository } from '../../data/repositories/botState';
-import { openDatabase } from '../../data/db';
+import { openStore } from '../../data/store';
 import { tempDir } from '../support/files';
 import { startChannelService, startHttpServer, type ChannelReply } from '../support/standIns';
 import { EMAIL_CUSTOMER, REGULAR_CUSTOMER, openTestShop } from '../support/shop';
@@ -114,7 +110,7 @@ describe('authentication with credentials: every token is checked, nothing unsig
     tmp.cleanup();
   });
 
-  const seen = (user: string) => new ChatIdentityRepository(bot.db).byAccount('webchat', user) !== undefined;
+  const seen = (user: string) => bot.store.identities.byAccount('webchat', user) !== undefined;
 
   test('a token signed by the channel service key is accepted and the message processed', async () => {
     const res = await post(bot.url, message(channel.url, 'signed-user', 'c-ok', 'hello'), {
@@ -169,8 +165,8 @@ describe('the bot over HTTP with the demo shop: roles, privacy, state across a r
   beforeAll(async () => {
     const shop = await openTestShop(tmp.dir);
     dbFile = shop.dbFile;
-    new MarketerRepository(shop.db).add('channel_user', 'webchat:mia', 'test', 'test');
-    shop.db.close();
+    shop.store.marketers.add('channel_user', 'webchat:mia', 'test', 'test');
+    shop.store.close();
     channel = await startChannelService();
     bot = await startBot({ config: config(), dbFile, port: 0, host: '127.0.0.1', log });
   }, 180_000);
@@ -202,8 +198,8 @@ describe('the bot over HTTP with the demo shop: roles, privacy, state across a r
   });
 
   test("a verified customer cannot see another customer's order", async () => {
-    const other = new OrderHistoryRepository(bot.db).customerByExternal(REGULAR_CUSTOMER)!;
-    const otherInvoice = bot.assistant.recentOrders(other.id, 1)[0].invoice;
+    const other = bot.store.orders.customerByExternal(REGULAR_CUSTOMER)!;
+    const otherInvoice = bot.app.care.recentOrders(other.id, 1)[0].invoice;
     await say('ada', 'conv-ada', 'where is my order?');
     await say('ada', 'conv-ada', EMAIL_CUSTOMER.orders[1]);
     const verified = await say('ada', 'conv-ada', EMAIL_CUSTOMER.email);
@@ -228,13 +224,13 @@ describe('the bot over HTTP with the demo shop: roles, privacy, state across a r
     await say('ada', 'conv-ada', 'forget me');
     const done = await say('ada', 'conv-ada', 'yes');
     expect(done.map(replyText).join(' ')).toContain('your data is erased');
-    expect(new ChatIdentityRepository(bot.db).byAccount('webchat', 'ada')).toBeUndefined();
-    expect(new BotStateRepository(bot.db).read(['webchat/conversations/conv-ada'])).toHaveLength(0);
-    const db = openDatabase(dbFile);
+    expect(bot.store.identities.byAccount('webchat', 'ada')).toBeUndefined();
+    expect(bot.store.botState.read(['webchat/conversations/conv-ada'])).toHaveLength(0);
+    const store = openStore(dbFile);
     try {
-      expect(new OrderHistoryRepository(db).customerByExternal(EMAIL_CUSTOMER.id)?.email).toBeNull();
+      expect(store.orders.customerByExternal(EMAIL_CUSTOMER.id)?.email).toBeNull();
     } finally {
-      db.close();
+      store.close();
     }
   });
 });

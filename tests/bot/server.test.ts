@@ -5,9 +5,7 @@ import { createLogger } from '../../lib/logger';
 import { startBot, type RunningBot } from '../../bot';
 import { InsecureBindError } from '../../bot/server';
 import { importOrders } from '../../data/import/importOrders';
-import { openDatabase } from '../../data/db';
-import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
-import { MarketerRepository } from '../../data/repositories/marketers';
+import { openStore } from '../../data/store';
 import { tempDir, writeCsv } from '../support/files';
 import { startChannelService } from '../support/standIns';
 
@@ -26,17 +24,17 @@ describe('bot server over real HTTP with the Bot Framework activity protocol', (
 
   beforeAll(async () => {
     const dbFile = path.join(tmp.dir, 'retain.db');
-    const db = openDatabase(dbFile);
+    const store = openStore(dbFile);
     await importOrders(
-      db,
+      store,
       writeCsv(tmp.dir, 'orders.csv', [
         'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
         '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850,United Kingdom',
         '536366,22633,HAND WARMER UNION JACK,6,12/1/2010 8:28,1.85,17851,United Kingdom',
       ]),
     );
-    new MarketerRepository(db).add('channel_user', 'webchat:marketer-1', 'test marketer', 'test');
-    db.close();
+    store.marketers.add('channel_user', 'webchat:marketer-1', 'test marketer', 'test');
+    store.close();
     channel = await startChannelService();
     bot = await startBot({ config: loadConfig({}), dbFile, port: 0, host: '127.0.0.1', log });
   });
@@ -104,7 +102,7 @@ describe('bot server over real HTTP with the Bot Framework activity protocol', (
     expect((await post(bot.url, JSON.stringify(asCustomer))).status).toBe(200);
     expect(channel.replies[beforeCustomer].body.text).toMatch(/only the shop's team/);
 
-    const identities = new ChatIdentityRepository(bot.db);
+    const identities = bot.store.identities;
     const customer = identities.byAccount('webchat', 'user-1');
     expect(customer).toMatchObject({ role: 'customer', displayName: 'Mia' });
     const [reference] = identities.references(customer!.id);

@@ -1,21 +1,20 @@
 import path from 'node:path';
 import { ConversationState, TestAdapter } from 'botbuilder';
-import { openDatabase, type Db } from '../../data/db';
-import { BotStateRepository } from '../../data/repositories/botState';
+import { openStore, type Store } from '../../data/store';
 import { SqliteStorage } from '../../bot/sqliteStorage';
 import { tempDir } from '../support/files';
 
 describe('bot state stored in SQLite', () => {
   let tmp: ReturnType<typeof tempDir>;
-  let db: Db;
+  let store: Store;
   let storage: SqliteStorage;
   beforeEach(() => {
     tmp = tempDir();
-    db = openDatabase(path.join(tmp.dir, 'retain.db'));
-    storage = new SqliteStorage(new BotStateRepository(db));
+    store = openStore(path.join(tmp.dir, 'retain.db'));
+    storage = new SqliteStorage(store.botState);
   });
   afterEach(() => {
-    db.close();
+    store.close();
     tmp.cleanup();
   });
 
@@ -54,8 +53,8 @@ describe('bot state stored in SQLite', () => {
     const file = path.join(tmp.dir, 'restart.db');
     /** A bot that counts the messages of its conversation, as one server process would. */
     const startProcess = () => {
-      const conn = openDatabase(file);
-      const state = new ConversationState(new SqliteStorage(new BotStateRepository(conn)));
+      const conn = openStore(file);
+      const state = new ConversationState(new SqliteStorage(conn.botState));
       const counter = state.createProperty<number>('count');
       const adapter = new TestAdapter(async (context) => {
         const n = ((await counter.get(context, 0)) ?? 0) + 1;

@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase } from '../../data/db';
+import { openStore } from '../../data/store';
 import { importOrders } from '../../data/import/importOrders';
-import { OrderHistoryRepository } from '../../data/repositories/orderHistory';
 import { runCli } from '../support/cli';
 import { tempDir, writeCsv } from '../support/files';
 
-describe('retain db backup FILE', () => {
+describe('retain store backup FILE', () => {
   const tmp = tempDir();
   const dbFile = path.join(tmp.dir, 'retain.db');
   const backup = path.join(tmp.dir, 'backups', 'retain-copy.db');
   // The "running bot": a connection that stays open with its last writes still in the WAL file.
-  const live = openDatabase(dbFile);
+  const live = openStore(dbFile);
 
   beforeAll(async () => {
     await importOrders(
@@ -39,12 +38,10 @@ describe('retain db backup FILE', () => {
     expect(summary.schemaVersion).toBeGreaterThan(0);
     expect(fs.existsSync(`${backup}.partial`)).toBe(false);
 
-    const copy = openDatabase(backup, { readonly: true });
+    const copy = openStore(backup, { readonly: true });
     try {
-      expect(new OrderHistoryRepository(copy).dataExtent()).toEqual(
-        new OrderHistoryRepository(live).dataExtent(),
-      );
-      expect(new OrderHistoryRepository(copy).dataExtent().orders).toBe(3);
+      expect(copy.orders.dataExtent()).toEqual(live.orders.dataExtent());
+      expect(copy.orders.dataExtent().orders).toBe(3);
     } finally {
       copy.close();
     }

@@ -1,14 +1,12 @@
 import path from 'node:path';
-import { openDatabase } from '../../data/db';
-import { CampaignRepository } from '../../data/repositories/campaigns';
-import { OutboxRepository } from '../../data/repositories/outbox';
+import { openStore } from '../../data/store';
 import { newcombeInterval } from '../../analytics/campaigns/uplift';
 import {
   campaignReport,
   CampaignValidationError,
   createCampaign,
   listCampaigns,
-} from '../../analytics/campaigns/service';
+} from '../../services/campaigns';
 import { tempDir } from '../support/files';
 import { customerId, importOrderSpecs } from '../jobs/shop';
 
@@ -20,11 +18,11 @@ describe('campaign outcomes', () => {
   afterAll(() => tmp.cleanup());
 
   it('counts conversions and revenue within the attribution window, per arm, with uplift', async () => {
-    const db = openDatabase(path.join(tmp.dir, 'outcomes.db'));
+    const store = openStore(path.join(tmp.dir, 'outcomes.db'));
     try {
       const before = '2026-01-10 10:00';
       const people = ['t1', 't2', 't3', 't4', 'k1', 'k2'];
-      await importOrderSpecs(db, tmp.dir, [
+      await importOrderSpecs(store, tmp.dir, [
         ...people.map((c) => ({ order: `first-${c}`, customer: c, at: before })),
         // t1: 5 days after the message: 2 x 10.00, plus postage (not revenue).
         { order: 'a1', customer: 't1', at: '2026-03-05 12:00', quantity: 2, price: 10 },
@@ -49,7 +47,7 @@ describe('campaign outcomes', () => {
         { order: 'b2', customer: 'k2', at: '2026-03-31 09:00', quantity: 1, price: 70 },
       ]);
       const campaign = createCampaign(
-        db,
+        store,
         {
           name: 'March win-back',
           kind: 'winback',
@@ -60,10 +58,10 @@ describe('campaign outcomes', () => {
         },
         ASSIGNED,
       );
-      const repo = new CampaignRepository(db);
-      const outbox = new OutboxRepository(db);
+      const repo = store.campaigns;
+      const outbox = store.outbox;
       for (const c of ['t1', 't2', 't3', 't4']) {
-        const id = customerId(db, c);
+        const id = customerId(store, c);
         expect(repo.assign(campaign.id, id, 'treatment', ASSIGNED)).toBe(true);
         outbox.enqueue(
           {
@@ -80,11 +78,11 @@ describe('campaign outcomes', () => {
         if (c === 't4') outbox.markSkipped(m.id, 'opted_out', SENT);
         else outbox.markSent(m.id, `activity-${c}`, SENT);
       }
-      for (const c of ['k1', 'k2']) repo.assign(campaign.id, customerId(db, c), 'control', ASSIGNED);
-      expect(repo.assign(campaign.id, customerId(db, 'k1'), 'treatment', SENT)).toBe(false); // arm kept
-      expect(repo.armOf(campaign.id, customerId(db, 'k1'))).toBe('control');
+      for (const c of ['k1', 'k2']) repo.assign(campaign.id, customerId(store, c), 'control', ASSIGNED);
+      expect(repo.assign(campaign.id, customerId(store, 'k1'), 'treatment', SENT)).toBe(false); // arm kept
+      expect(repo.armOf(campaign.id, customerId(store, 'k1'))).toBe('control');
 
-      const report = campaignReport(db, campaign.id)!;
+      const report = campaignReport(store, campaign.id)!;
       expect(report.treated).toEqual({
         members: 4,
         sent: 3,
@@ -112,15 +110,15 @@ describe('campaign outcomes', () => {
       );
       expect(report.uplift.significant).toBe(false);
       expect(report.incrementalRevenue).toBeCloseTo((8.75 - 4) * 4, 10);
-      expect(listCampaigns(db).map((c) => c.id)).toEqual([campaign.id]);
-      expect(campaignReport(db, campaign.id + 1)).toBeUndefined();
+      expect(listCampaigns(store).map((c) => c.id)).toEqual([campaign.id]);
+      expect(campaignReport(store, campaign.id + 1)).toBeUndefined();
     } finally {
-      db.close();
+      store.close();
     }
   });
 
   it('refuses a campaign a marketer could not have meant', () => {
-    const db = openDatabase(path.join(tmp.dir, 'invalid.db'));
+    const store = openStore(path.join(tmp.dir, 'invalid.db'));
     try {
       const draft = {
         name: 'x',
@@ -130,15 +128,15 @@ describe('campaign outcomes', () => {
         controlShare: 0.1,
         createdBy: 'cli',
       };
-      expect(() => createCampaign(db, { ...draft, controlShare: 1 })).toThrow(CampaignValidationError);
-      expect(() => createCampaign(db, { ...draft, audience: { minChurnProbability: 1.5 } })).toThrow(
+      expect(() => createCampaign(store, { ...draft, controlShare: 1 })).toThrow(CampaignValidationError);
+      expect(() => createCampaign(store, { ...draft, audience: { minChurnProbability: 1.5 } })).toThrow(
         /between 0 and 1/,
       );
-      expect(() => createCampaign(db, { ...draft, offer: { percentOff: 0 } })).toThrow(/percent off/);
-      expect(() => createCampaign(db, { ...draft, name: '  ' })).toThrow(/name/);
-      expect(listCampaigns(db)).toEqual([]);
+      expect(() => createCampaign(store, { ...draft, offer: { percentOff: 0 } })).toThrow(/percent off/);
+      expect(() => createCampaign(store, { ...draft, name: '  ' })).toThrow(/name/);
+      expect(listCampaigns(store)).toEqual([]);
     } finally {
-      db.close();
+      store.close();
     }
   });
 });

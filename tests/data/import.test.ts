@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { openDatabase, type Db } from '../../data/db';
+import { openStore, type Store } from '../../data/store';
 import { importOrders, ImportError } from '../../data/import/importOrders';
-import { OrderHistoryRepository, type OrderLineRecord } from '../../data/repositories/orderHistory';
+import { type OrderLineRecord } from '../../data/repositories/orderHistory';
 import { tempDir, writeCsv, onlineRetailFile } from '../support/files';
 
 const ONLINE_RETAIL_HEADER =
@@ -33,25 +33,25 @@ const DIRTY_ROWS = [
 
 describe('order import', () => {
   let tmp: ReturnType<typeof tempDir>;
-  let db: Db;
+  let store: Store;
   let dbFile: string;
   beforeEach(() => {
     tmp = tempDir();
     dbFile = path.join(tmp.dir, 'retain.db');
-    db = openDatabase(dbFile);
+    store = openStore(dbFile);
   });
   afterEach(() => {
-    db.close();
+    store.close();
     tmp.cleanup();
   });
 
-  const lines = (): OrderLineRecord[] => [...new OrderHistoryRepository(db).iterateLines()];
-  const extent = () => new OrderHistoryRepository(db).dataExtent();
+  const lines = (): OrderLineRecord[] => [...store.orders.iterateLines()];
+  const extent = () => store.orders.dataExtent();
 
   describe('Online Retail format with dirty rows', () => {
     it('applies every rule and reports skips and errors by reason and line number', async () => {
       const file = writeCsv(tmp.dir, 'dirty.csv', DIRTY_ROWS);
-      const summary = await importOrders(db, file);
+      const summary = await importOrders(store, file);
 
       expect(summary.format).toBe('online-retail');
       expect(summary.rowsRead).toBe(DIRTY_ROWS.length - 1);
@@ -89,12 +89,12 @@ describe('order import', () => {
           .sort(),
       ).toEqual(['fee', 'postage']);
 
-      const customers = new OrderHistoryRepository(db)
+      const customers = store.orders
         .listCustomers()
         .map((c) => c.externalId)
         .sort();
       expect(customers).toEqual(['12583', '13047', '14527', '17850']); // '17850.0' became '17850'
-      const products = new OrderHistoryRepository(db).listProducts();
+      const products = store.orders.listProducts();
       expect(products.find((p) => p.sku === '22139')?.description).toBeNull();
       // '85123a' is the same product as '85123A'.
       expect(products.filter((p) => p.sku.toUpperCase() === '85123A').map((p) => p.sku)).toEqual(['85123A']);
@@ -110,7 +110,7 @@ describe('order import', () => {
         'T-LIGHT HOLDER",6,12/1/2010 8:26,2.55,17850,United Kingdom',
         '536366,22633,HAND WARMER,x,12/1/2010 8:28,1.85,17851,United Kingdom',
       ]);
-      const summary = await importOrders(db, file);
+      const summary = await importOrders(store, file);
       expect(summary.imported).toBe(1);
       expect(summary.errors).toEqual([{ line: 5, reason: expect.stringMatching(/quantity 'x'/) }]);
     });
@@ -121,16 +121,16 @@ describe('order import', () => {
         '540001,22423,REGENCY CAKESTAND 3 TIER,1,6/15/2011 10:30,12.75,13047,United Kingdom',
         '540002,22423,REGENCY CAKESTAND 3 TIER,1,1/15/2011 10:30,12.75,13047,United Kingdom',
       ]);
-      await importOrders(db, file);
+      await importOrders(store, file);
       const times = lines().map((l) => l.orderedAt);
       expect(times).toEqual(['2011-01-15T10:30:00.000Z', '2011-06-15T09:30:00.000Z']);
     });
 
     it('is idempotent: importing the same file again adds nothing', async () => {
       const file = writeCsv(tmp.dir, 'dirty.csv', DIRTY_ROWS);
-      const first = await importOrders(db, file);
+      const first = await importOrders(store, file);
       const before = extent();
-      const second = await importOrders(db, file);
+      const second = await importOrders(store, file);
       expect(second.imported).toBe(0);
       expect(second.skipped.already_imported).toBe(first.imported);
       expect(second.created).toEqual({ orders: 0, orderLines: 0, customers: 0, products: 0 });
@@ -138,8 +138,8 @@ describe('order import', () => {
     });
 
     it('adds only the new lines of an overlapping later export', async () => {
-      await importOrders(db, writeCsv(tmp.dir, 'a.csv', DIRTY_ROWS.slice(0, 6)));
-      const summary = await importOrders(db, writeCsv(tmp.dir, 'b.csv', DIRTY_ROWS));
+      await importOrders(store, writeCsv(tmp.dir, 'a.csv', DIRTY_ROWS.slice(0, 6)));
+      const summary = await importOrders(store, writeCsv(tmp.dir, 'b.csv', DIRTY_ROWS));
       expect(summary.skipped.already_imported).toBe(4);
       expect(extent().orderLines).toBe(10);
     });
@@ -151,7 +151,7 @@ describe('order import', () => {
       '489434,85048,15CM CHRISTMAS GLASS BALL 20 LIGHTS,12,2009-12-01 07:45:00,6.95,13085.0,United Kingdom',
       'C489449,22087,PAPER BUNTING WHITE LACE,-12,2009-12-01 10:33:00,2.95,16321.0,Australia',
     ]);
-    const summary = await importOrders(db, file);
+    const summary = await importOrders(store, file);
     expect(summary).toMatchObject({ format: 'online-retail', imported: 2, errorCount: 0 });
     expect(lines()).toMatchObject([
       { orderExternalId: '489434', orderedAt: '2009-12-01T07:45:00.000Z', quantity: 12 },
@@ -173,7 +173,7 @@ describe('order import', () => {
         'W-1004,c-44,MUG-RED,Red mug,1,9.5,2024-03-07T08:00:00Z,France,not-an-email,',
         'W-1005,c-45,MUG-RED,Red mug,1,9.5,2024-03-07T08:00:00Z,France,,Mars/Olympus',
       ]);
-      const summary = await importOrders(db, file);
+      const summary = await importOrders(store, file);
       expect(summary.format).toBe('generic');
       expect(summary.imported).toBe(4);
       expect(summary.errors).toEqual([
@@ -186,7 +186,7 @@ describe('order import', () => {
         { orderExternalId: 'W-1002', customerId: null },
         { orderExternalId: 'W-1003', orderKind: 'return', quantity: -1 },
       ]);
-      const anna = new OrderHistoryRepository(db).customerByExternal('c-42');
+      const anna = store.orders.customerByExternal('c-42');
       expect(anna).toMatchObject({
         email: 'anna@example.com',
         timeZone: 'Europe/Berlin',
@@ -201,20 +201,20 @@ describe('order import', () => {
         [HEADER, 'W-1,c-1,SKU-1,Thing,1,1,2024-01-01T00:00:00Z,France,,'],
         true,
       );
-      expect((await importOrders(db, file)).imported).toBe(1);
+      expect((await importOrders(store, file)).imported).toBe(1);
     });
   });
 
   describe('bad input leaves the database unchanged', () => {
     const seed = async () => {
-      await importOrders(db, writeCsv(tmp.dir, 'seed.csv', DIRTY_ROWS.slice(0, 3)));
+      await importOrders(store, writeCsv(tmp.dir, 'seed.csv', DIRTY_ROWS.slice(0, 3)));
       return extent();
     };
 
     it('--strict aborts on unreadable rows, naming them, and writes nothing', async () => {
       const before = await seed();
       const file = writeCsv(tmp.dir, 'dirty.csv', DIRTY_ROWS);
-      const failure = await importOrders(db, file, { strict: true }).catch((e: unknown) => e);
+      const failure = await importOrders(store, file, { strict: true }).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(ImportError);
       expect((failure as ImportError).message).toMatch(/3 row\(s\).*line 14/);
       expect((failure as ImportError).errors).toHaveLength(3);
@@ -226,32 +226,32 @@ describe('order import', () => {
       const whole = zlib.gzipSync(DIRTY_ROWS.join('\n').repeat(50));
       const file = path.join(tmp.dir, 'cut.csv.gz');
       fs.writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
-      await expect(importOrders(db, file)).rejects.toThrow(/truncated or not valid gzip/);
+      await expect(importOrders(store, file)).rejects.toThrow(/truncated or not valid gzip/);
       expect(extent()).toEqual(before);
     });
 
     it('a wrong header is a clear error naming what is missing', async () => {
       const before = await seed();
       const file = writeCsv(tmp.dir, 'wrong.csv', ['InvoiceNo,StockCode,Quantity,InvoiceDate', '1,2,3,4']);
-      await expect(importOrders(db, file)).rejects.toThrow(
+      await expect(importOrders(store, file)).rejects.toThrow(
         /unrecognised header.*missing description.*unitprice/,
       );
       const other = writeCsv(tmp.dir, 'other.csv', ['name,age', 'bob,3']);
-      await expect(importOrders(db, other)).rejects.toThrow(/unrecognised header: name,age/);
+      await expect(importOrders(store, other)).rejects.toThrow(/unrecognised header: name,age/);
       expect(extent()).toEqual(before);
     });
 
     it('missing, unreadable and empty files are clear errors', async () => {
       const before = await seed();
-      await expect(importOrders(db, path.join(tmp.dir, 'nope.csv'))).rejects.toThrow(/no such file/);
-      await expect(importOrders(db, tmp.dir)).rejects.toThrow(/is not a file/);
+      await expect(importOrders(store, path.join(tmp.dir, 'nope.csv'))).rejects.toThrow(/no such file/);
+      await expect(importOrders(store, tmp.dir)).rejects.toThrow(/is not a file/);
       const empty = path.join(tmp.dir, 'empty.csv');
       fs.writeFileSync(empty, '');
-      await expect(importOrders(db, empty)).rejects.toThrow(/empty/);
+      await expect(importOrders(store, empty)).rejects.toThrow(/empty/);
       if (process.getuid?.() !== 0) {
         const locked = writeCsv(tmp.dir, 'locked.csv', DIRTY_ROWS);
         fs.chmodSync(locked, 0o000);
-        await expect(importOrders(db, locked)).rejects.toThrow(/permission denied/);
+        await expect(importOrders(store, locked)).rejects.toThrow(/permission denied/);
       }
       expect(extent()).toEqual(before);
     });
@@ -262,7 +262,7 @@ describe('order import', () => {
         ONLINE_RETAIL_HEADER,
         '536365,85123A,"WHITE HEART,6,12/1/2010 8:26,2.55,17850,UK',
       ]);
-      await expect(importOrders(db, file)).rejects.toThrow(/not valid CSV/);
+      await expect(importOrders(store, file)).rejects.toThrow(/not valid CSV/);
       expect(extent()).toEqual(before);
     });
   });
@@ -270,17 +270,17 @@ describe('order import', () => {
 
 describe('import of the real Online Retail file (Dec 2010 – Jun 2011)', () => {
   const tmp = tempDir();
-  let db: Db;
+  let store: Store;
   beforeAll(() => {
-    db = openDatabase(path.join(tmp.dir, 'retail.db'));
+    store = openStore(path.join(tmp.dir, 'retail.db'));
   });
   afterAll(() => {
-    db.close();
+    store.close();
     tmp.cleanup();
   });
 
   it('imports every usable row, keeps cancellations, and is idempotent', async () => {
-    const summary = await importOrders(db, onlineRetailFile);
+    const summary = await importOrders(store, onlineRetailFile);
     expect(summary.rowsRead).toBe(245_903);
     expect(summary.errorCount).toBe(0);
     const skippedTotal = Object.values(summary.skipped).reduce((a, b) => a + b, 0);
@@ -288,7 +288,7 @@ describe('import of the real Online Retail file (Dec 2010 – Jun 2011)', () => 
     // The file's own documentation: ~3,000 customers in 6 months of a UK gift retailer.
     expect(summary.created.customers).toBe(3002);
     expect(summary.created.orders).toBe(11_666);
-    const history = new OrderHistoryRepository(db);
+    const history = store.orders;
     const extent = history.dataExtent();
     expect(extent.firstOrderAt?.slice(0, 10)).toBe('2010-12-01');
     expect(extent.lastOrderAt?.slice(0, 7)).toBe('2011-06');
@@ -296,7 +296,7 @@ describe('import of the real Online Retail file (Dec 2010 – Jun 2011)', () => 
     for (const line of history.iterateLines()) if (line.orderKind === 'cancellation') cancellations++;
     expect(cancellations).toBeGreaterThan(2000);
 
-    const again = await importOrders(db, onlineRetailFile);
+    const again = await importOrders(store, onlineRetailFile);
     expect(again.imported).toBe(0);
     expect(history.dataExtent()).toEqual(extent);
   }, 120_000);

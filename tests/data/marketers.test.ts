@@ -1,7 +1,5 @@
 import path from 'node:path';
-import { openDatabase } from '../../data/db';
-import { MarketerRepository } from '../../data/repositories/marketers';
-import { AuditLogRepository } from '../../data/repositories/auditLog';
+import { openStore } from '../../data/store';
 import { runCli } from '../support/cli';
 import { tempDir } from '../support/files';
 
@@ -10,9 +8,9 @@ describe('marketer roles', () => {
   afterAll(() => tmp.cleanup());
 
   it('recognises marketers by channel account, object id, email or email domain; everyone else is a customer', () => {
-    const db = openDatabase(path.join(tmp.dir, 'roles.db'));
+    const store = openStore(path.join(tmp.dir, 'roles.db'));
     try {
-      const repo = new MarketerRepository(db);
+      const repo = store.marketers;
       expect(repo.add('channel_user', 'MSTeams:29:1abc', 'Mia', 'test')).toBe(true);
       expect(repo.add('channel_user', 'msteams:29:1abc', null, 'test')).toBe(false); // same rule
       repo.add('aad_object', '6F0A2C1E-0000-4000-8000-000000000001', null, 'test');
@@ -35,13 +33,13 @@ describe('marketer roles', () => {
       expect(person({ email: 'ana@example-shop.com' })).toBe(false);
       expect(repo.remove('email_domain', 'example-shop.com')).toBe(false);
     } finally {
-      db.close();
+      store.close();
     }
   });
 
   it('retain marketers add|list|remove manages the rules and audits changes', async () => {
-    const db = ['--db', path.join(tmp.dir, 'cli.db')];
-    expect((await runCli(['marketers', 'list', ...db])).stdout).toMatch(/no marketers yet/);
+    const store = ['--db', path.join(tmp.dir, 'cli.db')];
+    expect((await runCli(['marketers', 'list', ...store])).stdout).toMatch(/no marketers yet/);
     const added = await runCli([
       'marketers',
       'add',
@@ -49,30 +47,32 @@ describe('marketer roles', () => {
       'example-shop.com',
       '--note',
       'the team',
-      ...db,
+      ...store,
     ]);
     expect(added.code).toBe(0);
-    await runCli(['marketers', 'add', '--channel-user', 'slack:U024BE7LH', ...db]);
-    const list = JSON.parse((await runCli(['marketers', 'list', '--json', ...db])).stdout);
+    await runCli(['marketers', 'add', '--channel-user', 'slack:U024BE7LH', ...store]);
+    const list = JSON.parse((await runCli(['marketers', 'list', '--json', ...store])).stdout);
     expect(list).toMatchObject([
       { kind: 'channel_user', value: 'slack:U024BE7LH' },
       { kind: 'email_domain', value: 'example-shop.com', note: 'the team', addedBy: 'cli' },
     ]);
 
-    const bad = await runCli(['marketers', 'add', '--email', 'not-an-email', ...db]);
+    const bad = await runCli(['marketers', 'add', '--email', 'not-an-email', ...store]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not an email address/);
-    const two = await runCli(['marketers', 'add', '--email', 'a@b.co', '--email-domain', 'b.co', ...db]);
+    const two = await runCli(['marketers', 'add', '--email', 'a@b.co', '--email-domain', 'b.co', ...store]);
     expect(two.code).toBe(2);
     expect(two.stderr).toMatch(/exactly one/);
 
-    expect((await runCli(['marketers', 'remove', '--channel-user', 'slack:U024BE7LH', ...db])).code).toBe(0);
-    const again = await runCli(['marketers', 'remove', '--channel-user', 'slack:U024BE7LH', ...db]);
+    expect((await runCli(['marketers', 'remove', '--channel-user', 'slack:U024BE7LH', ...store])).code).toBe(
+      0,
+    );
+    const again = await runCli(['marketers', 'remove', '--channel-user', 'slack:U024BE7LH', ...store]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/no marketer rule/);
-    expect(JSON.parse((await runCli(['marketers', 'list', '--json', ...db])).stdout)).toHaveLength(1);
-    const conn = openDatabase(db[1]);
-    const audit = new AuditLogRepository(conn).recent().map((e) => `${e.action} ${e.subject}`);
+    expect(JSON.parse((await runCli(['marketers', 'list', '--json', ...store])).stdout)).toHaveLength(1);
+    const conn = openStore(store[1]);
+    const audit = conn.audit.recent().map((e) => `${e.action} ${e.subject}`);
     conn.close();
     expect(audit).toEqual([
       'marketers.remove channel_user:slack:U024BE7LH',

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { openDatabase, migrate, schemaVersion, tableNames, SchemaTooNewError } from '../../data/db';
 import { migrations, type Migration } from '../../data/migrations';
 import { importOrders } from '../../data/import/importOrders';
-import { OrderHistoryRepository } from '../../data/repositories/orderHistory';
+import { SqliteOrderHistoryRepository } from '../../data/repositories/orderHistory';
+import { openStore } from '../../data/store';
 import { tempDir, writeCsv } from '../support/files';
 
 const SAMPLE = [
@@ -47,9 +48,9 @@ describe('database file and migrations', () => {
 
   it('upgrades an existing file in place, keeping its data, and only once', async () => {
     const file = path.join(tmp.dir, 'retain.db');
-    const db = openDatabase(file);
-    await importOrders(db, writeCsv(tmp.dir, 'orders.csv', SAMPLE));
-    db.close();
+    const store = openStore(file);
+    await importOrders(store, writeCsv(tmp.dir, 'orders.csv', SAMPLE));
+    store.close();
 
     const next: Migration = {
       version: migrations.at(-1)!.version + 1,
@@ -62,7 +63,10 @@ describe('database file and migrations', () => {
       expect(migrate(reopened, [...migrations, next])).toEqual([]);
       expect(schemaVersion(reopened)).toBe(next.version);
       expect(tableNames(reopened)).toContain('later_feature');
-      expect(new OrderHistoryRepository(reopened).dataExtent()).toMatchObject({ orders: 1, customers: 1 });
+      expect(new SqliteOrderHistoryRepository(reopened).dataExtent()).toMatchObject({
+        orders: 1,
+        customers: 1,
+      });
     } finally {
       reopened.close();
     }

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { openDatabase, type Db } from '../../data/db';
-import { OutboxRepository, type NewOutboxMessage } from '../../data/repositories/outbox';
+import { openStore, type Store } from '../../data/store';
+import { type NewOutboxMessage } from '../../data/repositories/outbox';
 import { tempDir } from '../support/files';
 import { customerId, importOrderSpecs } from '../jobs/shop';
 
@@ -11,16 +11,16 @@ describe('outbox repository', () => {
   const tmp = tempDir();
   let n = 0;
   let file: string;
-  let db: Db;
+  let store: Store;
   let cid: number;
   afterAll(() => tmp.cleanup());
   beforeEach(async () => {
     file = path.join(tmp.dir, `outbox-${n++}.db`);
-    db = openDatabase(file);
-    await importOrderSpecs(db, tmp.dir, [{ order: `o${n}`, customer: 'c1', at: '2026-01-05 10:00' }]);
-    cid = customerId(db, 'c1');
+    store = openStore(file);
+    await importOrderSpecs(store, tmp.dir, [{ order: `o${n}`, customer: 'c1', at: '2026-01-05 10:00' }]);
+    cid = customerId(store, 'c1');
   });
-  afterEach(() => db.close());
+  afterEach(() => store.close());
 
   const message = (key: string, notBefore?: Date): NewOutboxMessage => ({
     dedupeKey: key,
@@ -33,7 +33,7 @@ describe('outbox repository', () => {
   });
 
   it('keeps one message per dedupe key, whatever is queued again', () => {
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     expect(outbox.enqueue(message('k1'), T0)).toBe(true);
     expect(outbox.enqueue({ ...message('k1'), payload: { text: 'changed' } }, at(5))).toBe(false);
     expect(outbox.list()).toHaveLength(1);
@@ -41,10 +41,10 @@ describe('outbox repository', () => {
   });
 
   it('claims each due message exactly once, across two connections, in due order', () => {
-    const a = new OutboxRepository(db);
-    const other = openDatabase(file);
+    const a = store.outbox;
+    const other = openStore(file);
     try {
-      const b = new OutboxRepository(other);
+      const b = other.outbox;
       for (let i = 0; i < 20; i++) a.enqueue(message(`m${i}`, i === 0 ? at(3600) : undefined), at(i));
       const claimed: number[] = [];
       for (let i = 0; i < 30; i++) {
@@ -62,7 +62,7 @@ describe('outbox repository', () => {
   });
 
   it('moves through its states only from the state each step expects', () => {
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     outbox.enqueue(message('s1'), T0);
     const m = outbox.claimNext(T0)!;
     outbox.recordAttempt(m.id, T0);
@@ -92,7 +92,7 @@ describe('outbox repository', () => {
   });
 
   it('recovers rows left in sending by a stopped sender, but not a live sender’s recent claims', () => {
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     outbox.enqueue(message('r1'), T0);
     outbox.enqueue(message('r2'), T0);
     const r1 = outbox.claimNext(T0)!;
@@ -105,7 +105,7 @@ describe('outbox repository', () => {
   });
 
   it('skips everything still queued for a customer at once (opt-out, forget me)', () => {
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     outbox.enqueue(message('p1'), T0);
     outbox.enqueue(message('p2'), T0);
     outbox.enqueue(message('p3'), T0);

@@ -8,18 +8,11 @@ import type { Activity } from 'botbuilder';
 import { ConversationState } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { createLogger } from '../../lib/logger';
-import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
-import { MarketerRepository } from '../../data/repositories/marketers';
-import { BotStateRepository } from '../../data/repositories/botState';
-import { OrderHistoryRepository } from '../../data/repositories/orderHistory';
-import { AuditLogRepository } from '../../data/repositories/auditLog';
-import { IdentityMiddleware } from '../../bot/identityMiddleware';
-import { UnderstandingMiddleware } from '../../bot/understandingMiddleware';
+import { turnMiddleware } from '../../bot';
 import { SqliteStorage } from '../../bot/sqliteStorage';
 import { MainDialog } from '../../dialogs/mainDialog';
 import { EMAIL_CUSTOMER, REGULAR_CUSTOMER, openTestShop, type TestShop } from '../support/shop';
 import { tempDir } from '../support/files';
-import { campaignServiceFor } from '../../dialogs/marketer/campaignService';
 import { DEFAULT_SUPPRESSION_RULES, suppressionReason } from '../../analytics/campaigns/suppression';
 
 jest.setTimeout(60_000);
@@ -61,12 +54,12 @@ describe('dialogs: marketers and customers, every intent', () => {
   let chats = 0;
 
   beforeAll(async () => {
-    shop = await openTestShop(tmp.dir, { campaigns: (db) => campaignServiceFor(db) });
-    dialog = new MainDialog(shop.assistant, (text) => shop.nlu.understandSentiment(text));
-    new MarketerRepository(shop.db).add('channel_user', 'msteams:marketer-1', 'test', 'test');
+    shop = await openTestShop(tmp.dir);
+    dialog = new MainDialog(shop.app, (text) => shop.app.nlu.understandSentiment(text));
+    shop.store.marketers.add('channel_user', 'msteams:marketer-1', 'test', 'test');
   }, 120_000);
   afterAll(() => {
-    shop.db.close();
+    shop.store.close();
     tmp.cleanup();
   });
 
@@ -77,11 +70,8 @@ describe('dialogs: marketers and customers, every intent', () => {
       channelId,
       dialog,
       undefined,
-      [
-        new IdentityMiddleware(new ChatIdentityRepository(shop.db), new MarketerRepository(shop.db), log),
-        new UnderstandingMiddleware(shop.nlu, shop.assistant),
-      ],
-      new ConversationState(new SqliteStorage(new BotStateRepository(shop.db))),
+      turnMiddleware(shop.app, log),
+      new ConversationState(new SqliteStorage(shop.store.botState)),
     );
     return {
       userId,
@@ -104,15 +94,12 @@ describe('dialogs: marketers and customers, every intent', () => {
   /** A customer chat already linked to a customer record (as the Web Chat demo identities are). */
   function linkedCustomer(externalId: string, userId: string): Chat {
     const c = chat(userId);
-    const identities = new ChatIdentityRepository(shop.db);
+    const identities = shop.store.identities;
     const identity = identities.seen(
       { channelId: 'msteams', channelUserId: userId, role: 'customer' },
       { conversationId: 'setup', serviceUrl: 'https://test.example', reference: {} },
     );
-    identities.linkCustomer(
-      identity.id,
-      new OrderHistoryRepository(shop.db).customerByExternal(externalId)!.id,
-    );
+    identities.linkCustomer(identity.id, shop.store.orders.customerByExternal(externalId)!.id);
     return c;
   }
 
@@ -122,7 +109,7 @@ describe('dialogs: marketers and customers, every intent', () => {
     test('segment overview: a card with every segment the analytics stored, largest revenue first', async () => {
       const replies = await marketer().say('which segments do we have?');
       expect(cardTitle(replies)).toBe('Customer segments');
-      const expected = shop.assistant.segmentOverview().segments.map((s) => s.name);
+      const expected = shop.app.reports.segmentOverview().segments.map((s) => s.name);
       const text = JSON.stringify(card(replies));
       for (const name of expected) expect(text).toContain(JSON.stringify(name).slice(1, -1));
       expect(expected.length).toBeGreaterThan(3);
@@ -130,7 +117,7 @@ describe('dialogs: marketers and customers, every intent', () => {
 
     test('segment overview filtered by country counts only that country', async () => {
       const replies = await marketer().say('segments in France');
-      const french = shop.assistant.segmentOverview({ country: 'France' }).customers;
+      const french = shop.app.reports.segmentOverview({ country: 'France' }).customers;
       expect(french).toBeGreaterThan(0);
       expect(shown(replies)).toContain(`in France · ${french} customers`);
     });
@@ -151,7 +138,7 @@ describe('dialogs: marketers and customers, every intent', () => {
       const replies = await marketer().say('who is likely to churn in germany?');
       // A list of the likeliest churners is a fair answer too.
       expect(['Churn risk', 'At-risk customers worth winning back']).toContain(cardTitle(replies));
-      const scores = shop.assistant.churnOverview({}, 100_000).top;
+      const scores = shop.app.reports.churnOverview({}, 100_000).top;
       const countryOf = new Map(scores.map((s) => [s.externalId, s.country]));
       const shownIds = [...JSON.stringify(card(replies)).matchAll(/"(1\d{4})"/g)].map((m) => m[1]);
       expect(shownIds.length).toBeGreaterThan(0);
@@ -181,7 +168,7 @@ describe('dialogs: marketers and customers, every intent', () => {
     test('top products and bought-together rules', async () => {
       const replies = await marketer().say('what are our top products?');
       expect(cardTitle(replies)).toBe('Top products');
-      const best = shop.assistant.topProducts({}, 1)[0];
+      const best = shop.app.reports.topProducts({}, 1)[0];
       expect(shown(replies)).toContain(best.sku);
     });
 
@@ -202,12 +189,12 @@ describe('dialogs: marketers and customers, every intent', () => {
       const preview = await m.say('start a win-back for at-risk customers with 10% off');
       expect(cardTitle(preview)).toBe('Win-back campaign preview');
       expect(shown(preview)).toMatch(/Launch this campaign to \d+ customers.*, 10% held out as control\?/);
-      const before = shop.assistant.campaigns!.list().length;
+      const before = shop.app.campaigns.list().length;
       const done = await m.say('yes');
       expect(shown(done)).toMatch(/Campaign #\d+ is scheduled/);
-      const list = shop.assistant.campaigns!.list();
+      const list = shop.app.campaigns.list();
       expect(list.length).toBe(before + 1);
-      const audit = new AuditLogRepository(shop.db).recent(20);
+      const audit = shop.store.audit.recent(20);
       expect(audit.some((a) => a.action === 'campaign_confirmed' && a.actor.startsWith('marketer:'))).toBe(
         true,
       );
@@ -217,7 +204,7 @@ describe('dialogs: marketers and customers, every intent', () => {
 
     test('a campaign is not created when the marketer says no, or cancels', async () => {
       const m = marketer();
-      const before = shop.assistant.campaigns!.list().length;
+      const before = shop.app.campaigns.list().length;
       await m.say('launch a winback campaign');
       const audience = await m.say('Hibernating');
       expect(shown(audience)).toContain('What is the offer?');
@@ -225,7 +212,7 @@ describe('dialogs: marketers and customers, every intent', () => {
       expect(shown(await m.say('no'))).toContain('no campaign was created');
       await m.say('start a win-back for at-risk customers with 10% off');
       expect(shown(await m.say('cancel'))).toContain('cancelled');
-      expect(shop.assistant.campaigns!.list().length).toBe(before);
+      expect(shop.app.campaigns.list().length).toBe(before);
     });
 
     test('an unclear message gets a clarifying question with buttons, not a guess', async () => {
@@ -238,7 +225,7 @@ describe('dialogs: marketers and customers, every intent', () => {
     test('cohort retention: a table of monthly cohorts with a heatmap chart spec', async () => {
       const replies = await marketer().say('cohort retention');
       expect(cardTitle(replies)).toBe('Cohort retention');
-      const cohorts = shop.assistant.cohortRetention().cohorts;
+      const cohorts = shop.app.reports.cohortRetention().cohorts;
       expect(cohorts[0].cohort).toBe('2010-12');
       expect(shown(replies)).toContain('2010-12');
     });
@@ -252,7 +239,7 @@ describe('dialogs: marketers and customers, every intent', () => {
     });
 
     test('Slack gets Markdown, not a card', async () => {
-      new MarketerRepository(shop.db).add('channel_user', 'slack:U-MARKETER', 'test', 'test');
+      shop.store.marketers.add('channel_user', 'slack:U-MARKETER', 'test', 'test');
       const replies = await chat('U-MARKETER', 'slack').say('which segments do we have?');
       expect(replies.flatMap((r) => r.attachments ?? [])).toHaveLength(0);
       expect(shown(replies)).toContain('Customer segments');
@@ -298,8 +285,8 @@ describe('dialogs: marketers and customers, every intent', () => {
       const own = await c.say(`status of order ${EMAIL_CUSTOMER.orders[1]}`);
       expect(shown(own)).toContain('LUNCH BAG RED RETROSPOT');
       // Another customer's order is simply not found.
-      const otherInvoice = shop.assistant.recentOrders(
-        new OrderHistoryRepository(shop.db).customerByExternal(REGULAR_CUSTOMER)!.id,
+      const otherInvoice = shop.app.care.recentOrders(
+        shop.store.orders.customerByExternal(REGULAR_CUSTOMER)!.id,
         1,
       )[0].invoice;
       const other = await c.say(`where is order ${otherInvoice}`);
@@ -322,8 +309,8 @@ describe('dialogs: marketers and customers, every intent', () => {
     test('a shop without emails on file cannot be verified in chat, and says so', async () => {
       const c = chat('cust-noemail');
       await c.say('where is my order');
-      const invoice = shop.assistant.recentOrders(
-        new OrderHistoryRepository(shop.db).customerByExternal(REGULAR_CUSTOMER)!.id,
+      const invoice = shop.app.care.recentOrders(
+        shop.store.orders.customerByExternal(REGULAR_CUSTOMER)!.id,
         1,
       )[0].invoice;
       await c.say(invoice);
@@ -345,7 +332,7 @@ describe('dialogs: marketers and customers, every intent', () => {
       expect(shown(await c.say('The cake stand was lovely and arrived quickly, great quality'))).toContain(
         'Thank you',
       );
-      const stored = shop.assistant.feedback.recent(new Date(0), 1)[0];
+      const stored = shop.store.feedback.recent(new Date(0), 1)[0];
       expect(stored.text).toContain('cake stand');
       expect(stored.sentimentLabel).toBe('positive');
     });
@@ -358,16 +345,16 @@ describe('dialogs: marketers and customers, every intent', () => {
       expect(shown(replies)).toContain("I'm sorry");
       expect(shown(replies)).toContain('[Talk to a person]');
       // The rule the win-back jobs and the sender apply now keeps this customer out.
-      const customerId = new ChatIdentityRepository(shop.db).byAccount('msteams', 'cust-angry')!.customerId!;
+      const customerId = shop.store.identities.byAccount('msteams', 'cust-angry')!.customerId!;
       const facts = {
         forgottenAt: null,
         consentState: 'unknown',
         hasReference: true,
         optedOut: () => false,
-        lastNegativeAt: () => shop.assistant.feedback.lastNegativeAt(customerId),
+        lastNegativeAt: () => shop.store.feedback.lastNegativeAt(customerId),
         messagesInWindow: () => 0,
       };
-      const rules = { ...DEFAULT_SUPPRESSION_RULES, complaintDays: shop.assistant.complaintQuietDays };
+      const rules = { ...DEFAULT_SUPPRESSION_RULES, complaintDays: shop.app.care.complaintQuietDays };
       expect(suppressionReason(facts, rules, new Date())).toBe('recent_complaint');
     });
 
@@ -382,11 +369,11 @@ describe('dialogs: marketers and customers, every intent', () => {
 
     test('stop opts out at once, resubscribe opts back in', async () => {
       const c = linkedCustomer(EMAIL_CUSTOMER.id, 'cust-stop');
-      const customerId = new OrderHistoryRepository(shop.db).customerByExternal(EMAIL_CUSTOMER.id)!.id;
+      const customerId = shop.store.orders.customerByExternal(EMAIL_CUSTOMER.id)!.id;
       expect(shown(await c.say('STOP'))).toContain('unsubscribed');
-      expect(shop.assistant.isOptedOut(customerId)).toBe(true);
+      expect(shop.app.care.isOptedOut(customerId)).toBe(true);
       expect(shown(await c.say('please subscribe me again'))).toContain('Welcome back');
-      expect(shop.assistant.isOptedOut(customerId)).toBe(false);
+      expect(shop.app.care.isOptedOut(customerId)).toBe(false);
     });
 
     test('marketer reports and other customers are refused to customers', async () => {
@@ -411,15 +398,15 @@ describe('dialogs: marketers and customers, every intent', () => {
 
     test('forget me: confirmation, then erasure with a tombstone in the audit log', async () => {
       const c = linkedCustomer(EMAIL_CUSTOMER.id, 'cust-forget');
-      const customerId = new OrderHistoryRepository(shop.db).customerByExternal(EMAIL_CUSTOMER.id)!.id;
+      const customerId = shop.store.orders.customerByExternal(EMAIL_CUSTOMER.id)!.id;
       expect(shown(await c.say('please delete all my data'))).toContain('Erase now?');
       expect(shown(await c.say('no'))).toContain('nothing was erased');
       await c.say('forget me');
       expect(shown(await c.say('yes'))).toContain('your data is erased');
-      expect(new ChatIdentityRepository(shop.db).byAccount('msteams', 'cust-forget')).toBeUndefined();
-      const record = new OrderHistoryRepository(shop.db).customer(customerId)!;
+      expect(shop.store.identities.byAccount('msteams', 'cust-forget')).toBeUndefined();
+      const record = shop.store.orders.customer(customerId)!;
       expect(record.email).toBeNull();
-      const tombstone = new AuditLogRepository(shop.db).recent(5).find((a) => a.action === 'forget_me')!;
+      const tombstone = shop.store.audit.recent(5).find((a) => a.action === 'forget_me')!;
       expect(tombstone.subject).toBe(`customer:${customerId}`);
       expect(JSON.stringify(tombstone)).not.toContain(EMAIL_CUSTOMER.email);
     });

@@ -1,8 +1,8 @@
 import type { Attachment } from 'botbuilder';
-import type { Report } from '../../dialogs/reports/report';
-import { reportToMarkdown } from '../../dialogs/reports/markdown';
-import { reportToAdaptiveCard } from '../../dialogs/reports/adaptiveCard';
-import { reportActivity, supportsCards } from '../../dialogs/reports/toActivity';
+import type { Report } from '../../reports/report';
+import { reportToMarkdown } from '../../reports/markdown';
+import { reportToAdaptiveCard } from '../../reports/adaptiveCard';
+import { reportActivity, supportsCards } from '../../dialogs/reportActivity';
 
 const segments: Report = {
   title: 'Segments as of 1 Jul 2011',

@@ -1,6 +1,6 @@
 /** Reports shaped like the ones the marketer dialogs build, for the rendering tests. */
 import { dialogReports } from './reportsFromDialogs';
-import type { Report } from '../../dialogs/reports/report';
+import type { Report } from '../../reports/report';
 
 export const segmentOverview: Report = {
   title: 'Segments as of 1 Jul 2011',

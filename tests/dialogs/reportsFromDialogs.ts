@@ -2,16 +2,16 @@
  * Every report the marketer dialogs send, built by the dialogs' own report functions from small
  * fixed inputs (hand-made, so snapshots do not move when a model is retrained).
  */
-import type { Report } from '../../dialogs/reports/report';
-import * as reports from '../../dialogs/marketer/reports';
+import type { Report } from '../../reports/report';
+import * as reports from '../../reports/builders/marketer';
 import {
   campaignListReport,
   campaignOutcomeReport,
   campaignPreviewReport,
-} from '../../dialogs/marketer/campaignReports';
+} from '../../reports/builders/campaigns';
 import type { StoredScore } from '../../data/repositories/customerScores';
-import type { CampaignOutcome } from '../../dialogs/marketer/campaignService';
-import type { GroupSummary } from '../../dialogs/assistant';
+import type { CampaignOutcome } from '../../services/campaigns';
+import type { GroupSummary } from '../../services/reports';
 
 const AS_OF = '2011-07-01T00:00:00.000Z';
 

@@ -5,16 +5,11 @@
  */
 import type { Attachment } from 'botbuilder';
 import type * as ACTypes from 'adaptivecards';
-import { reportToAdaptiveCard } from '../../dialogs/reports/adaptiveCard';
-import { ChartStore } from '../../dialogs/reports/chartStore';
-import { reportToMarkdown } from '../../dialogs/reports/markdown';
-import { reportToSlack, type SlackBlock } from '../../dialogs/reports/slack';
-import {
-  TEAMS_CARD_MAX,
-  chartUrl,
-  renderReportActivity,
-  reportActivity,
-} from '../../dialogs/reports/toActivity';
+import { reportToAdaptiveCard } from '../../reports/adaptiveCard';
+import { ChartStore } from '../../reports/chartStore';
+import { reportToMarkdown } from '../../reports/markdown';
+import { reportToSlack, type SlackBlock } from '../../reports/slack';
+import { TEAMS_CARD_MAX, chartUrl, renderReportActivity, reportActivity } from '../../dialogs/reportActivity';
 import { allReports, churnReport, segmentOverview } from './reportsExamples';
 
 // The package's main entry is untranspiled ESM; its dist bundle is CommonJS.

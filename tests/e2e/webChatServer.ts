@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { CloudAdapter } from 'botbuilder';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import type { Db } from '../../data/db';
+import type { Store } from '../../data/store';
 import { startBot } from '../../bot';
 import type { WebChat, WebChatSetting } from '../../bot/directLine';
 import { tempDir } from '../support/files';
@@ -19,7 +19,7 @@ export const SERVER_START_TIMEOUT = 180_000;
 
 export interface WebChatServer {
   url: string;
-  db: Db;
+  store: Store;
   adapter: CloudAdapter;
   webChat: WebChat | undefined;
   stop(): Promise<void>;
@@ -49,7 +49,7 @@ export async function startWebChatServer(options: WebChatServerOptions = {}): Pr
   });
   return {
     url: bot.url,
-    db: bot.db,
+    store: bot.store,
     adapter: bot.adapter,
     webChat: bot.webChat,
     async stop() {

@@ -2,8 +2,6 @@ import { adapterSend } from '../../bot/proactive/adapterSend';
 import { createAdapter } from '../../bot/adapter';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { OutboxRepository } from '../../data/repositories/outbox';
-import { CampaignRepository } from '../../data/repositories/campaigns';
 import { SimulatedClock } from '../../jobs/clock';
 import { OutboxSender } from '../../jobs/sender';
 import { tempDir } from '../support/files';
@@ -20,19 +18,19 @@ describe('sending through the real Bot Framework adapter', () => {
   });
 
   async function setUp(name: string, script: Parameters<StandInChannel['script']>[1][]) {
-    const db = await openShop(tmp.dir, `${name}.db`, [
+    const store = await openShop(tmp.dir, `${name}.db`, [
       { order: `o-${name}`, customer: name, at: '2026-01-05 10:00' },
     ]);
     const now = new Date('2026-03-02T12:00:00.000Z');
-    connect(db, name, channel.url, { channelId: 'msteams' });
-    const outbox = new OutboxRepository(db);
-    const id = customerId(db, name);
+    connect(store, name, channel.url, { channelId: 'msteams' });
+    const outbox = store.outbox;
+    const id = customerId(store, name);
     outbox.enqueue(
       {
         dedupeKey: name,
         campaignId: null,
         customerId: id,
-        conversationReferenceId: new CampaignRepository(db).latestReference(id)!.id,
+        conversationReferenceId: store.campaigns.latestReference(id)!.id,
         kind: 'winback',
         payload: { text: `We miss you, ${name}` },
       },
@@ -42,7 +40,7 @@ describe('sending through the real Bot Framework adapter', () => {
     const turnErrors: unknown[] = [];
     const adapter = createAdapter(loadConfig({}), createLogger('silent'), () => turnErrors.push(1));
     const clock = new SimulatedClock(now);
-    const sender = new OutboxSender(db, {
+    const sender = new OutboxSender(store, {
       send: adapterSend(adapter, undefined),
       clock,
       random: () => 0,
@@ -56,7 +54,7 @@ describe('sending through the real Bot Framework adapter', () => {
     });
     const requests = () =>
       channel.requests.filter((r) => r.conversationId === `conv-${name}`).map((r) => r.answered);
-    return { db, outbox, sender, clock, now, turnErrors, requests };
+    return { store, outbox, sender, clock, now, turnErrors, requests };
   }
 
   it('delivers through continueConversation; the connector itself retries a 429 after Retry-After', async () => {
@@ -74,7 +72,7 @@ describe('sending through the real Bot Framework adapter', () => {
       ]);
       expect(t.turnErrors).toHaveLength(0);
     } finally {
-      t.db.close();
+      t.store.close();
     }
   });
 
@@ -95,7 +93,7 @@ describe('sending through the real Bot Framework adapter', () => {
       expect(await t.sender.drain()).toMatchObject({ sent: 1 });
       expect(t.outbox.byDedupeKey('a2')).toMatchObject({ status: 'sent', attempts: 2 });
     } finally {
-      t.db.close();
+      t.store.close();
     }
   });
 
@@ -109,7 +107,7 @@ describe('sending through the real Bot Framework adapter', () => {
         lastError: expect.stringMatching(/^403/),
       });
     } finally {
-      t.db.close();
+      t.store.close();
     }
   });
 });

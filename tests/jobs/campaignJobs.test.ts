@@ -1,13 +1,7 @@
-import type { Db } from '../../data/db';
-import { AuditLogRepository } from '../../data/repositories/auditLog';
-import { CampaignRepository } from '../../data/repositories/campaigns';
-import { FeedbackRepository } from '../../data/repositories/feedback';
-import { OptOutRepository } from '../../data/repositories/optOuts';
-import { OutboxRepository } from '../../data/repositories/outbox';
-import { RecsDataRepository } from '../../data/repositories/recsData';
+import type { Store } from '../../data/store';
 import { createAlsBatchScorer, fitRecs } from '../../analytics/recs';
 import { assignArm } from '../../analytics/campaigns/controlGroup';
-import { campaignReport, createCampaign, previewAudience } from '../../analytics/campaigns/service';
+import { campaignReport, createCampaign, previewAudience } from '../../services/campaigns';
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from '../../jobs/config';
 import {
   AUTO_SECOND_PURCHASE_NAME,
@@ -95,7 +89,7 @@ describe('win-back and welcome jobs', () => {
     ...overrides,
   });
 
-  async function shop(): Promise<Db> {
+  async function shop(): Promise<Store> {
     const orders = SCORES.flatMap(([c]) => history(c, '2026-01-05'));
     orders.push(
       ...history('n1', '2026-02-20', 1),
@@ -105,45 +99,43 @@ describe('win-back and welcome jobs', () => {
       ...history('o1', '2026-01-25', 1),
       ...history('o2', '2026-01-25', 2),
     );
-    const db = await openShop(tmp.dir, `jobs-${n++}.db`, orders);
+    const store = await openShop(tmp.dir, `jobs-${n++}.db`, orders);
     storeScores(
-      db,
+      store,
       PREVIOUS,
       SCORES.map(([customer, churn, stage, , , segment]) => ({ customer, churn, stage, segment })),
     );
     storeScores(
-      db,
+      store,
       LATEST,
       SCORES.map(([customer, , , churn, stage, segment]) => ({ customer, churn, stage, segment })),
     );
     for (const [c] of SCORES)
-      if (c !== 'w4') connect(db, c, channel.url, { at: new Date(NOW.getTime() - 20 * DAY) });
+      if (c !== 'w4') connect(store, c, channel.url, { at: new Date(NOW.getTime() - 20 * DAY) });
     for (const c of ['n1', 'n2', 'n3', 'o1', 'o2'])
-      connect(db, c, channel.url, { at: new Date(NOW.getTime() - 20 * DAY) });
-    new OptOutRepository(db).optOut(
-      customerId(db, 'w5'),
-      'said stop',
-      null,
-      new Date(NOW.getTime() - 10 * DAY),
-    );
-    const feedback = new FeedbackRepository(db);
+      connect(store, c, channel.url, { at: new Date(NOW.getTime() - 20 * DAY) });
+    store.optOuts.optOut(customerId(store, 'w5'), 'said stop', null, new Date(NOW.getTime() - 10 * DAY));
+    const feedback = store.feedback;
     const complaint = {
       chatIdentityId: null,
       text: 'never again',
       sentimentScore: -0.8,
       sentimentLabel: 'negative' as const,
     };
-    feedback.record({ ...complaint, customerId: customerId(db, 'w6') }, new Date(NOW.getTime() - 7 * DAY));
-    feedback.record({ ...complaint, customerId: customerId(db, 'w6b') }, new Date(NOW.getTime() - 60 * DAY));
-    setConsent(db, 'w7', 'withdrawn');
+    feedback.record({ ...complaint, customerId: customerId(store, 'w6') }, new Date(NOW.getTime() - 7 * DAY));
+    feedback.record(
+      { ...complaint, customerId: customerId(store, 'w6b') },
+      new Date(NOW.getTime() - 60 * DAY),
+    );
+    setConsent(store, 'w7', 'withdrawn');
     // An earlier message to w8, sent three days ago.
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     const earlier = new Date(NOW.getTime() - 3 * DAY);
     outbox.enqueue(
       {
         dedupeKey: 'earlier-w8',
         campaignId: null,
-        customerId: customerId(db, 'w8'),
+        customerId: customerId(store, 'w8'),
         conversationReferenceId: null,
         kind: 'manual',
         payload: { text: 'hi' },
@@ -152,7 +144,7 @@ describe('win-back and welcome jobs', () => {
     );
     const claimed = outbox.claimNext(earlier)!;
     outbox.markSent(claimed.id, 'x', earlier);
-    return db;
+    return store;
   }
 
   const byOutcome = (items: { customer: string; outcome: string; reason?: string }[]) => {
@@ -163,12 +155,12 @@ describe('win-back and welcome jobs', () => {
   };
 
   it('queues a personal win-back for customers who crossed into risk, and says why others are skipped', async () => {
-    const db = await shop();
+    const store = await shop();
     try {
-      const model = fitRecs(new RecsDataRepository(db).trainingData());
+      const model = fitRecs(store.recsData.trainingData());
       const als = await createAlsBatchScorer(model.als);
       const recommender = modelRecommender(model, als);
-      const report = runWinbackJob(db, { now: NOW, config: config(), recommender });
+      const report = runWinbackJob(store, { now: NOW, config: config(), recommender });
       als.dispose();
       expect(report.scoresAsOf).toBe(LATEST);
       const [auto] = report.campaigns;
@@ -182,7 +174,7 @@ describe('win-back and welcome jobs', () => {
         no_consent: ['w7'],
         frequency_capped: ['w8'],
       });
-      const outbox = new OutboxRepository(db);
+      const outbox = store.outbox;
       const queued = outbox.list({ status: 'queued' });
       expect(queued).toHaveLength(4);
       for (const m of queued) {
@@ -192,30 +184,30 @@ describe('win-back and welcome jobs', () => {
         expect(m.payload.text).toContain(recs[0].reason);
       }
     } finally {
-      db.close();
+      store.close();
     }
   });
 
   it('running the same job again for the same period queues nothing new; a dry run writes nothing', async () => {
-    const db = await shop();
+    const store = await shop();
     try {
-      const dry = runWinbackJob(db, { now: NOW, config: config({ controlShare: 0.5 }), dryRun: true });
-      expect(new OutboxRepository(db).list()).toHaveLength(1); // only w8's earlier message
-      expect(new CampaignRepository(db).list()).toHaveLength(0);
+      const dry = runWinbackJob(store, { now: NOW, config: config({ controlShare: 0.5 }), dryRun: true });
+      expect(store.outbox.list()).toHaveLength(1); // only w8's earlier message
+      expect(store.campaigns.list()).toHaveLength(0);
 
-      const first = runWinbackJob(db, { now: NOW, config: config({ controlShare: 0.5 }) });
+      const first = runWinbackJob(store, { now: NOW, config: config({ controlShare: 0.5 }) });
       // The dry run predicted exactly what the real run did, control group included.
       expect(byOutcome(dry.campaigns[0].items)).toEqual(byOutcome(first.campaigns[0].items));
       expect(first.totals.queued + first.totals.control).toBe(4);
 
-      const again = runWinbackJob(db, {
+      const again = runWinbackJob(store, {
         now: new Date(NOW.getTime() + 3_600_000),
         config: config({ controlShare: 0.5 }),
       });
       expect(again.totals).toMatchObject({ queued: 0, control: 0, alreadyDone: 4 });
-      expect(new OutboxRepository(db).list()).toHaveLength(1 + first.totals.queued);
+      expect(store.outbox.list()).toHaveLength(1 + first.totals.queued);
     } finally {
-      db.close();
+      store.close();
     }
   });
 
@@ -226,21 +218,21 @@ describe('win-back and welcome jobs', () => {
       const cfg = config({ controlShare: 0.5 });
       runWinbackJob(a, { now: NOW, config: cfg });
       runWinbackJob(b, { now: NOW, config: cfg });
-      const arms = (db: Db) => {
-        const repo = new CampaignRepository(db);
+      const arms = (store: Store) => {
+        const repo = store.campaigns;
         const campaign = repo.byKindAndName('winback', AUTO_WINBACK_NAME)!;
-        return ['w1', 'w3', 'w6b', 'w10'].map((c) => repo.armOf(campaign.id, customerId(db, c)));
+        return ['w1', 'w3', 'w6b', 'w10'].map((c) => repo.armOf(campaign.id, customerId(store, c)));
       };
       expect(arms(a)).toEqual(arms(b));
       expect(new Set(arms(a))).toEqual(new Set(['treatment', 'control'])); // both arms are exercised
-      const campaign = new CampaignRepository(a).byKindAndName('winback', AUTO_WINBACK_NAME)!;
+      const campaign = a.campaigns.byKindAndName('winback', AUTO_WINBACK_NAME)!;
       expect(arms(a)).toEqual(
         ['w1', 'w3', 'w6b', 'w10'].map((c) => assignArm(campaign.id, customerId(a, c), 0.5)),
       );
       // Control members get nothing.
-      const outbox = new OutboxRepository(a);
+      const outbox = a.outbox;
       for (const c of ['w1', 'w3', 'w6b', 'w10']) {
-        const arm = new CampaignRepository(a).armOf(campaign.id, customerId(a, c));
+        const arm = a.campaigns.armOf(campaign.id, customerId(a, c));
         const messages = outbox.list().filter((m) => m.customerId === customerId(a, c));
         expect(messages).toHaveLength(arm === 'control' ? 0 : 1);
       }
@@ -251,14 +243,14 @@ describe('win-back and welcome jobs', () => {
   });
 
   it('a marketer campaign from chat runs through the same path once it is due, then completes', async () => {
-    const db = await shop();
+    const store = await shop();
     try {
-      const preview = previewAudience(db, { segment: 'hibernating' }, { now: NOW, samples: 2 });
+      const preview = previewAudience(store, { segment: 'hibernating' }, { now: NOW, samples: 2 });
       expect(preview).toMatchObject({ matching: 3, eligible: 3, asOf: LATEST });
       expect(preview.samples.map((s) => s.customer)).toEqual(['w2', 'w1']); // highest churn first
 
       const campaign = createCampaign(
-        db,
+        store,
         {
           name: 'Spring win-back',
           kind: 'winback',
@@ -271,73 +263,71 @@ describe('win-back and welcome jobs', () => {
         NOW,
       );
       expect(campaign.status).toBe('scheduled');
-      expect(new AuditLogRepository(db).recent(1)[0]).toMatchObject({
+      expect(store.audit.recent(1)[0]).toMatchObject({
         actor: 'marketer:7',
         action: 'campaign.create',
         subject: `campaign:${campaign.id}`,
       });
 
-      const early = runWinbackJob(db, { now: NOW, config: config() });
+      const early = runWinbackJob(store, { now: NOW, config: config() });
       expect(early.campaigns.map((c) => c.campaignName)).toEqual([AUTO_WINBACK_NAME]); // not due yet
 
-      const later = runWinbackJob(db, { now: new Date(NOW.getTime() + 2 * 3_600_000), config: config() });
+      const later = runWinbackJob(store, { now: new Date(NOW.getTime() + 2 * 3_600_000), config: config() });
       const spring = later.campaigns.find((c) => c.campaignId === campaign.id)!;
       // w1 just got the automatic win-back: the frequency window keeps it from a second message.
       expect(byOutcome(spring.items)).toEqual({ queued: ['w2', 'w9'], frequency_capped: ['w1'] });
-      expect(new CampaignRepository(db).get(campaign.id)!.status).toBe('completed');
-      const texts = new OutboxRepository(db)
-        .list({ campaignId: campaign.id })
-        .map((m) => m.payload.text as string);
+      expect(store.campaigns.get(campaign.id)!.status).toBe('completed');
+      const texts = store.outbox.list({ campaignId: campaign.id }).map((m) => m.payload.text as string);
       expect(texts.every((t) => t.includes('15% off'))).toBe(true);
     } finally {
-      db.close();
+      store.close();
     }
   });
 
   it('welcome: a thank-you once, after the delay, to customers whose first purchase is recent', async () => {
-    const db = await shop();
+    const store = await shop();
     try {
       const cfg = config({ welcome: { delayDays: 3, lookbackDays: 14 } });
-      const report = runWelcomeJob(db, { now: NOW, config: cfg });
+      const report = runWelcomeJob(store, { now: NOW, config: cfg });
       expect(report.campaigns[0].items.filter((i) => i.outcome === 'queued').map((i) => i.customer)).toEqual([
         'n1',
       ]);
       expect(report.campaigns[0].candidates).toBe(1); // n2 bought 2 days ago, n3 long ago
-      const welcome = new OutboxRepository(db)
+      const welcome = store.outbox
         .list({ status: 'queued' })
         .filter((m) => m.payload.campaignName === AUTO_WELCOME_NAME);
       expect(welcome).toHaveLength(1);
       expect(welcome[0].payload.text).toMatch(/^Thank you for your first order/);
-      expect(runWelcomeJob(db, { now: new Date(NOW.getTime() + DAY), config: cfg }).totals.queued).toBe(0);
+      expect(runWelcomeJob(store, { now: new Date(NOW.getTime() + DAY), config: cfg }).totals.queued).toBe(0);
     } finally {
-      db.close();
+      store.close();
     }
   });
 
   it('second purchase: one-time buyers get an offer on their second order once, after the delay; those who came back do not', async () => {
-    const db = await shop();
+    const store = await shop();
     try {
       const cfg = config({
         welcome: { delayDays: 3, lookbackDays: 14 },
         secondPurchase: { afterDays: 30, percentOff: 5 },
         controlShare: 0,
       });
-      const report = runWelcomeJob(db, { now: NOW, config: cfg });
+      const report = runWelcomeJob(store, { now: NOW, config: cfg });
       const nudge = report.campaigns.find((c) => c.campaignName === AUTO_SECOND_PURCHASE_NAME)!;
       expect(nudge.period).toBe('second-purchase');
       // o2 bought again; n3's only purchase is older than the lookback; n1 and n2 are too recent.
       expect(nudge.items.map((i) => [i.customer, i.outcome])).toEqual([['o1', 'queued']]);
-      const texts = new OutboxRepository(db).list({ status: 'queued' }).map((m) => m.payload.text as string);
+      const texts = store.outbox.list({ status: 'queued' }).map((m) => m.payload.text as string);
       expect(texts).toHaveLength(2); // n1's welcome and o1's nudge
       expect(texts.find((t) => t.includes('second order'))).toMatch(
         /^We hope you are enjoying your first order[^]*5% off your second order/,
       );
       // Once: the next day's run queues nothing new for o1.
-      const next = runWelcomeJob(db, { now: new Date(NOW.getTime() + DAY), config: cfg });
+      const next = runWelcomeJob(store, { now: new Date(NOW.getTime() + DAY), config: cfg });
       expect(next.campaigns.find((c) => c.campaignName === AUTO_SECOND_PURCHASE_NAME)!.queued).toBe(0);
       // Replaying the day before o2's second order, with a 5-day delay: o2 was a one-time buyer
       // then; its later order is not seen.
-      const earlier = runWelcomeJob(db, {
+      const earlier = runWelcomeJob(store, {
         now: new Date('2026-01-31T09:00:00.000Z'),
         config: { ...cfg, secondPurchase: { afterDays: 5, percentOff: 5 } },
         dryRun: true,
@@ -345,23 +335,23 @@ describe('win-back and welcome jobs', () => {
       const replayed = earlier.campaigns.find((c) => c.campaignName === AUTO_SECOND_PURCHASE_NAME)!;
       expect(replayed.items.map((i) => i.customer).sort()).toEqual(['o1', 'o2']);
       // Off when the delay is 0.
-      const off = runWelcomeJob(db, {
+      const off = runWelcomeJob(store, {
         now: NOW,
         config: { ...cfg, secondPurchase: { afterDays: 0, percentOff: 5 } },
       });
       expect(off.campaigns.map((c) => c.campaignName)).not.toContain(AUTO_SECOND_PURCHASE_NAME);
     } finally {
-      db.close();
+      store.close();
     }
   });
 
   it('end to end: queued, sent to the channel, and the orders that follow show up in the campaign report', async () => {
     channel.reset();
-    const db = await shop();
+    const store = await shop();
     try {
-      runWinbackJob(db, { now: NOW, config: config({ controlShare: 0 }) });
+      runWinbackJob(store, { now: NOW, config: config({ controlShare: 0 }) });
       const clock = new SimulatedClock(NOW);
-      const sender = new OutboxSender(db, {
+      const sender = new OutboxSender(store, {
         send: httpSend,
         clock,
         rate: { perSecond: 10, burst: 10 },
@@ -380,17 +370,17 @@ describe('win-back and welcome jobs', () => {
         'conv-w6b',
       ]);
       // w1 buys 5 days later (counted), w3 40 days later (outside the 30-day window).
-      await importOrderSpecs(db, tmp.dir, [
+      await importOrderSpecs(store, tmp.dir, [
         { order: 'after-w1', customer: 'w1', at: '2026-03-06 12:00', price: 20, quantity: 2 },
         { order: 'after-w3', customer: 'w3', at: '2026-04-12 12:00', price: 99, quantity: 1 },
       ]);
-      const campaign = new CampaignRepository(db).byKindAndName('winback', AUTO_WINBACK_NAME)!;
-      const report = campaignReport(db, campaign.id)!;
+      const campaign = store.campaigns.byKindAndName('winback', AUTO_WINBACK_NAME)!;
+      const report = campaignReport(store, campaign.id)!;
       expect(report.treated).toMatchObject({ members: 4, sent: 4, delivered: 4, converted: 1, revenue: 40 });
       expect(report.control.members).toBe(0);
       expect(report.uplift.uplift).toBeNull(); // no control group, no uplift claimed
     } finally {
-      db.close();
+      store.close();
     }
   });
 });

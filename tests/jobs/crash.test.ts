@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { OutboxRepository } from '../../data/repositories/outbox';
-import { CampaignRepository } from '../../data/repositories/campaigns';
 import { projectPath } from '../../lib/paths';
 import { tempDir } from '../support/files';
 import { connect, customerId, openShop } from './shop';
@@ -50,17 +48,17 @@ describe('crash safety of the sender (real process, real SQLite file, kill -9)',
     channel.defaultDelayMs = 40;
     const dbFile = path.join(tmp.dir, 'crash.db');
     const names = Array.from({ length: CUSTOMERS }, (_, i) => `k${i}`);
-    const db = await openShop(
+    const store = await openShop(
       tmp.dir,
       'crash.db',
       names.map((c) => ({ order: `o-${c}`, customer: c, at: '2026-01-05 10:00' })),
     );
     const now = new Date();
-    const outbox = new OutboxRepository(db);
-    const campaigns = new CampaignRepository(db);
+    const outbox = store.outbox;
+    const campaigns = store.campaigns;
     for (const c of names) {
-      connect(db, c, channel.url);
-      const id = customerId(db, c);
+      connect(store, c, channel.url);
+      const id = customerId(store, c);
       outbox.enqueue(
         {
           dedupeKey: `crash:${c}`,
@@ -108,6 +106,6 @@ describe('crash safety of the sender (real process, real SQLite file, kill -9)',
     const resent = channel.requests.length - CUSTOMERS;
     expect(resent).toBeGreaterThanOrEqual(1);
     expect(statusAfterKills.sending + summary.recovered).toBeGreaterThanOrEqual(1);
-    db.close();
+    store.close();
   });
 });

@@ -2,13 +2,13 @@
  * The sender as its own process, for the crash test: recover what a killed predecessor left in
  * 'sending', then send everything queued. Run with: node -r ./tests/jobs/tsRegister.js <this> DB
  */
-import { openDatabase } from '../../data/db';
+import { openStore } from '../../data/store';
 import { OutboxSender } from '../../jobs/sender';
 import { httpSend } from './standInChannel';
 
 async function main() {
-  const db = openDatabase(process.argv[2]);
-  const sender = new OutboxSender(db, {
+  const store = openStore(process.argv[2]);
+  const sender = new OutboxSender(store, {
     send: httpSend,
     rate: { perSecond: 10_000, burst: 100 },
     concurrency: 3,
@@ -22,7 +22,7 @@ async function main() {
   });
   const recovered = sender.recover();
   const summary = await sender.drain();
-  db.close();
+  store.close();
   process.stdout.write(JSON.stringify({ recovered, ...summary }) + '\n');
 }
 

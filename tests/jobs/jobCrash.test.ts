@@ -3,12 +3,11 @@
  * SQLite file) is killed with SIGKILL while it is queueing, then run again. Every eligible customer
  * ends up with exactly one queued message or one control membership, and a third run adds nothing.
  */
+import { sql } from '../support/sql';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { CampaignRepository } from '../../data/repositories/campaigns';
-import { campaignReport } from '../../analytics/campaigns/service';
-import { openDatabase } from '../../data/db';
-import { OutboxRepository } from '../../data/repositories/outbox';
+import { campaignReport } from '../../services/campaigns';
+import { openStore } from '../../data/store';
 import { buildShop, NOW } from '../../bench/syntheticShop';
 import { runCli } from '../support/cli';
 import { tempDir } from '../support/files';
@@ -22,13 +21,13 @@ describe('crash safety of the win-back job (real command, real SQLite file, kill
 
   it('queues every eligible customer exactly once across a kill mid-run and two re-runs', async () => {
     const dbFile = path.join(tmp.dir, 'job-crash.db');
-    const db = openDatabase(dbFile);
-    buildShop(db, { customers: CUSTOMERS, products: 50, serviceUrl: 'http://127.0.0.1:9', seed: 3 });
-    const outbox = new OutboxRepository(db);
+    const store = openStore(dbFile);
+    buildShop(store, { customers: CUSTOMERS, products: 50, serviceUrl: 'http://127.0.0.1:9', seed: 3 });
+    const outbox = store.outbox;
     // The automatic win-back is the only campaign: its members per arm, as `retain campaigns show` reports them.
     const armCounts = () => {
-      const [auto] = new CampaignRepository(db).list();
-      const outcome = auto ? campaignReport(db, auto.id) : undefined;
+      const [auto] = store.campaigns.list();
+      const outcome = auto ? campaignReport(store, auto.id) : undefined;
       return { treatment: outcome?.treated.members ?? 0, control: outcome?.control.members ?? 0 };
     };
     const run = (onSpawn?: (child: ChildProcess) => void) =>
@@ -66,7 +65,7 @@ describe('crash safety of the win-back job (real command, real SQLite file, kill
     // The control share holds across the crash: about 10%.
     expect(arms.control / CUSTOMERS).toBeGreaterThan(0.08);
     expect(arms.control / CUSTOMERS).toBeLessThan(0.12);
-    const perCustomer = db
+    const perCustomer = sql(store)
       .prepare(
         'SELECT MAX(n) AS most FROM (SELECT customer_id, COUNT(*) AS n FROM outbox GROUP BY customer_id)',
       )
@@ -80,6 +79,6 @@ describe('crash safety of the win-back job (real command, real SQLite file, kill
     };
     expect(again.totals).toMatchObject({ queued: 0, control: 0, alreadyDone: CUSTOMERS });
     expect(outbox.countsByStatus().queued).toBe(arms.treatment);
-    db.close();
+    store.close();
   }, 120_000);
 });

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase } from '../../data/db';
-import { CampaignRepository } from '../../data/repositories/campaigns';
+import { openStore } from '../../data/store';
 import { seededRandom } from '../../lib/random';
 import { DEFAULT_JOBS_CONFIG } from '../../jobs/config';
 import { runJob, outboxListing } from '../../jobs';
 import type { NightlyReport } from '../../jobs/nightly';
 import type { CampaignJobReport } from '../../jobs/campaignJobs';
 import { tempDir, writeCsv } from '../support/files';
-import { createCampaign } from '../../analytics/campaigns/service';
+import { createCampaign } from '../../services/campaigns';
 import { connect } from './shop';
 
 /** Six months of a small shop: 160 customers, some loyal, some who stop buying. */
@@ -48,16 +47,16 @@ describe('nightly job', () => {
     const drop = path.join(tmp.dir, 'drop');
     fs.mkdirSync(drop);
     writeCsv(drop, 'orders-2025.csv', shopCsv());
-    const db = openDatabase(path.join(tmp.dir, 'nightly.db'));
+    const store = openStore(path.join(tmp.dir, 'nightly.db'));
     try {
       const config = { ...DEFAULT_JOBS_CONFIG, dropFolder: drop };
       const options = { config, modelsDir: path.join(tmp.dir, 'models'), importTimeZone: 'UTC' };
 
-      const dry = (await runJob(db, 'nightly', { ...options, dryRun: true })) as NightlyReport;
+      const dry = (await runJob(store, 'nightly', { ...options, dryRun: true })) as NightlyReport;
       expect(dry.pending).toEqual([path.join(drop, 'orders-2025.csv')]);
       expect(dry.retrained).toBe(false);
 
-      const first = (await runJob(db, 'nightly', options)) as NightlyReport;
+      const first = (await runJob(store, 'nightly', options)) as NightlyReport;
       expect(first.errors).toEqual([]);
       expect(first.imported).toHaveLength(1);
       expect(first.retrained).toBe(true);
@@ -65,7 +64,7 @@ describe('nightly job', () => {
       expect(first.scoresAsOf).toBe('2025-12-01T00:00:00.000Z');
       expect(fs.existsSync(path.join(drop, 'imported', 'orders-2025.csv'))).toBe(true);
 
-      const second = (await runJob(db, 'nightly', options)) as NightlyReport;
+      const second = (await runJob(store, 'nightly', options)) as NightlyReport;
       expect(second).toMatchObject({
         retrained: false,
         imported: [],
@@ -74,12 +73,12 @@ describe('nightly job', () => {
 
       // The fresh scores feed the campaigns: a marketer's campaign to every scored customer
       // reaches those who talk to the bot, with recommendations from the model just trained.
-      const scored = new CampaignRepository(db).scoredCandidates(first.scoresAsOf!);
+      const scored = store.campaigns.scoredCandidates(first.scoresAsOf!);
       expect(scored).toHaveLength(160);
-      for (const c of scored.slice(0, 5)) connect(db, c.externalId, 'http://127.0.0.1:9');
+      for (const c of scored.slice(0, 5)) connect(store, c.externalId, 'http://127.0.0.1:9');
       const now = new Date('2025-12-01T10:00:00Z');
       createCampaign(
-        db,
+        store,
         {
           name: 'Everyone',
           kind: 'manual',
@@ -90,14 +89,14 @@ describe('nightly job', () => {
         },
         now,
       );
-      const winback = (await runJob(db, 'winback', { ...options, asOf: now })) as CampaignJobReport;
+      const winback = (await runJob(store, 'winback', { ...options, asOf: now })) as CampaignJobReport;
       const everyone = winback.campaigns.find((c) => c.campaignName === 'Everyone')!;
       expect(everyone).toMatchObject({ candidates: 160, queued: 5, skipped: { no_reference: 155 } });
-      const { messages, counts } = outboxListing(db);
+      const { messages, counts } = outboxListing(store);
       expect(counts.queued).toBe(5);
       for (const m of messages) expect((m.payload.recommendations as unknown[]).length).toBeGreaterThan(0);
     } finally {
-      db.close();
+      store.close();
     }
   });
 });

@@ -1,10 +1,4 @@
-import type { Db } from '../../data/db';
-import { OutboxRepository } from '../../data/repositories/outbox';
-import { CampaignRepository } from '../../data/repositories/campaigns';
-import { OptOutRepository } from '../../data/repositories/optOuts';
-import { FeedbackRepository } from '../../data/repositories/feedback';
-import { ErasureRepository } from '../../data/repositories/erasure';
-import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
+import type { Store } from '../../data/store';
 import { SimulatedClock } from '../../jobs/clock';
 import { OutboxSender, type SenderOptions, type SenderEvent } from '../../jobs/sender';
 import { parseQuietHours } from '../../jobs/quietHours';
@@ -17,7 +11,7 @@ const START = '2026-03-02T13:00:00.000Z'; // 13:00 in London, 22:00 in Tokyo
 describe('outbox sender against a stand-in channel over HTTP', () => {
   const tmp = tempDir();
   const channel = new StandInChannel();
-  let db: Db;
+  let store: Store;
   let dbCounter = 0;
   const customers = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
 
@@ -30,7 +24,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
   });
   beforeEach(async () => {
     channel.reset();
-    db = await openShop(
+    store = await openShop(
       tmp.dir,
       `sender-${dbCounter++}.db`,
       customers.map((c, i) => ({
@@ -41,7 +35,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
       })),
     );
   });
-  afterEach(() => db.close());
+  afterEach(() => store.close());
 
   function queue(
     customer: string,
@@ -49,14 +43,14 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     clock: SimulatedClock,
     tenantId: string | null = null,
   ): number {
-    connect(db, customer, channel.url, { tenantId, channelId: 'msteams', at: clock.now() });
-    const outbox = new OutboxRepository(db);
+    connect(store, customer, channel.url, { tenantId, channelId: 'msteams', at: clock.now() });
+    const outbox = store.outbox;
     const ok = outbox.enqueue(
       {
         dedupeKey: key,
         campaignId: null,
-        customerId: customerId(db, customer),
-        conversationReferenceId: new CampaignRepository(db).latestReference(customerId(db, customer))!.id,
+        customerId: customerId(store, customer),
+        conversationReferenceId: store.campaigns.latestReference(customerId(store, customer))!.id,
         kind: 'winback',
         payload: { text: `hello ${customer} (${key})` },
       },
@@ -67,7 +61,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
   }
 
   function sender(clock: SimulatedClock, overrides: Partial<SenderOptions> = {}, events: SenderEvent[] = []) {
-    return new OutboxSender(db, {
+    return new OutboxSender(store, {
       send: httpSend,
       clock,
       random: () => 0.5,
@@ -92,7 +86,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     const id = queue('c1', 'retry-1', clock);
     channel.script('conv-c1', { status: 429, retryAfter: '120' }, { status: 500 });
     const s = sender(clock);
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
 
     expect((await s.drain()).retried).toBe(1);
     const afterThrottle = outbox.get(id)!;
@@ -134,7 +128,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
       await s.drain();
       clock.advance(3_600_000);
     }
-    const m = new OutboxRepository(db).get(id)!;
+    const m = store.outbox.get(id)!;
     expect(m.status).toBe('dead');
     expect(m.attempts).toBe(3);
     expect(m.lastError).toMatch(/gave up after 3 attempts/);
@@ -148,7 +142,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     channel.script('conv-c3', { status: 403 });
     const summary = await sender(clock).drain();
     expect(summary.failed).toBe(1);
-    expect(new OutboxRepository(db).get(id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(store.outbox.get(id)).toMatchObject({ status: 'failed', attempts: 1 });
   });
 
   it('a timeout is retried with the same idempotency id, and the customer sees the message once', async () => {
@@ -162,7 +156,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     const posts = channel.requests.filter((r) => r.messageId === 'retain:timeout-1');
     expect(posts.map((p) => p.answered)).toEqual(['hang', '200']);
     expect(deliveredTo('c4')).toHaveLength(1);
-    expect(new OutboxRepository(db).get(id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(store.outbox.get(id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('holds messages during quiet hours in the customer’s time zone and sends them when allowed', async () => {
@@ -172,7 +166,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     const s = sender(clock);
     const first = await s.drain();
     expect(first).toMatchObject({ sent: 1, held: 1 });
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     expect(outbox.get(london)!.status).toBe('sent');
     const held = outbox.get(tokyo)!;
     expect(held).toMatchObject({ status: 'queued', skipReason: 'quiet_hours', attempts: 0 });
@@ -197,7 +191,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     clock.advance(7 * 86_400_000); // the first message has left the window
     const c = queue('c1', 'cap-c', clock);
     expect((await s.drain()).sent).toBe(1);
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     expect([a, b, c].map((id) => outbox.get(id)!.status)).toEqual(['sent', 'skipped', 'sent']);
     expect(outbox.get(b)!.skipReason).toBe('frequency_capped');
   });
@@ -208,10 +202,10 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     const complained = queue('c2', 'race-complaint', clock);
     const forgotten = queue('c3', 'race-forget', clock);
     const fine = queue('c4', 'race-fine', clock);
-    new OptOutRepository(db).optOut(customerId(db, 'c1'), 'said stop', null, clock.now());
-    new FeedbackRepository(db).record(
+    store.optOuts.optOut(customerId(store, 'c1'), 'said stop', null, clock.now());
+    store.feedback.record(
       {
-        customerId: customerId(db, 'c2'),
+        customerId: customerId(store, 'c2'),
         chatIdentityId: null,
         text: 'awful',
         sentimentScore: -0.9,
@@ -219,13 +213,13 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
       },
       clock.now(),
     );
-    const identity = new ChatIdentityRepository(db).byAccount('msteams', 'user-c3')!;
-    new ErasureRepository(db).forgetIdentity(identity.id, clock.now());
+    const identity = store.identities.byAccount('msteams', 'user-c3')!;
+    store.erasure.forgetIdentity(identity.id, clock.now());
 
     const summary = await sender(clock).drain();
     expect(summary.sent).toBe(1);
     expect(summary.skipped).toEqual({ opted_out: 1, recent_complaint: 1 });
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     expect(outbox.get(optedOut)).toMatchObject({ status: 'skipped', skipReason: 'opted_out' });
     expect(outbox.get(complained)).toMatchObject({ status: 'skipped', skipReason: 'recent_complaint' });
     expect(outbox.get(forgotten)).toBeUndefined(); // erased with the rest of their data
@@ -237,7 +231,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     const clock = new SimulatedClock(START);
     const first = queue('c1', 'wait-1', clock);
     const second = queue('c2', 'wait-2', clock);
-    const optOuts = new OptOutRepository(db);
+    const optOuts = store.optOuts;
     let claimedWhenOptedOut: string | undefined;
     const s = sender(clock, {
       rate: { perSecond: 0.5, burst: 1 },
@@ -246,8 +240,8 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
       // that is when the customer says "stop".
       send: (ref, activity) => {
         if (activity.id === 'retain:wait-1') {
-          claimedWhenOptedOut = new OutboxRepository(db).get(second)!.status;
-          optOuts.optOut(customerId(db, 'c2'), 'said stop', null, clock.now());
+          claimedWhenOptedOut = store.outbox.get(second)!.status;
+          optOuts.optOut(customerId(store, 'c2'), 'said stop', null, clock.now());
         }
         return httpSend(ref, activity);
       },
@@ -255,7 +249,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     const summary = await s.drain();
     expect(claimedWhenOptedOut).toBe('sending');
     expect(summary).toMatchObject({ sent: 1, skipped: { opted_out: 1 } });
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     expect(outbox.get(first)!.status).toBe('sent');
     expect(outbox.get(second)).toMatchObject({ status: 'skipped', skipReason: 'opted_out', attempts: 0 });
     expect(deliveredTo('c2')).toHaveLength(0);
@@ -291,8 +285,8 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
     const clock = new SimulatedClock(new Date(Date.now() - 10 * 60_000));
     // Left in 'sending' ten minutes ago by a process that died.
     const orphan = queue('c1', 'loop-orphan', clock);
-    new OutboxRepository(db).claimNext(clock.now());
-    const loop = new OutboxSender(db, {
+    store.outbox.claimNext(clock.now());
+    const loop = new OutboxSender(store, {
       send: httpSend,
       rate: { perSecond: 50, burst: 5 },
       maxAttempts: 3,
@@ -309,7 +303,7 @@ describe('outbox sender against a stand-in channel over HTTP', () => {
       for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
       expect(check()).toBe(true);
     };
-    const outbox = new OutboxRepository(db);
+    const outbox = store.outbox;
     await waitFor(() => outbox.get(orphan)!.status === 'sent');
     const later = queue('c2', 'loop-later', new SimulatedClock(new Date()));
     await waitFor(() => outbox.get(later)!.status === 'sent');

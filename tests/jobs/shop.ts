@@ -3,12 +3,10 @@
  * orders from a generic-format CSV, scores stored as `retain train` stores them, chat accounts
  * with saved conversation references pointing at a stand-in channel.
  */
+import { sql } from '../support/sql';
 import path from 'node:path';
-import { openDatabase, type Db } from '../../data/db';
+import { openStore, type Store } from '../../data/store';
 import { importOrders } from '../../data/import/importOrders';
-import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
-import { CustomerScoreRepository } from '../../data/repositories/customerScores';
-import { OrderHistoryRepository } from '../../data/repositories/orderHistory';
 import { writeCsv } from '../support/files';
 
 export interface OrderSpec {
@@ -26,7 +24,7 @@ export interface OrderSpec {
 let fileCounter = 0;
 
 /** Imports orders (generic format) into the database. */
-export async function importOrderSpecs(db: Db, dir: string, orders: OrderSpec[]): Promise<void> {
+export async function importOrderSpecs(store: Store, dir: string, orders: OrderSpec[]): Promise<void> {
   const lines = [
     'order_id,customer_id,sku,description,quantity,unit_price,ordered_at,country,customer_timezone',
   ];
@@ -46,17 +44,17 @@ export async function importOrderSpecs(db: Db, dir: string, orders: OrderSpec[])
     );
   }
   const file = writeCsv(dir, `orders-${process.pid}-${fileCounter++}.csv`, lines);
-  await importOrders(db, file, { timeZone: 'UTC' });
+  await importOrders(store, file, { timeZone: 'UTC' });
 }
 
-export async function openShop(dir: string, name: string, orders: OrderSpec[]): Promise<Db> {
-  const db = openDatabase(path.join(dir, name));
-  await importOrderSpecs(db, dir, orders);
-  return db;
+export async function openShop(dir: string, name: string, orders: OrderSpec[]): Promise<Store> {
+  const store = openStore(path.join(dir, name));
+  await importOrderSpecs(store, dir, orders);
+  return store;
 }
 
-export function customerId(db: Db, external: string): number {
-  const c = new OrderHistoryRepository(db).customerByExternal(external);
+export function customerId(store: Store, external: string): number {
+  const c = store.orders.customerByExternal(external);
   if (!c) throw new Error(`no customer ${external}`);
   return c.id;
 }
@@ -69,12 +67,12 @@ export interface ScoreSpec {
   clv?: number | null;
 }
 
-export function storeScores(db: Db, asOf: string, scores: ScoreSpec[]): void {
-  new CustomerScoreRepository(db).saveScores(
+export function storeScores(store: Store, asOf: string, scores: ScoreSpec[]): void {
+  store.scores.saveScores(
     asOf,
     null,
     scores.map((s) => ({
-      customerId: customerId(db, s.customer),
+      customerId: customerId(store, s.customer),
       recencyDays: 100,
       frequency: 2,
       monetary: 50,
@@ -93,14 +91,14 @@ export function storeScores(db: Db, asOf: string, scores: ScoreSpec[]): void {
 
 /** The customer talked to the bot on `channelId`: a linked chat account and a saved reference. */
 export function connect(
-  db: Db,
+  store: Store,
   external: string,
   serviceUrl: string,
   options: { channelId?: string; tenantId?: string | null; at?: Date } = {},
 ): { conversationId: string } {
   const channelId = options.channelId ?? 'webchat';
   const conversationId = `conv-${external}`;
-  const repo = new ChatIdentityRepository(db);
+  const repo = store.identities;
   const identity = repo.seen(
     { channelId, channelUserId: `user-${external}`, role: 'customer' },
     {
@@ -117,7 +115,7 @@ export function connect(
     },
     options.at,
   );
-  repo.linkCustomer(identity.id, customerId(db, external), options.at);
+  repo.linkCustomer(identity.id, customerId(store, external), options.at);
   return { conversationId };
 }
 
@@ -125,6 +123,6 @@ export function connect(
  * Consent is recorded by the customer dialogs (not in this library): tests set it directly.
  * The only SQL outside the repositories, and only in tests.
  */
-export function setConsent(db: Db, external: string, state: 'granted' | 'denied' | 'withdrawn'): void {
-  db.prepare(`UPDATE customers SET consent_state = ? WHERE external_id = ?`).run(state, external);
+export function setConsent(store: Store, external: string, state: 'granted' | 'denied' | 'withdrawn'): void {
+  sql(store).prepare(`UPDATE customers SET consent_state = ? WHERE external_id = ?`).run(state, external);
 }

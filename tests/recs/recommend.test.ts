@@ -4,10 +4,8 @@
  * cold start, and the issue's quality bar (hybrid beats popularity and plain item-kNN).
  */
 import path from 'node:path';
-import { openDatabase, type Db } from '../../data/db';
+import { openStore, type Store } from '../../data/store';
 import { importOrders } from '../../data/import/importOrders';
-import { RecsDataRepository } from '../../data/repositories/recsData';
-import { ModelRunRepository } from '../../data/repositories/modelRuns';
 import { main } from '../../cli/main';
 import {
   createAlsBatchScorer,
@@ -43,7 +41,7 @@ async function cli(...args: string[]): Promise<{ out: string; code: number }> {
   return { out, code };
 }
 
-let db: Db;
+let store: Store;
 let data: TrainingData;
 let model: RecsModel;
 /** What `recommend --json` and `similar --json` print per product. */
@@ -64,20 +62,20 @@ interface JsonRule {
 let recommendJson: { customer: string; coldStart: boolean; items: JsonItem[]; model: { version: string } };
 
 beforeAll(async () => {
-  db = openDatabase(dbFile);
-  await importOrders(db, onlineRetailFile);
-  db.close();
+  store = openStore(dbFile);
+  await importOrders(store, onlineRetailFile);
+  store.close();
   const first = await cli('recommend', '--customer', '12347', '--json');
   expect(first.code).toBe(0);
   recommendJson = JSON.parse(first.out);
-  db = openDatabase(dbFile);
-  const runs = new ModelRunRepository(db).list();
+  store = openStore(dbFile);
+  const runs = store.runs.list();
   model = readRecsModel(runs[0].artifactPath!);
-  data = new RecsDataRepository(db).trainingData(new Date(model.asOf));
+  data = store.recsData.trainingData(new Date(model.asOf));
 }, 120_000);
 
 afterAll(() => {
-  db?.close();
+  store?.close();
   tmp.cleanup();
 });
 
@@ -95,7 +93,7 @@ describe('retain recommend', () => {
     });
     const scores = recommendJson.items.map((i: JsonItem) => i.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
-    const runs = new ModelRunRepository(db).list();
+    const runs = store.runs.list();
     expect(runs).toHaveLength(1);
     expect(runs[0].model).toBe('recs');
     expect(recommendJson.model.version).toBe(runs[0].version);
@@ -105,7 +103,7 @@ describe('retain recommend', () => {
   it('reuses the saved model while the data is unchanged, and gives the same answer', async () => {
     const again = await cli('recommend', '--customer', '12347', '--json');
     expect(JSON.parse(again.out).items).toEqual(recommendJson.items);
-    expect(new ModelRunRepository(db).list()).toHaveLength(1);
+    expect(store.runs.list()).toHaveLength(1);
   });
 
   it('answers a customer with no history with popular products (cold start)', async () => {
@@ -240,7 +238,7 @@ describe('retain similar', () => {
     const first = json.items[0];
     expect(first.reason.sku).toBe('22697');
     expect(['boughtWith', 'customersAlsoBought']).toContain(first.reason.kind);
-    expect(new ModelRunRepository(db).list()).toHaveLength(1);
+    expect(store.runs.list()).toHaveLength(1);
   });
 
   it('fails clearly for an unknown product', async () => {

@@ -1,6 +1,6 @@
 /** Campaign previews and outcomes as reports. */
-import { formatCell, type Report } from '../reports/report';
-import type { AudienceFilter, AudiencePreview, CampaignOutcome } from './campaignService';
+import { formatCell, type Report } from '../report';
+import type { AudienceFilter, AudiencePreview, CampaignOutcome } from '../../services/campaigns';
 
 const pct = (v: number) => formatCell(v, 'percent');
 const num = (v: number) => formatCell(v, 'number');

@@ -1,26 +1,26 @@
 /**
- * Marketers' answers as Report objects (rendered per channel by dialogs/reports). Pure functions
- * of what the Assistant returns, so the wording and the numbers are tested without a bot.
+ * Marketers' answers as Report objects (rendered per channel by the renderers in reports/). Pure
+ * functions of what the services return, so the wording and the numbers are tested without a bot.
  */
-import type { Report } from '../reports/report';
-import { formatCell } from '../reports/report';
+import type { Report } from '../report';
+import { formatCell } from '../report';
 import type {
   ChurnOverview,
   ClvOverview,
+  CohortRetention,
+  CustomerReport,
   GroupSummary,
   ModelStatus,
   ReportFilter,
   SegmentDetail,
   SegmentOverview,
-} from '../assistant';
+} from '../../services/reports';
 import type { StoredScore } from '../../data/repositories/customerScores';
-import type { CustomerReport } from '../../analytics/store';
 import type { OrderSummary } from '../../data/repositories/customerOrders';
 import type { RecommendResult } from '../../analytics/recs/hybrid';
 import type { TopProduct } from '../../data/repositories/salesInsights';
 import type { AssociationRule } from '../../analytics/rules/associationRules';
 import type { FeedbackEntry, FeedbackSummary } from '../../data/repositories/feedback';
-import type { CohortRetention } from '../assistant';
 import type { Handoff } from '../../data/repositories/handoffs';
 
 const money = (v: number | null) => formatCell(v, 'money');

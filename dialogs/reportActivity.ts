@@ -1,9 +1,9 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
-import { reportToAdaptiveCard, type ChartImage } from './adaptiveCard';
-import type { ChartStore } from './chartStore';
-import { reportToMarkdown } from './markdown';
-import type { Report } from './report';
-import { reportToSlack } from './slack';
+import { reportToAdaptiveCard, type ChartImage } from '../reports/adaptiveCard';
+import type { ChartStore } from '../reports/chartStore';
+import { reportToMarkdown } from '../reports/markdown';
+import type { Report } from '../reports/report';
+import { reportToSlack } from '../reports/slack';
 
 /** Channels known to render Adaptive Cards 1.5 with tables; anything else gets text. */
 const CARD_CHANNELS = new Set(['msteams', 'webchat', 'emulator', 'directline']);

@@ -2,21 +2,25 @@
  * What the marketer dialogs and the CLI call for campaigns: preview an audience, create a
  * campaign (audited), and report outcomes with uplift against the control group.
  */
-import type { Db } from '../../data/db';
-import { AuditLogRepository } from '../../data/repositories/auditLog';
+import type { Store } from '../data/store';
 import {
-  CampaignRepository,
+  type CampaignRepository,
   type Campaign,
   type CampaignKind,
   type CampaignStatus,
   type DeliveryCounts,
-} from '../../data/repositories/campaigns';
-import { audienceProblems, matchesAudience, parseAudience, type AudienceFilter } from './audience';
-import { eligibilityCheck } from './eligibility';
-import { DEFAULT_SUPPRESSION_RULES, type SuppressionRules } from './suppression';
-import { estimateUplift, type UpliftEstimate } from './uplift';
+} from '../data/repositories/campaigns';
+import {
+  audienceProblems,
+  matchesAudience,
+  parseAudience,
+  type AudienceFilter,
+} from '../analytics/campaigns/audience';
+import { eligibilityCheck } from '../analytics/campaigns/eligibility';
+import { DEFAULT_SUPPRESSION_RULES, type SuppressionRules } from '../analytics/campaigns/suppression';
+import { estimateUplift, type UpliftEstimate } from '../analytics/campaigns/uplift';
 
-export type { AudienceFilter } from './audience';
+export type { AudienceFilter } from '../analytics/campaigns/audience';
 
 export interface AudiencePreview {
   /** Customers whose latest scores match the filter. */
@@ -37,16 +41,16 @@ export interface AudiencePreview {
 }
 
 export function previewAudience(
-  db: Db,
+  store: Store,
   audience: AudienceFilter,
   options: { samples?: number; now?: Date; rules?: SuppressionRules } = {},
 ): AudiencePreview {
   const now = options.now ?? new Date();
-  const repo = new CampaignRepository(db);
+  const repo = store.campaigns;
   const asOf = repo.latestScoreDate(now);
   const skipped: Record<string, number> = {};
   if (!asOf) return { matching: 0, eligible: 0, skipped, samples: [], asOf: null };
-  const check = eligibilityCheck(db, options.rules ?? DEFAULT_SUPPRESSION_RULES, now);
+  const check = eligibilityCheck(store, options.rules ?? DEFAULT_SUPPRESSION_RULES, now);
   const matching = repo.scoredCandidates(asOf).filter((c) => matchesAudience(c, audience));
   const eligible = [];
   for (const c of matching) {
@@ -97,14 +101,14 @@ function draftProblems(d: CampaignDraft): string[] {
 }
 
 /** Creates a scheduled campaign (the win-back job sends it once its time has come) and audits it. */
-export function createCampaign(db: Db, draft: CampaignDraft, now = new Date()): Campaign {
+export function createCampaign(store: Store, draft: CampaignDraft, now = new Date()): Campaign {
   const problems = draftProblems(draft);
   if (problems.length) throw new CampaignValidationError(problems.join('; '));
   const offer: Record<string, unknown> = {};
   if (draft.offer.percentOff !== undefined) offer.percentOff = draft.offer.percentOff;
   if (draft.offer.text !== undefined) offer.text = draft.offer.text;
-  return db.transaction(() => {
-    const campaign = new CampaignRepository(db).create(
+  return store.transaction(() => {
+    const campaign = store.campaigns.create(
       {
         name: draft.name.trim(),
         kind: draft.kind,
@@ -118,7 +122,7 @@ export function createCampaign(db: Db, draft: CampaignDraft, now = new Date()): 
       },
       now,
     );
-    new AuditLogRepository(db).write(
+    store.audit.write(
       draft.createdBy,
       'campaign.create',
       `campaign:${campaign.id}`,
@@ -133,16 +137,16 @@ export function createCampaign(db: Db, draft: CampaignDraft, now = new Date()): 
       now,
     );
     return campaign;
-  })();
+  });
 }
 
 /** Cancels a campaign that has not completed; queued messages are left to the sender's checks. */
-export function cancelCampaign(db: Db, id: number, actor: string, now = new Date()): boolean {
-  const repo = new CampaignRepository(db);
+export function cancelCampaign(store: Store, id: number, actor: string, now = new Date()): boolean {
+  const repo = store.campaigns;
   const c = repo.get(id);
   if (!c || c.status === 'completed' || c.status === 'cancelled') return false;
   repo.setStatus(id, 'cancelled', now);
-  new AuditLogRepository(db).write(actor, 'campaign.cancel', `campaign:${id}`, { name: c.name }, now);
+  store.audit.write(actor, 'campaign.cancel', `campaign:${id}`, { name: c.name }, now);
   return true;
 }
 
@@ -227,14 +231,43 @@ function outcomeOf(repo: CampaignRepository, c: Campaign): CampaignOutcome {
   };
 }
 
-export function campaignReport(db: Db, id: number): CampaignOutcome | undefined {
-  const repo = new CampaignRepository(db);
+export function campaignReport(store: Store, id: number): CampaignOutcome | undefined {
+  const repo = store.campaigns;
   const c = repo.get(id);
   return c ? outcomeOf(repo, c) : undefined;
 }
 
 /** Every campaign, newest first. */
-export function listCampaigns(db: Db): CampaignOutcome[] {
-  const repo = new CampaignRepository(db);
+export function listCampaigns(store: Store): CampaignOutcome[] {
+  const repo = store.campaigns;
   return repo.list().map((c) => outcomeOf(repo, c));
+}
+
+/** The campaign engine bound to one database and clock: what the dialogs and the CLI call. */
+export class CampaignService {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => Date = () => new Date(),
+    private readonly rules: SuppressionRules = DEFAULT_SUPPRESSION_RULES,
+  ) {}
+
+  preview(audience: AudienceFilter): AudiencePreview {
+    return previewAudience(this.store, audience, { now: this.now(), rules: this.rules });
+  }
+
+  create(draft: CampaignDraft): Campaign {
+    return createCampaign(this.store, draft, this.now());
+  }
+
+  cancel(id: number, actor: string): boolean {
+    return cancelCampaign(this.store, id, actor, this.now());
+  }
+
+  report(id: number): CampaignOutcome | undefined {
+    return campaignReport(this.store, id);
+  }
+
+  list(): CampaignOutcome[] {
+    return listCampaigns(this.store);
+  }
 }

@@ -1,0 +1,183 @@
+/**
+ * The persistence seam: one object per database that holds every repository and runs
+ * transactions. Everything outside `data/` reaches the database through a `Store` and never sees
+ * the driver (better-sqlite3) or its handle, so a second implementation of the same repositories
+ * (another engine) is added here, next to the SQLite one, without touching any other folder.
+ *
+ * The repositories' methods are synchronous, as better-sqlite3's are: an engine with an
+ * asynchronous driver implements them over a synchronous bridge (a worker thread and
+ * Atomics.wait), which blocks the event loop for one query exactly as SQLite does today.
+ */
+import fs from 'node:fs';
+import { openDatabase, schemaVersion, tableNames, type Db, type OpenOptions } from './db';
+import { migrations } from './migrations';
+import { SqliteAuditLogRepository, type AuditLogRepository } from './repositories/auditLog';
+import { SqliteBotStateRepository, type BotStateRepository } from './repositories/botState';
+import { SqliteCampaignRepository, type CampaignRepository } from './repositories/campaigns';
+import { SqliteChatIdentityRepository, type ChatIdentityRepository } from './repositories/chatIdentities';
+import { SqliteCustomerOrdersRepository, type CustomerOrdersRepository } from './repositories/customerOrders';
+import { SqliteCustomerScoreRepository, type CustomerScoreRepository } from './repositories/customerScores';
+import { SqliteErasureRepository, type ErasureRepository } from './repositories/erasure';
+import { SqliteFeedbackRepository, type FeedbackRepository } from './repositories/feedback';
+import { SqliteHandoffRepository, type HandoffRepository } from './repositories/handoffs';
+import { SqliteMarketerRepository, type MarketerRepository } from './repositories/marketers';
+import { SqliteModelRunRepository, type ModelRunRepository } from './repositories/modelRuns';
+import { SqliteOptOutRepository, type OptOutRepository } from './repositories/optOuts';
+import { SqliteOrderHistoryRepository, type OrderHistoryRepository } from './repositories/orderHistory';
+import { SqliteOrderImportRepository, type OrderImportRepository } from './repositories/orderImport';
+import { SqliteOutboxRepository, type OutboxRepository } from './repositories/outbox';
+import { SqliteRecsDataRepository, type RecsDataRepository } from './repositories/recsData';
+import { SqliteSalesInsightsRepository, type SalesInsightsRepository } from './repositories/salesInsights';
+import { SqliteWebChatDemoRepository, type WebChatDemoRepository } from './repositories/webchatDemo';
+
+export interface Repositories {
+  readonly audit: AuditLogRepository;
+  readonly botState: BotStateRepository;
+  readonly campaigns: CampaignRepository;
+  readonly identities: ChatIdentityRepository;
+  readonly customerOrders: CustomerOrdersRepository;
+  readonly scores: CustomerScoreRepository;
+  readonly erasure: ErasureRepository;
+  readonly feedback: FeedbackRepository;
+  readonly handoffs: HandoffRepository;
+  readonly marketers: MarketerRepository;
+  readonly runs: ModelRunRepository;
+  readonly optOuts: OptOutRepository;
+  readonly orders: OrderHistoryRepository;
+  readonly imports: OrderImportRepository;
+  readonly outbox: OutboxRepository;
+  readonly recsData: RecsDataRepository;
+  readonly sales: SalesInsightsRepository;
+  readonly webChatDemo: WebChatDemoRepository;
+}
+
+export interface StoreInfo {
+  /** Where the data lives (a file name for SQLite). */
+  location: string;
+  schemaVersion: number;
+  latestSchemaVersion: number;
+  tables: string[];
+}
+
+export interface Store extends Repositories {
+  /**
+   * Runs `fn` in one transaction: everything it writes through the repositories lands together or
+   * not at all. Nested calls join the outer transaction (as savepoints).
+   */
+  transaction<T>(fn: () => T): T;
+  info(): StoreInfo;
+  close(): void;
+}
+
+export class StoreNotFoundError extends Error {
+  readonly exitCode = 2;
+}
+
+export interface OpenStoreOptions extends OpenOptions {
+  /**
+   * Refuse to create a database that does not exist yet (read-only commands such as `db info`: a
+   * typo in the file name must not leave an empty database behind).
+   */
+  mustExist?: boolean;
+}
+
+/** Opens (creating and migrating unless told otherwise) the store kept in one SQLite file. */
+export function openStore(file: string, options: OpenStoreOptions = {}): Store {
+  if (options.mustExist && file !== ':memory:' && !fs.existsSync(file))
+    throw new StoreNotFoundError(`no database at ${file}`);
+  return new SqliteStore(file, openDatabase(file, options));
+}
+
+/** The driver handle behind a store, for the code in `data/` that needs it (imports, backups). */
+export function sqliteHandle(store: Store): Db {
+  if (!(store instanceof SqliteStore)) throw new Error('not a SQLite store');
+  return store.db;
+}
+
+class SqliteStore implements Store {
+  private readonly made = new Map<string, unknown>();
+
+  constructor(
+    readonly location: string,
+    readonly db: Db,
+  ) {}
+
+  /** Repositories prepare their statements once, on first use, and are kept for the store's life. */
+  private repo<T>(name: string, make: (db: Db) => T): T {
+    let r = this.made.get(name) as T | undefined;
+    if (!r) this.made.set(name, (r = make(this.db)));
+    return r;
+  }
+
+  get audit() {
+    return this.repo('audit', (db) => new SqliteAuditLogRepository(db));
+  }
+  get botState() {
+    return this.repo('botState', (db) => new SqliteBotStateRepository(db));
+  }
+  get campaigns() {
+    return this.repo('campaigns', (db) => new SqliteCampaignRepository(db));
+  }
+  get identities() {
+    return this.repo('identities', (db) => new SqliteChatIdentityRepository(db));
+  }
+  get customerOrders() {
+    return this.repo('customerOrders', (db) => new SqliteCustomerOrdersRepository(db));
+  }
+  get scores() {
+    return this.repo('scores', (db) => new SqliteCustomerScoreRepository(db));
+  }
+  get erasure() {
+    return this.repo('erasure', (db) => new SqliteErasureRepository(db));
+  }
+  get feedback() {
+    return this.repo('feedback', (db) => new SqliteFeedbackRepository(db));
+  }
+  get handoffs() {
+    return this.repo('handoffs', (db) => new SqliteHandoffRepository(db));
+  }
+  get marketers() {
+    return this.repo('marketers', (db) => new SqliteMarketerRepository(db));
+  }
+  get runs() {
+    return this.repo('runs', (db) => new SqliteModelRunRepository(db));
+  }
+  get optOuts() {
+    return this.repo('optOuts', (db) => new SqliteOptOutRepository(db));
+  }
+  get orders() {
+    return this.repo('orders', (db) => new SqliteOrderHistoryRepository(db));
+  }
+  get imports() {
+    return this.repo('imports', (db) => new SqliteOrderImportRepository(db));
+  }
+  get outbox() {
+    return this.repo('outbox', (db) => new SqliteOutboxRepository(db));
+  }
+  get recsData() {
+    return this.repo('recsData', (db) => new SqliteRecsDataRepository(db));
+  }
+  get sales() {
+    return this.repo('sales', (db) => new SqliteSalesInsightsRepository(db));
+  }
+  get webChatDemo() {
+    return this.repo('webChatDemo', (db) => new SqliteWebChatDemoRepository(db));
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  info(): StoreInfo {
+    return {
+      location: this.location,
+      schemaVersion: schemaVersion(this.db),
+      latestSchemaVersion: migrations.at(-1)?.version ?? 0,
+      tables: tableNames(this.db),
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
