@@ -18,6 +18,11 @@ process.emitWarning = function (warning, ...rest) {
   if (code === 'DEP0111') return;
   return emitWarning.call(process, warning, ...rest);
 };
+// `retain report churn | head` closes the pipe early: that is the reader being done, not an error.
+process.stdout.on('error', (err) => {
+  if (err && err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 require(entry)
   .main(process.argv)
   .catch((err) => {

@@ -12,12 +12,12 @@ import {
   parseDateOption,
   parseNumberOption,
   printJson,
+  withApp,
   withDatabase,
   withDbOption,
   type DbOption,
 } from '../context';
 import { JOB_NAMES, outboxListing, runJob, type JobName } from '../../jobs';
-import { campaignReport, listCampaigns } from '../../services/campaigns';
 import type { OutboxStatus } from '../../data/repositories/outbox';
 
 const OUTBOX_STATUSES: OutboxStatus[] = ['queued', 'sending', 'sent', 'failed', 'skipped', 'dead'];
@@ -93,7 +93,7 @@ export function registerJobs(program: Command): void {
       .description('every campaign, newest first, with outcomes')
       .option('--json', 'print JSON'),
   ).action(async (opts: DbOption & { json?: boolean }) => {
-    print(await withDatabase(opts, (store) => listCampaigns(store)), opts.json);
+    print(await withApp(opts, (app) => app.campaigns.list()), opts.json);
   });
   withDbOption(
     campaigns
@@ -104,7 +104,7 @@ export function registerJobs(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (id: string, opts: DbOption & { json?: boolean }) => {
     if (!/^\d+$/.test(id)) throw new CliError(`campaign id '${id}' is not a number`, 2);
-    const report = await withDatabase(opts, (store) => campaignReport(store, Number(id)));
+    const report = await withApp(opts, (app) => app.campaigns.report(Number(id)));
     if (!report) throw new CliError(`no campaign ${id}`, 1);
     print(report, opts.json);
   });
