@@ -24,6 +24,7 @@ import { assertSafeBind, createServer, listen } from './server';
 import { BotMetrics } from './metrics';
 import { RateLimiter } from './rateLimiter';
 import { IdentityMiddleware } from './identityMiddleware';
+import { MemoryMiddleware } from './memoryMiddleware';
 import type { ReportRenderOptions } from '../dialogs/reportActivity';
 
 export interface StartOptions {
@@ -52,10 +53,14 @@ export interface RunningBot {
  * What runs before the dialogs on every turn, in order: who is talking (and their saved
  * conversation reference), then what they said. Tests that drive the dialogs use the same list.
  */
-export function turnMiddleware(app: App, log: Logger): [IdentityMiddleware, UnderstandingMiddleware] {
+export function turnMiddleware(
+  app: App,
+  log: Logger,
+): [IdentityMiddleware, UnderstandingMiddleware, MemoryMiddleware] {
   return [
     new IdentityMiddleware(app.store.identities, app.store.marketers, log),
     new UnderstandingMiddleware(app.nlu, app),
+    new MemoryMiddleware(new SqliteStorage(app.store.botState)),
   ];
 }
 

@@ -27,6 +27,7 @@ import { CUSTOMER_COMMANDS } from './customer/handlers';
 import { CampaignDialog } from './marketer/campaignDialog';
 import { VerifyDialog } from './customer/verifyDialog';
 import { ForgetMeDialog } from './customer/forgetMeDialog';
+import { ReturnDialog, isReroute } from './customer/returnDialog';
 import { FeedbackDialog, recordFeedbackAndReply } from './customer/feedbackDialog';
 import type { SentimentResult } from '../nlp/sentiment/model';
 import type { ReportRenderOptions } from './reportActivity';
@@ -72,6 +73,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new VerifyDialog(app, (step, intent) => this.resume(step, intent)));
     this.addDialog(new ForgetMeDialog(app));
     this.addDialog(new FeedbackDialog(app, understandSentiment));
+    this.addDialog(new ReturnDialog(app));
     this.addDialog(new WaterfallDialog(ROUTE, [this.route.bind(this), this.finish.bind(this)]));
     this.initialDialogId = ROUTE;
   }
@@ -162,6 +164,8 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async finish(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    // A dialog that was not answered (a question instead of an order number): answer that instead.
+    if (isReroute(step.result)) return step.replaceDialog(ROUTE);
     return step.endDialog(step.result);
   }
 

@@ -33,3 +33,27 @@ export function turnInfo(context: TurnContext): TurnInfo {
   if (!info) throw new Error('turn info missing: the bot must call setTurnInfo before running dialogs');
   return info;
 }
+
+/**
+ * What the bot remembers about the person in this conversation between turns (see
+ * bot/memoryMiddleware.ts). Dialogs read and change it in place; it is saved after the turn.
+ */
+export interface ConversationMemory {
+  /** Products already recommended, so "something different" shows others. */
+  recommended?: string[];
+  /** The last question a follow-up can refer to ("and in France?", "export that"). */
+  lastQuestion?: unknown;
+}
+
+const MEMORY = Symbol('retain.memory');
+
+export function setMemory(context: TurnContext, memory: ConversationMemory): void {
+  context.turnState.set(MEMORY, memory);
+}
+
+/** The person's memory; a throwaway one where no middleware loads it (it is then not kept). */
+export function memoryOf(context: TurnContext): ConversationMemory {
+  let memory = context.turnState.get(MEMORY) as ConversationMemory | undefined;
+  if (!memory) setMemory(context, (memory = {}));
+  return memory;
+}

@@ -7,7 +7,8 @@ export type Cell = string | number | null;
 export interface ReportColumn {
   header: string;
   /** Numbers are right-aligned and formatted; text is left as it is. */
-  kind?: 'text' | 'number' | 'percent' | 'money';
+  /** 'money' is whole pounds (totals); 'price' shows pence (a product's price). */
+  kind?: 'text' | 'number' | 'percent' | 'money' | 'price';
 }
 
 export interface ReportTable {
@@ -91,6 +92,7 @@ export interface Report {
 // Formatters are costly to build; toLocaleString builds one per call.
 const WHOLE = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 const TWO_DECIMALS = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
+const PENCE = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export function formatCell(value: Cell, kind: ReportColumn['kind'] = 'text', currency = '£'): string {
   if (value === null || value === undefined) return '–';
@@ -100,6 +102,8 @@ export function formatCell(value: Cell, kind: ReportColumn['kind'] = 'text', cur
       return `${(value * 100).toFixed(1)}%`;
     case 'money':
       return `${currency}${WHOLE.format(value)}`;
+    case 'price':
+      return `${currency}${PENCE.format(value)}`;
     case 'number':
       return Number.isInteger(value) ? WHOLE.format(value) : TWO_DECIMALS.format(value);
     default:
@@ -131,4 +135,14 @@ export function describeChart(chart: ChartSpec): string {
     case 'lines':
       return `${chart.title}: ${chart.yLabel} by ${chart.xLabel} for ${list(chart.series.map((s) => s.name))}.`;
   }
+}
+
+/**
+ * A product name as people write it: catalogues often shout ("REGENCY CAKESTAND 3 TIER"), which
+ * reads as "Regency cakestand 3 tier"; names that already mix cases are left as they are.
+ */
+export function titleCase(name: string): string {
+  if (name !== name.toUpperCase()) return name;
+  const lower = name.toLowerCase();
+  return lower.charAt(0).toUpperCase() + lower.slice(1);
 }

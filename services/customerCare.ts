@@ -111,6 +111,30 @@ export class CustomerCareService {
     return this.store.handoffs.open(identity?.id ?? null, identity?.customerId ?? null, reason, this.now());
   }
 
+  /**
+   * A return request for one of the customer's own orders, for the team's hand-off queue.
+   * Null when the order is not theirs (or is itself a cancellation or return).
+   */
+  requestReturn(
+    identity: ChatIdentity,
+    customerId: number,
+    invoice: string,
+  ): { id: number; created: boolean; order: OrderSummary } | null {
+    const order = this.store.customerOrders.ownOrder(customerId, invoice);
+    if (!order || order.kind !== 'purchase') return null;
+    const request = this.store.handoffs.openRequest(
+      identity.id,
+      customerId,
+      `Return request for order ${order.invoice} of ${order.orderedAt.slice(0, 10)}`,
+      this.now(),
+    );
+    if (request.created)
+      this.store.audit.write(`customer:${customerId}`, 'return_requested', `order:${order.invoice}`, {
+        handoff: request.id,
+      });
+    return { ...request, order };
+  }
+
   /** Returns false when the customer was already opted out. */
   optOut(customerId: number, channel: string | null = null): boolean {
     const now = this.now();

@@ -15,6 +15,8 @@ export interface RecommendOptions {
   k?: number;
   minPrice?: number;
   maxPrice?: number;
+  /** Products not to suggest again (already shown in this conversation). */
+  exclude?: string[];
 }
 
 export class RecommendationService {
@@ -42,12 +44,15 @@ export class RecommendationService {
   /** Picks for a known customer, or the cold-start answer (popular and trending) for anyone else. */
   forCustomer(customer: CustomerRecord | undefined, options: RecommendOptions = {}): RecommendResult | null {
     if (!this.model) return null;
-    return recommend(this.model, customer?.externalId ?? '', {
-      k: options.k ?? 5,
+    const k = options.k ?? 5;
+    const exclude = new Set(options.exclude ?? []);
+    const result = recommend(this.model, customer?.externalId ?? '', {
+      k: k + exclude.size,
       minPrice: options.minPrice,
       maxPrice: options.maxPrice,
       country: customer?.country ?? null,
     });
+    return { ...result, items: result.items.filter((i) => !exclude.has(i.sku)).slice(0, k) };
   }
 
   /** By the shop's customer id, as the marketer's customer view asks for it. */

@@ -76,6 +76,51 @@ export interface ClvOverview {
   warnings: string[];
 }
 
+export interface AtRiskList {
+  asOf: string;
+  filter: ReportFilter;
+  /** Customers on the list (recent buyers not counted). */
+  total: number;
+  /** Customers who would qualify but bought in the last RECENT_BUYER_DAYS. */
+  recentBuyersLeftOut: number;
+  minProbability: number;
+  /** Value at stake uses lifetime value (true) or, where that model is unreliable, spend so far. */
+  valueIsClv: boolean;
+  /** Sum of churn probability x value over the list. */
+  stakeTotal: number;
+  /** The whole list, ranked (for export); `top` is the first page. */
+  all: StoredScore[];
+  top: StoredScore[];
+}
+
+export interface ClvReliability {
+  reliable: boolean;
+  /** Why not, in plain words (null when reliable). */
+  reason: string | null;
+}
+
+/** The RFM segment a win-back "for at-risk customers" means. */
+export const AT_RISK_SEGMENT = 'at risk';
+/** Customers who ordered this recently are welcomed, not won back. */
+export const RECENT_BUYER_DAYS = 30;
+
+/** A customer's value for ranking: predicted lifetime value when it can be trusted, else spend so far. */
+function valueOf(s: StoredScore, clvReliable: boolean): number {
+  return Math.max(0, clvReliable && s.clv !== null ? s.clv : s.monetary);
+}
+
+/** The lifetime-value model's warnings, as one sentence a marketer can act on. */
+export function plainClvWarning(warnings: string[]): string | null {
+  if (!warnings.length) return null;
+  const few = warnings.map((w) => /only (\d+) (customers|repeat buyers)/.exec(w)).find(Boolean);
+  if (few)
+    return `Lifetime values are rough: only ${few[1]} ${few[2]} so far, too few for a reliable forecast.`;
+  return (
+    'Lifetime values are rough: the order history is too short for the model to tell how often ' +
+    'customers stop buying, so predictions can be far off. Spend so far is the safer guide for now.'
+  );
+}
+
 export interface ModelStatus {
   model: string;
   version: string;
@@ -279,18 +324,50 @@ export class ReportService {
   }
 
   /**
-   * Customers worth winning back: in the at-risk stage, or likely to churn, ranked by the value
-   * that churn would lose (probability x lifetime value, spend when CLV is unknown).
+   * Customers worth winning back: in the RFM "At risk" segment or likely to churn, ranked by what
+   * is at stake (churn probability x their value). Customers who bought in the last
+   * RECENT_BUYER_DAYS are left out and counted: a win-back days after an order is not one.
    */
-  atRisk(
-    filter: ReportFilter = {},
-    limit = 10,
-    minProbability = 0.5,
-  ): { asOf: string; total: number; top: StoredScore[] } {
+  atRisk(filter: ReportFilter = {}, limit = 10, minProbability = 0.5): AtRiskList {
     const { asOf, all } = this.filteredScores(filter);
-    const risky = all.filter((s) => s.stage === 'at risk' || s.churnProbability >= minProbability);
-    const value = (s: StoredScore) => s.churnProbability * Math.max(0, s.clv ?? s.monetary);
-    return { asOf, total: risky.length, top: [...risky].sort((a, b) => value(b) - value(a)).slice(0, limit) };
+    const candidates = all.filter(
+      (s) => s.segment.toLowerCase() === AT_RISK_SEGMENT || s.churnProbability >= minProbability,
+    );
+    const recent = candidates.filter((s) => s.recencyDays < RECENT_BUYER_DAYS).length;
+    const risky = candidates.filter((s) => s.recencyDays >= RECENT_BUYER_DAYS);
+    const reliable = this.clvReliability().reliable;
+    const stake = (s: StoredScore) => s.churnProbability * valueOf(s, reliable);
+    const ranked = [...risky].sort((a, b) => stake(b) - stake(a) || a.customerId - b.customerId);
+    return {
+      asOf,
+      filter,
+      total: risky.length,
+      recentBuyersLeftOut: recent,
+      minProbability,
+      valueIsClv: reliable,
+      stakeTotal: risky.reduce((sum, s) => sum + stake(s), 0),
+      all: ranked,
+      top: ranked.slice(0, limit),
+    };
+  }
+
+  /**
+   * Whether the lifetime-value model can be trusted on this shop's data, and why not in words a
+   * marketer reads (the model's own warnings are for `model status`).
+   */
+  clvReliability(): ClvReliability {
+    const warnings = this.clvWarnings();
+    return { reliable: warnings.length === 0, reason: plainClvWarning(warnings) };
+  }
+
+  /** Product names by code, for answers that mention products by code (rules, rankings). */
+  productName(sku: string): string {
+    const names = this.fresh.get('productNames', () => {
+      const map = new Map<string, string>();
+      for (const p of this.store.orders.listProducts()) map.set(p.sku, p.description ?? p.sku);
+      return map;
+    });
+    return names.get(sku) ?? sku;
   }
 
   clvOverview(filter: ReportFilter = {}, top = 10): ClvOverview {

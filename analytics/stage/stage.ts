@@ -11,6 +11,23 @@
 export const STAGES = ['new', 'active', 'repeat', 'at risk', 'lapsed'] as const;
 export type Stage = (typeof STAGES)[number];
 
+/**
+ * How a stage is named to people. The RFM segment "At risk" is a different notion (recency and
+ * value scores), so the stage stored as "at risk" is shown as "likely to churn": one name, one
+ * definition, on every card.
+ */
+export const STAGE_LABELS: Record<Stage, string> = {
+  new: 'new',
+  active: 'one order so far',
+  repeat: 'repeat buyer',
+  'at risk': 'likely to churn',
+  lapsed: 'lapsed',
+};
+
+export function stageLabel(stage: string): string {
+  return STAGE_LABELS[stage as Stage] ?? stage;
+}
+
 export interface StageThresholds {
   newDays: number;
   atRiskProbability: number;

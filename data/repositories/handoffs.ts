@@ -23,6 +23,7 @@ export class SqliteHandoffRepository {
   private readonly insertStmt;
   private readonly listStmt;
   private readonly closeStmt;
+  private readonly openWithReasonStmt;
 
   constructor(private readonly db: Db) {
     this.openForIdentityStmt = db.prepare(
@@ -40,6 +41,9 @@ export class SqliteHandoffRepository {
         LEFT JOIN chat_identities i ON i.id = h.chat_identity_id
        WHERE (@status IS NULL OR h.status = @status)
        ORDER BY h.created_at DESC, h.id DESC LIMIT @limit`);
+    this.openWithReasonStmt = db.prepare(
+      `SELECT id FROM handoffs WHERE chat_identity_id = ? AND reason = ? AND status = 'open' LIMIT 1`,
+    );
     this.closeStmt = db.prepare(
       `UPDATE handoffs SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`,
     );
@@ -63,6 +67,29 @@ export class SqliteHandoffRepository {
       const id = Number(
         this.insertStmt.run(chatIdentityId, customerId, reason.slice(0, 500), at.toISOString())
           .lastInsertRowid,
+      );
+      return { id, created: true };
+    })();
+  }
+
+  /**
+   * Opens a request about one thing (a return of one order): a person may have several open, but
+   * the same request twice is the same one.
+   */
+  openRequest(
+    chatIdentityId: number | null,
+    customerId: number | null,
+    reason: string,
+    at = new Date(),
+  ): { id: number; created: boolean } {
+    const text = reason.slice(0, 500);
+    return this.db.transaction(() => {
+      if (chatIdentityId !== null) {
+        const existing = this.openWithReasonStmt.get(chatIdentityId, text) as { id: number } | undefined;
+        if (existing) return { id: existing.id, created: false };
+      }
+      const id = Number(
+        this.insertStmt.run(chatIdentityId, customerId, text, at.toISOString()).lastInsertRowid,
       );
       return { id, created: true };
     })();

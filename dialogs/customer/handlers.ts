@@ -3,16 +3,22 @@
  * customer id of the verified link, never with an id typed in the message.
  */
 import { MessageFactory } from 'botbuilder';
+import type { OrderSummary } from '../../data/repositories/customerOrders';
 import type { RecommendResult } from '../../analytics/recs/hybrid';
 import { budget, first } from '../entities';
 import { button, sendWithButtons, type Handler, type HandlerContext } from '../handler';
 import { intentButtons } from '../intents';
-import { formatCell } from '../../reports/report';
+import { formatCell, titleCase } from '../../reports/report';
+import { memoryOf } from '../turn';
 import { VERIFY_DIALOG } from './verifyDialog';
 import { FORGET_DIALOG } from './forgetMeDialog';
 import { FEEDBACK_DIALOG } from './feedbackDialog';
+import { RETURN_DIALOG } from './returnDialog';
 
-const money = (v: number | null) => (v === null ? '' : formatCell(v, 'money'));
+const price = (v: number | null) => (v === null ? '' : formatCell(v, 'price'));
+const productName = (p: { description?: string | null; sku: string }) => titleCase(p.description ?? p.sku);
+/** Words that ask for other suggestions than the ones already shown. */
+const SOMETHING_ELSE = /\b(different|else|other|others|another|more|new ones|not these)\b/i;
 
 /** The customer record linked to this chat user, if any. */
 export function linkedCustomer(ctx: HandlerContext) {
@@ -20,10 +26,10 @@ export function linkedCustomer(ctx: HandlerContext) {
   return id !== null && id !== undefined ? ctx.app.care.customerRecord(id) : undefined;
 }
 
-function recommendationText(intro: string, result: RecommendResult): string {
-  const lines = result.items.map(
+function recommendationText(intro: string, items: RecommendResult['items']): string {
+  const lines = items.map(
     (r, i) =>
-      `${i + 1}. **${r.description ?? r.sku}**${r.unitPrice !== null ? ` (${money(r.unitPrice)})` : ''}: ${r.reason.text}`,
+      `${i + 1}. **${productName(r)}**${r.unitPrice !== null ? ` (${price(r.unitPrice)})` : ''}: ${r.reason.text}`,
   );
   return [intro, ...lines].join('\n\n');
 }
@@ -34,7 +40,10 @@ async function sendRecommendations(ctx: HandlerContext, gift: boolean): Promise<
   // Marketers may ask on a customer's behalf; customers only ever get their own.
   const askedFor = ctx.info.role === 'marketer' ? first(entities, 'customerId') : undefined;
   const customer = askedFor ? ctx.app.care.customerRecordByExternalId(askedFor.value) : linkedCustomer(ctx);
-  const result = ctx.app.recommendations.forCustomer(customer, { k: 5, ...limits });
+  // "Something different": what this conversation was already shown is left out.
+  const memory = memoryOf(ctx.turn);
+  const seen = SOMETHING_ELSE.test(ctx.info.understanding.text) ? (memory.recommended ?? []) : [];
+  const result = ctx.app.recommendations.forCustomer(customer, { k: 5, ...limits, exclude: seen });
   if (!result) {
     await ctx.turn.sendActivity(
       'Recommendations are not ready yet: the recommender has not been trained. Please try again later.',
@@ -43,24 +52,34 @@ async function sendRecommendations(ctx: HandlerContext, gift: boolean): Promise<
   }
   const within =
     limits.maxPrice !== undefined && limits.minPrice !== undefined
-      ? ` around ${money((limits.minPrice + limits.maxPrice) / 2)}`
+      ? ` around ${price((limits.minPrice + limits.maxPrice) / 2)}`
       : limits.maxPrice !== undefined
-        ? ` under ${money(limits.maxPrice)}`
+        ? ` under ${price(limits.maxPrice)}`
         : limits.minPrice !== undefined
-          ? ` over ${money(limits.minPrice)}`
+          ? ` over ${price(limits.minPrice)}`
           : '';
   if (!result.items.length) {
-    await ctx.turn.sendActivity(`I found nothing${within}. Try a different budget?`);
+    await ctx.turn.sendActivity(
+      seen.length
+        ? `That's everything I can suggest${within} for now. Try a different budget, or ask for something like a product you love.`
+        : `I found nothing${within}. Try a different budget?`,
+    );
     return;
   }
+  memory.recommended = [...new Set([...seen, ...result.items.map((i) => i.sku)])].slice(-50);
   const personal = customer && !result.coldStart;
-  const intro = gift
-    ? `Gift ideas${within}:`
-    : personal
-      ? `Picked for you${within}:`
-      : `Popular right now${within}:`;
+  const intro = seen.length
+    ? `Some different ideas${within}:`
+    : gift
+      ? `Gift ideas${within}:`
+      : personal
+        ? `Picked for you${within}:`
+        : `Popular right now${within}:`;
   const buttons = personal || ctx.info.role === 'marketer' ? [] : [button('Personal picks', 'verify me')];
-  await sendWithButtons(ctx, recommendationText(intro, result), buttons);
+  await sendWithButtons(ctx, recommendationText(intro, result.items), [
+    button('Something different', 'show me something different'),
+    ...buttons,
+  ]);
 }
 
 const recommendations: Handler = (ctx) => sendRecommendations(ctx, false);
@@ -81,9 +100,11 @@ const similarItems: Handler = async (ctx) => {
   }
   const lines = similar.map(
     (s, i) =>
-      `${i + 1}. **${s.description ?? s.sku}**${s.unitPrice !== null ? ` (${money(s.unitPrice)})` : ''}: ${s.reason.text}`,
+      `${i + 1}. **${productName(s)}**${s.unitPrice !== null ? ` (${price(s.unitPrice)})` : ''}: ${s.reason.text}`,
   );
-  await ctx.turn.sendActivity(MessageFactory.text([`Like ${product.name}:`, ...lines].join('\n\n')));
+  await ctx.turn.sendActivity(
+    MessageFactory.text([`Like ${titleCase(product.name)}:`, ...lines].join('\n\n')),
+  );
 };
 
 const orderStatus: Handler = async (ctx) => {
@@ -99,22 +120,21 @@ const orderStatus: Handler = async (ctx) => {
       return;
     }
     const { order, lines } = found;
-    const items = lines.slice(0, 5).map((l) => `${l.quantity} × ${l.description ?? l.sku}`);
+    const items = lines
+      .slice(0, 5)
+      .map((l) => `${Math.abs(l.quantity)} × ${titleCase(l.description ?? l.sku)}`);
     await ctx.turn.sendActivity(
-      `Order ${order.invoice} of ${order.orderedAt.slice(0, 10)}${order.kind !== 'purchase' ? ` (${order.kind})` : ''}: ` +
-        `${order.items} items, ${money(order.total)}.\n\n${items.join('\n\n')}${lines.length > 5 ? `\n\n…and ${lines.length - 5} more` : ''}`,
+      `${describeOrder(order)}.\n\n${items.join('\n\n')}${lines.length > 5 ? `\n\n…and ${lines.length - 5} more` : ''}`,
     );
     return;
   }
-  const orders = ctx.app.care.recentOrders(customer.id, 3);
+  // Oldest first, so a cancellation or return reads after the order it undoes.
+  const orders = ctx.app.care.recentOrders(customer.id, 4).reverse();
   if (!orders.length) {
     await ctx.turn.sendActivity('I have no orders on your account yet.');
     return;
   }
-  const lines = orders.map(
-    (o) =>
-      `**${o.invoice}**, ${o.orderedAt.slice(0, 10)}: ${o.items} items, ${money(o.total)}${o.kind !== 'purchase' ? ` (${o.kind})` : ''}`,
-  );
+  const lines = orders.map(describeOrder);
   await sendWithButtons(
     ctx,
     [
@@ -125,6 +145,17 @@ const orderStatus: Handler = async (ctx) => {
     intentButtons(['delivery_question', 'returns_refunds', 'talk_to_person']),
   );
 };
+
+/** An order, cancellation or return in words, amounts in pounds and pence. */
+function describeOrder(o: OrderSummary): string {
+  const date = o.orderedAt.slice(0, 10);
+  const items = `${Math.abs(o.items)} item${Math.abs(o.items) === 1 ? '' : 's'}`;
+  if (o.kind === 'cancellation')
+    return `**${o.invoice}**, ${date}: cancellation of ${items}, ${price(Math.abs(o.total))} not charged`;
+  if (o.kind === 'return')
+    return `**${o.invoice}**, ${date}: return of ${items}, ${price(Math.abs(o.total))} refunded`;
+  return `**Order ${o.invoice}**, ${date}: ${items}, ${price(o.total)}`;
+}
 
 function faqHandler(topics: Array<'returns' | 'refunds' | 'delivery' | 'other'>): Handler {
   return async (ctx) => {
@@ -140,6 +171,11 @@ function faqHandler(topics: Array<'returns' | 'refunds' | 'delivery' | 'other'>)
     );
   };
 }
+
+const returns: Handler = async (ctx) => {
+  const invoice = first(ctx.info.understanding.entities, 'invoice')?.value;
+  return { dialogId: RETURN_DIALOG, options: { text: ctx.info.understanding.text, invoice } };
+};
 
 const feedback: Handler = async (ctx) => ({
   dialogId: FEEDBACK_DIALOG,
@@ -199,7 +235,7 @@ export const CUSTOMER_HANDLERS = {
   gift_ideas: giftIdeas,
   similar_items: similarItems,
   order_status: orderStatus,
-  returns_refunds: faqHandler(['returns', 'refunds']),
+  returns_refunds: returns,
   delivery_question: faqHandler(['delivery']),
   feedback_complaint: feedback,
   talk_to_person: talkToPerson,

@@ -40,8 +40,9 @@ export class VerifyDialog extends ComponentDialog {
     private readonly app: AppServices,
     /** Runs the intent the customer wanted once they are verified. */
     private readonly resume: (step: WaterfallStepContext, intent: string) => Promise<void>,
+    id = VERIFY_DIALOG,
   ) {
-    super(VERIFY_DIALOG);
+    super(id);
     const validate = (pattern: RegExp) => async (p: PromptValidatorContext<string>) =>
       pattern.test(p.recognized.value ?? '');
     this.addDialog(new TextPrompt(ASK_ORDER, validate(ORDER_NUMBER)));

@@ -3,6 +3,7 @@ import { first, reportFilter } from '../entities';
 import { intentButtons } from '../intents';
 import { button, sendReport, sendWithButtons, type Handler, type HandlerContext } from '../handler';
 import * as reports from '../../reports/builders/marketer';
+import { titleCase } from '../../reports/report';
 import { campaignListReport, campaignOutcomeReport } from '../../reports/builders/campaigns';
 
 /** Reports need trained analytics; say how to get them rather than failing. */
@@ -46,8 +47,8 @@ const churnReport: Handler = async (ctx) => {
 
 const atRiskList: Handler = async (ctx) => {
   const filter = reportFilter(entities(ctx));
-  const { asOf, total, top } = ctx.app.reports.atRisk(filter);
-  await sendReport(ctx, reports.atRiskReport(asOf, filter, total, top));
+  const list = ctx.app.reports.atRisk(filter);
+  await sendReport(ctx, reports.atRiskReport(list, ctx.app.reports.clvReliability().reason));
 };
 
 async function customer360(ctx: HandlerContext, id: string): Promise<void> {
@@ -87,8 +88,7 @@ const productInsight: Handler = async (ctx) => {
   const filter = reportFilter(entities(ctx));
   const product = first(entities(ctx), 'product');
   const products = ctx.app.reports.topProducts(filter, 10);
-  const names = new Map(products.map((p) => [p.sku, p.description ?? p.sku]));
-  const describe = (sku: string) => names.get(sku) ?? sku;
+  const describe = (sku: string) => titleCase(ctx.app.reports.productName(sku));
   const rules = product
     ? { sku: product.code, name: product.name, together: ctx.app.reports.boughtTogether(product.code) }
     : { strongest: ctx.app.reports.strongestRules(3) };

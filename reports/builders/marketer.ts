@@ -4,7 +4,10 @@
  */
 import type { Report } from '../report';
 import { formatCell } from '../report';
+import { plainClvWarning, RECENT_BUYER_DAYS } from '../../services/reports';
+import { stageLabel } from '../../analytics/stage/stage';
 import type {
+  AtRiskList,
   ChurnOverview,
   ClvOverview,
   CohortRetention,
@@ -181,7 +184,7 @@ export function churnReport(o: ChurnOverview): Report {
         label: 'Stages',
         value: Object.entries(o.byStage)
           .sort((a, b) => b[1] - a[1])
-          .map(([stage, n]) => `${stage} ${num(n)}`)
+          .map(([stage, n]) => `${stageLabel(stage)} ${num(n)}`)
           .join(', '),
       },
     ],
@@ -212,21 +215,47 @@ export function churnReport(o: ChurnOverview): Report {
   };
 }
 
-export function atRiskReport(asOf: string, filter: ReportFilter, total: number, top: StoredScore[]): Report {
+export function atRiskReport(list: AtRiskList, clvNote: string | null = null): Report {
+  const value = (s: StoredScore) => Math.max(0, list.valueIsClv && s.clv !== null ? s.clv : s.monetary);
+  const notes = [
+    `On the list: the At risk segment, and anyone with a churn risk of ${pct(list.minProbability)} or more; ` +
+      `ranked by what is at stake (churn risk × ${list.valueIsClv ? 'predicted lifetime value' : 'spend so far'}).`,
+  ];
+  if (list.recentBuyersLeftOut)
+    notes.push(
+      `${num(list.recentBuyersLeftOut)} customers who ordered in the last ${RECENT_BUYER_DAYS} days are left out: ` +
+        'they are welcomed, not won back.',
+    );
+  if (!list.valueIsClv && clvNote) notes.push(clvNote);
+  if (list.total === 0) notes.push('Nobody qualifies with this filter.');
   return {
-    title: 'At-risk customers worth winning back',
-    subtitle: subtitle(asOf, filter, `${num(total)} at risk; most valuable first`),
+    title: 'Customers worth winning back',
+    subtitle: subtitle(
+      list.asOf,
+      list.filter,
+      `${num(list.total)} customers, ${money(list.stakeTotal)} at stake`,
+    ),
     table: {
       columns: [
         { header: 'Customer' },
         { header: 'Country' },
+        { header: 'Segment' },
         { header: 'Churn risk', kind: 'percent' },
-        { header: 'Lifetime value', kind: 'money' },
+        { header: list.valueIsClv ? 'Lifetime value' : 'Spent so far', kind: 'money' },
+        { header: 'At stake', kind: 'money' },
         { header: 'Why' },
       ],
-      rows: top.map((s) => [s.externalId, s.country, s.churnProbability, s.clv, driverText(s)]),
+      rows: list.top.map((s) => [
+        s.externalId,
+        s.country,
+        s.segment,
+        s.churnProbability,
+        list.valueIsClv ? s.clv : s.monetary,
+        s.churnProbability * value(s),
+        driverText(s),
+      ]),
     },
-    notes: total === 0 ? ['Nobody is at risk with this filter.'] : undefined,
+    notes,
     actions: [{ title: 'Start a win-back', text: 'start a win-back for at-risk customers with 10% off' }],
   };
 }
@@ -241,7 +270,8 @@ export function customerReport360(
     .map((d) => d.text)
     .filter(Boolean);
   const notes: string[] = [];
-  if (r.clvWarnings.length) notes.push(`Lifetime value is uncertain: ${r.clvWarnings[0]}`);
+  const clvNote = plainClvWarning(r.clvWarnings);
+  if (clvNote) notes.push(clvNote);
   if (recs?.items.length)
     notes.push(`Would likely buy next: ${recs.items.map((i) => i.description ?? i.sku).join('; ')}.`);
   return {
@@ -249,7 +279,10 @@ export function customerReport360(
     subtitle: `As of ${day(r.asOf)}${r.country ? ` · ${r.country}` : ''}`,
     facts: [
       { label: 'Segment', value: `${r.segment} (RFM ${r.rfmScore})` },
-      { label: 'Stage', value: `${r.stage.current}${r.stage.since ? ` since ${day(r.stage.since)}` : ''}` },
+      {
+        label: 'Stage',
+        value: `${stageLabel(r.stage.current)}${r.stage.since ? ` since ${day(r.stage.since)}` : ''}`,
+      },
       {
         label: 'Orders',
         value: `${num(r.frequency)}, spent ${money(r.monetary)}, last ${num(Math.round(r.recencyDays))} days ago`,
@@ -258,11 +291,13 @@ export function customerReport360(
         label: 'Churn risk',
         value: `${pct(r.churn.probability)}${drivers.length ? `: ${drivers.join('; ')}` : ''}`,
       },
-      {
-        label: 'Lifetime value (12 months)',
-        value: r.clvWarnings.length ? `${money(r.clv)} (uncertain)` : money(r.clv),
-      },
-      { label: 'Probability still active', value: pct(r.pAlive) },
+      // On thin data the value model's figures look precise and mean little: left out, and said why.
+      ...(clvNote
+        ? []
+        : [
+            { label: 'Lifetime value (12 months)', value: money(r.clv) },
+            { label: 'Probability still active', value: pct(r.pAlive) },
+          ]),
       ...(r.cluster.description ? [{ label: 'Cluster', value: r.cluster.description }] : []),
     ],
     table: orders.length
@@ -300,11 +335,11 @@ export function clvReport(o: ClvOverview): Report {
       rows: o.bySegment.map((g) => [g.name, g.customers, g.totalClv, g.meanClv]),
     },
     notes: [
+      ...(o.warnings.length ? [plainClvWarning(o.warnings)!] : []),
       `Most valuable: ${o.top
         .slice(0, 5)
         .map((s) => `${s.externalId} (${money(s.clv)})`)
         .join(', ')}.`,
-      ...o.warnings.map((w) => `Caution: ${w}`),
     ],
     chart: o.bySegment.length
       ? {

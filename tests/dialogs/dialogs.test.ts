@@ -137,7 +137,7 @@ describe('dialogs: marketers and customers, every intent', () => {
     test('churn question for a country lists only that country, with readable reasons', async () => {
       const replies = await marketer().say('who is likely to churn in germany?');
       // A list of the likeliest churners is a fair answer too.
-      expect(['Churn risk', 'At-risk customers worth winning back']).toContain(cardTitle(replies));
+      expect(['Churn risk', 'Customers worth winning back']).toContain(cardTitle(replies));
       const scores = shop.app.reports.churnOverview({}, 100_000).top;
       const countryOf = new Map(scores.map((s) => [s.externalId, s.country]));
       const shownIds = [...JSON.stringify(card(replies)).matchAll(/"(1\d{4})"/g)].map((m) => m[1]);
@@ -145,9 +145,23 @@ describe('dialogs: marketers and customers, every intent', () => {
       for (const id of shownIds) expect(countryOf.get(id)).toBe('Germany');
     });
 
-    test('at-risk list', async () => {
+    test('at-risk list: ranked by what is at stake, recent buyers left out and said so', async () => {
       const replies = await marketer().say('list the at-risk customers');
-      expect(cardTitle(replies)).toBe('At-risk customers worth winning back');
+      expect(cardTitle(replies)).toBe('Customers worth winning back');
+      const list = shop.app.reports.atRisk({});
+      expect(list.top.length).toBeGreaterThan(0);
+      for (const s of list.all) expect(s.recencyDays).toBeGreaterThanOrEqual(30);
+      const stakes = list.all.map((s) => s.churnProbability * Math.max(0, s.monetary));
+      if (!list.valueIsClv)
+        for (let i = 1; i < stakes.length; i++) expect(stakes[i]).toBeLessThanOrEqual(stakes[i - 1]);
+      // The card lists the service's ranking, in that order.
+      const text = JSON.stringify(card(replies));
+      const positions = list.top.map((s) => text.indexOf(`"${s.externalId}"`));
+      expect(positions.every((p) => p >= 0)).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+      if (list.recentBuyersLeftOut)
+        expect(shown(replies)).toMatch(/ordered in the last 30 days are left out/);
+      expect(shown(replies)).toMatch(/ranked by what is at stake/);
     });
 
     test('customer 360 lookup and "what is X worth"', async () => {
@@ -258,6 +272,46 @@ describe('dialogs: marketers and customers, every intent', () => {
       for (const p of prices) expect(p).toBeLessThanOrEqual(5);
     });
 
+    test('"show me something different" shows other products than the ones already suggested', async () => {
+      const c = linkedCustomer(REGULAR_CUSTOMER, 'cust-different');
+      const names = (replies: Partial<Activity>[]) =>
+        [...shown(replies).matchAll(/\d\. \*\*(.+?)\*\*/g)].map((m) => m[1]);
+      const first = names(await c.say('recommend something for me'));
+      expect(first.length).toBeGreaterThan(0);
+      const second = await c.say('show me something different');
+      expect(shown(second)).toContain('Some different ideas');
+      const again = names(second);
+      expect(again.length).toBeGreaterThan(0);
+      for (const name of again) expect(first).not.toContain(name);
+      // Prices show pence, not whole pounds.
+      expect(shown(second)).toMatch(/\(£\d+\.\d\d\)/);
+      // Customers never see model internals.
+      expect(shown(second)).not.toMatch(/lift|score|probability/i);
+    });
+
+    test('a return: the policy, then the order number opens a return request for the team', async () => {
+      const c = linkedCustomer(EMAIL_CUSTOMER.id, 'cust-return');
+      const asked = await c.say('how do I return an item?');
+      expect(shown(asked)).toContain('return any unused item within 30 days');
+      expect(shown(asked)).toContain('tell me the order number');
+      const opened = await c.say(EMAIL_CUSTOMER.orders[1]);
+      expect(shown(opened)).toMatch(new RegExp(`return request #\\d+ for order ${EMAIL_CUSTOMER.orders[1]}`));
+      const request = shop.app.reports
+        .openHandoffs()
+        .find((h) => h.reason.includes(`order ${EMAIL_CUSTOMER.orders[1]}`));
+      expect(request).toMatchObject({ customer: EMAIL_CUSTOMER.id, status: 'open' });
+
+      // Someone else's order is not found; a question instead of a number is answered as a question.
+      await c.say('I want to return an order');
+      const otherInvoice = shop.app.care.recentOrders(
+        shop.store.orders.customerByExternal(REGULAR_CUSTOMER)!.id,
+        1,
+      )[0].invoice;
+      expect(shown(await c.say(otherInvoice))).toContain(`can't find an order ${otherInvoice}`);
+      await c.say('I want to return an order');
+      expect(shown(await c.say('how long does shipping take to germany?'))).toMatch(/working days/);
+    });
+
     test('an unverified visitor gets popular products and the offer to verify', async () => {
       const replies = await chat('anon-recs').say('what would you recommend?');
       expect(shown(replies)).toContain('Popular right now');
@@ -283,7 +337,9 @@ describe('dialogs: marketers and customers, every intent', () => {
       expect(shown(ok)).toContain(EMAIL_CUSTOMER.orders[1]);
 
       const own = await c.say(`status of order ${EMAIL_CUSTOMER.orders[1]}`);
-      expect(shown(own)).toContain('LUNCH BAG RED RETROSPOT');
+      expect(shown(own)).toContain('Lunch bag red retrospot');
+      // Prices in pounds and pence, as on the receipt.
+      expect(shown(own)).toContain('£16.50');
       // Another customer's order is simply not found.
       const otherInvoice = shop.app.care.recentOrders(
         shop.store.orders.customerByExternal(REGULAR_CUSTOMER)!.id,

@@ -177,7 +177,20 @@ export const dialogReports: Array<[string, Report]> = [
       probabilities: [0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.74, 0.81, 0.9],
     }),
   ],
-  ['dialog: at-risk list', reports.atRiskReport(AS_OF, {}, 92, scores.slice(1))],
+  [
+    'dialog: at-risk list',
+    reports.atRiskReport({
+      asOf: AS_OF,
+      filter: {},
+      total: 92,
+      recentBuyersLeftOut: 4,
+      minProbability: 0.5,
+      valueIsClv: true,
+      stakeTotal: 41_250,
+      all: scores.slice(1),
+      top: scores.slice(1),
+    }),
+  ],
   [
     'dialog: customer 360',
     reports.customerReport360(
