@@ -16,7 +16,7 @@ import { openDatabase } from '../data/db';
 import { importOrders } from '../data/import/importOrders';
 import { RecsDataRepository } from '../data/repositories/recsData';
 import { projectPath } from '../lib/paths';
-import { fitRecs, recommend } from '../analytics/recs/hybrid';
+import { fitRecs, recommend } from '../analytics/recs';
 import { serializeRecsModel, deserializeRecsModel } from '../analytics/recs/serialize';
 import { buildInteractions } from '../analytics/recs/interactions';
 import { fitItemKnn } from '../analytics/recs/itemKnn';

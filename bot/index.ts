@@ -29,7 +29,7 @@ import { BotStateRepository } from '../data/repositories/botState';
 import { CustomerScoreRepository } from '../data/repositories/customerScores';
 import { trainAndStore } from '../analytics/store';
 import { loadOrTrainRecsModel } from '../analytics/recs/service';
-import type { RecsModel } from '../analytics/recs/hybrid';
+import type { RecsModel } from '../analytics/recs';
 import { loadOrTrainNlu, type Nlu } from '../nlp/nlu';
 import { Assistant } from '../dialogs/assistant';
 import { readFaq } from '../dialogs/faq';

@@ -43,7 +43,7 @@ import {
   type RecsModel,
   type RecommendResult,
   type SimilarItem,
-} from '../analytics/recs/hybrid';
+} from '../analytics/recs';
 import { mineRules, completeBasket, type AssociationRule } from '../analytics/rules/associationRules';
 import { basketsFromPurchases } from '../analytics/rules/orderBaskets';
 import type { Gazetteer } from '../nlp/entities/extract';

@@ -13,7 +13,7 @@ import { evalGroup } from './groups';
 import { resolveUserPath } from '../../lib/paths';
 import { RecsDataRepository } from '../../data/repositories/recsData';
 import { loadOrTrainRecsModel } from '../../analytics/recs/service';
-import { recommend, similarItems, evaluateRecs, type Reason } from '../../analytics/recs/hybrid';
+import { recommend, similarItems, evaluateRecs, type Reason } from '../../analytics/recs';
 import { mineRules, ruleKey } from '../../analytics/rules/associationRules';
 import { readBasketFile } from '../../analytics/rules/basketFile';
 import { basketsFromPurchases } from '../../analytics/rules/orderBaskets';

@@ -3,7 +3,7 @@
  * customer id of the verified link, never with an id typed in the message.
  */
 import { MessageFactory } from 'botbuilder';
-import type { RecommendResult } from '../../analytics/recs/hybrid';
+import type { RecommendResult } from '../../analytics/recs';
 import { budget, first } from '../entities';
 import { button, intentButtons, sendWithButtons, type Handler, type HandlerContext } from '../handler';
 import { formatCell } from '../reports/report';
