@@ -136,16 +136,6 @@ export function createCampaign(db: Db, draft: CampaignDraft, now = new Date()): 
   })();
 }
 
-/** Cancels a campaign that has not completed; queued messages are left to the sender's checks. */
-export function cancelCampaign(db: Db, id: number, actor: string, now = new Date()): boolean {
-  const repo = new CampaignRepository(db);
-  const c = repo.get(id);
-  if (!c || c.status === 'completed' || c.status === 'cancelled') return false;
-  repo.setStatus(id, 'cancelled', now);
-  new AuditLogRepository(db).write(actor, 'campaign.cancel', `campaign:${id}`, { name: c.name }, now);
-  return true;
-}
-
 export interface ArmOutcome {
   members: number;
   sent: number;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describeWithShared, sharedData } from '../support/sharedData';
-import { fitBgNbd, pAlive, expectedPurchases } from '../../analytics/clv/bgnbd';
-import { fitGammaGamma, expectedAverageValue } from '../../analytics/clv/gammaGamma';
+import { bgnbdTotalLogLikelihood, fitBgNbd, pAlive, expectedPurchases } from '../../analytics/clv/bgnbd';
+import { fitGammaGamma, expectedAverageValue, gammaGammaLogLikelihood } from '../../analytics/clv/gammaGamma';
 import { customerLifetimeValue } from '../../analytics/clv/clv';
 
 function readCsv(file: string): Record<string, number>[] {
@@ -35,6 +35,14 @@ describeWithShared(
       within(model.b, 2.425752);
       expect(model.customers).toBe(2357);
       expect(model.warnings).toEqual([]);
+      // The fitted objective is the per-customer likelihood, at the paper's maximum (-9582.4).
+      const data = {
+        x: summary.map((r) => r.frequency),
+        tx: summary.map((r) => r.recency),
+        T: summary.map((r) => r.T),
+      };
+      within(bgnbdTotalLogLikelihood(model, data), model.logLikelihood, 1e-10);
+      within(model.logLikelihood, -9582.4, 1e-5);
       // A customer who stopped buying long ago is less likely alive than one who just bought.
       expect(pAlive(model, 5, 10, 38)).toBeLessThan(pAlive(model, 5, 37, 38));
     });
@@ -44,6 +52,9 @@ describeWithShared(
       const zbar = withSpend.map((r) => r.zbar);
       const gg = fitGammaGamma(x, zbar);
       expect(gg.customers).toBe(946);
+      const repeaters = withSpend.filter((r) => r.x > 0 && r.zbar > 0);
+      const reference = repeaters.reduce((s, r) => s + gammaGammaLogLikelihood(gg, r.x, r.zbar), 0);
+      within(reference, gg.logLikelihood, 1e-10);
       within(gg.p, 6.25);
       within(gg.q, 3.74);
       within(gg.v, 15.45);
