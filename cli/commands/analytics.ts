@@ -45,7 +45,7 @@ const num = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) :
 const money = (v: number | null) =>
   v === null ? 'n/a' : v.toLocaleString('en-GB', { maximumFractionDigits: 0 });
 
-/** Registers: train, eval churn, report segments|churn, customer ID (issue 3). */
+/** Registers: train, eval churn, report segments|churn, customer ID. */
 export function registerAnalytics(program: Command): void {
   withDbOption(
     program

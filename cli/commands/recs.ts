@@ -52,7 +52,7 @@ interface EvalRecsOptions extends DbOption {
   json?: boolean;
 }
 
-/** Registers: recommend, similar, rules, eval recs (issue 4). */
+/** Registers: recommend, similar, rules, eval recs. */
 export function registerRecs(program: Command): void {
   withDbOption(
     program

@@ -109,7 +109,7 @@ describe('models shipped in nlp/models', () => {
     }
   }, 60_000);
 
-  test("the product brief's example messages reach their intents", async () => {
+  test('the example requests of marketers and customers reach their intents', async () => {
     const tmp = tempDir();
     try {
       const nlu = await loadOrTrainNlu(path.join(tmp.dir, 'models'));
