@@ -1,18 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries, ignores } from './eslint.architecture.mjs';
 
 export default tseslint.config(
-  {
-    ignores: [
-      'dist/**',
-      'node_modules/**',
-      'var/**',
-      'coverage/**',
-      'bin/**',
-      'tests/support/*.js',
-      'jest.config.js',
-    ],
-  },
+  ignores,
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,4 +20,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // Which folder may import what (README "Architecture").
+  ...boundaries,
 );

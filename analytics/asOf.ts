@@ -15,11 +15,3 @@ export function defaultAsOf(lastOrderAt: string | number | null): Date {
   const t = typeof lastOrderAt === 'number' ? lastOrderAt : Date.parse(lastOrderAt);
   return new Date(startOfUtcDay(t) + DAY_MS);
 }
-
-export function addDays(d: Date | number, days: number): Date {
-  return new Date((typeof d === 'number' ? d : d.getTime()) + days * DAY_MS);
-}
-
-export function isoDate(d: Date | number): string {
-  return new Date(d).toISOString().slice(0, 10);
-}

@@ -117,21 +117,6 @@ export function dayOf(t: number): number {
   return Math.floor(t / DAY_MS);
 }
 
-/**
- * Distinct purchase days strictly before `before` (ms), in order, as day numbers. Several
- * invoices on one day count as one purchase occasion (wholesalers often split orders).
- */
-export function purchaseDays(history: CustomerHistory, before: number, from = -Infinity): number[] {
-  const days: number[] = [];
-  for (const o of history.orders) {
-    if (o.t >= before) break;
-    if (o.t < from || o.kind !== 'purchase') continue;
-    const d = dayOf(o.t);
-    if (days.length === 0 || days[days.length - 1] !== d) days.push(d);
-  }
-  return days;
-}
-
 /** True when the customer has a purchase in [from, before). */
 export function purchasedBetween(history: CustomerHistory, from: number, before: number): boolean {
   for (const o of history.orders) {

@@ -1,5 +1,5 @@
 /**
- * The two bars of the scheduled jobs (issue 7), on synthetic data:
+ * The two targets of the scheduled jobs, on synthetic data:
  *  - win-back at scale: N synthetic customers, all eligible (scored above the churn threshold,
  *    linked chat account with a saved conversation reference, no opt-out or complaint), with
  *    purchase histories over a few thousand products so a real recommender is trained on them.

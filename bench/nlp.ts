@@ -1,5 +1,5 @@
 /**
- * Language-understanding benchmark (issue 5): our intent classifier and sentiment model
+ * Language-understanding benchmark: our intent classifier and sentiment model
  * against nlp.js (node-nlp) and natural's classifiers, all measured in the same run.
  *
  *   npm run bench:nlp                 everything (several minutes on 2 cores)

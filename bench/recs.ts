@@ -15,7 +15,7 @@ import { Command } from 'commander';
 import { openStore } from '../data/store';
 import { importOrders } from '../data/import/importOrders';
 import { projectPath } from '../lib/paths';
-import { fitRecs, recommend } from '../analytics/recs/hybrid';
+import { fitRecs, recommend } from '../analytics/recs';
 import { serializeRecsModel, deserializeRecsModel } from '../analytics/recs/serialize';
 import { buildInteractions } from '../analytics/recs/interactions';
 import { fitItemKnn } from '../analytics/recs/itemKnn';

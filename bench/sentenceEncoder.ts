@@ -1,7 +1,7 @@
 /**
  * Would a pre-trained sentence encoder help the sentiment model, and what would it cost?
- * (issue 5: the amazon -> yelp bar of 0.85 is missed by the n-gram + lexicon + word-vector
- * model alone.) Not part of the product: the encoder is a dev dependency used only here.
+ * (The amazon -> yelp target of 0.85 is missed by the n-gram + lexicon + word-vector model
+ * alone.) Not part of the product: the encoder is a dev dependency used only here.
  *
  *   npm run bench:encoder
  *

@@ -16,10 +16,10 @@ import { modelRecommender, noRecommendations, type Recommender } from './persona
 import { JobScheduler, type SchedulerOptions } from './scheduler';
 import { OutboxSender, type SendFn, type SenderEvent } from './sender';
 
-export { loadJobsConfig, DEFAULT_JOBS_CONFIG, type JobsConfig } from './config';
-export { runWinbackJob, runWelcomeJob, type CampaignJobReport } from './campaignJobs';
-export { runNightlyJob, type NightlyReport } from './nightly';
-export { OutboxSender, SendError, type SendFn, type OutboundActivity, type SenderEvent } from './sender';
+export type { JobsConfig } from './config';
+export type { CampaignJobReport } from './campaignJobs';
+export type { NightlyReport } from './nightly';
+export { OutboxSender, type SendFn, type SenderEvent } from './sender';
 export { JobScheduler } from './scheduler';
 
 export const JOB_NAMES = ['nightly', 'winback', 'welcome'] as const;

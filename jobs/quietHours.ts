@@ -2,25 +2,10 @@
  * Quiet hours in the customer's own time zone, e.g. 21:00-08:00: messages due then are held until
  * the quiet period ends, never dropped. A window may wrap midnight. Daylight-saving jumps can make
  * the computed end an hour early; the sender then simply finds it still quiet and holds again.
+ * The setting itself (RETAIN_QUIET_HOURS) is parsed in lib/quietHours.ts.
  */
 
-export interface QuietHours {
-  /** Minutes after local midnight. */
-  startMinute: number;
-  endMinute: number;
-}
-
-/** Parses 'HH:MM-HH:MM'; an empty string means no quiet hours. */
-export function parseQuietHours(text: string): QuietHours | null {
-  if (text.trim() === '') return null;
-  const m = /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(text);
-  if (!m) throw new Error(`quiet hours must look like 21:00-08:00, got '${text}'`);
-  const [h1, m1, h2, m2] = [m[1], m[2], m[3], m[4]].map(Number);
-  if (h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59) throw new Error(`quiet hours out of range: '${text}'`);
-  const q = { startMinute: h1 * 60 + m1, endMinute: h2 * 60 + m2 };
-  if (q.startMinute === q.endMinute) return null;
-  return q;
-}
+import type { QuietHours } from '../lib/quietHours';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -30,7 +30,8 @@ import { suppressionReason, windowStart, type SuppressionRules } from '../analyt
 import { systemClock, type Clock } from './clock';
 import { TokenBuckets, type RateLimit } from './tokenBucket';
 import { backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff';
-import { quietUntil, type QuietHours } from './quietHours';
+import { quietUntil } from './quietHours';
+import type { QuietHours } from '../lib/quietHours';
 
 /** The activity handed to `send`: plain data, shaped like a Bot Framework message activity. */
 export interface OutboundActivity {

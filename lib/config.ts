@@ -8,7 +8,7 @@ import dotenv from 'dotenv';
 import { z } from 'zod';
 import { projectPath, resolveUserPath } from './paths';
 import { isValidTimeZone } from './timeZone';
-import { jobsConfigFrom, jobsEnvSchema, type JobsConfig } from '../jobs/config';
+import { jobsConfigFrom, jobsEnvSchema, type JobsConfig } from './jobsConfig';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -53,7 +53,7 @@ const envSchema = z.object({
       .optional(),
   ),
   RETAIN_BOT_OPENID_METADATA_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
-  // The scheduled jobs' and the sender's settings (jobs/config.ts).
+  // The scheduled jobs' and the sender's settings (lib/jobsConfig.ts).
   ...jobsEnvSchema.shape,
 });
 
@@ -137,5 +137,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   };
 }
-
-export { isValidTimeZone };

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../lib/logger';
 import type { Store } from '../data/store';
 import { trainAndStore } from '../analytics/training';
 import { loadOrTrainRecsModel, loadSavedRecsModel } from '../analytics/recs/service';
-import type { RecsModel } from '../analytics/recs/hybrid';
+import type { RecsModel } from '../analytics/recs';
 import { loadOrTrainNlu, type Nlu } from '../nlp/nlu';
 import type { Gazetteer } from '../nlp/entities/extract';
 import { ReportService } from './reports';

@@ -140,16 +140,6 @@ export function createCampaign(store: Store, draft: CampaignDraft, now = new Dat
   });
 }
 
-/** Cancels a campaign that has not completed; queued messages are left to the sender's checks. */
-export function cancelCampaign(store: Store, id: number, actor: string, now = new Date()): boolean {
-  const repo = store.campaigns;
-  const c = repo.get(id);
-  if (!c || c.status === 'completed' || c.status === 'cancelled') return false;
-  repo.setStatus(id, 'cancelled', now);
-  store.audit.write(actor, 'campaign.cancel', `campaign:${id}`, { name: c.name }, now);
-  return true;
-}
-
 export interface ArmOutcome {
   members: number;
   sent: number;
@@ -257,10 +247,6 @@ export class CampaignService {
 
   create(draft: CampaignDraft): Campaign {
     return createCampaign(this.store, draft, this.now());
-  }
-
-  cancel(id: number, actor: string): boolean {
-    return cancelCampaign(this.store, id, actor, this.now());
   }
 
   report(id: number): CampaignOutcome | undefined {

@@ -9,7 +9,7 @@ import {
   type RecsModel,
   type RecommendResult,
   type SimilarItem,
-} from '../analytics/recs/hybrid';
+} from '../analytics/recs';
 
 export interface RecommendOptions {
   k?: number;

@@ -143,13 +143,6 @@ export function expectedPurchases(p: BgNbdParams, t: number, x: number, tx: numb
   return (first * second) / denominator;
 }
 
-/** Expected purchases in (0, t] for a new customer (unconditional). */
-export function expectedPurchasesNew(p: BgNbdParams, t: number): number {
-  const { r, alpha, a, b } = p;
-  const hyp = hyp2f1(r, b, a + b - 1, t / (alpha + t));
-  return ((a + b - 1) / (a - 1)) * (1 - Math.pow(alpha / (alpha + t), r) * hyp);
-}
-
 /**
  * Probability of no purchase in (T, T + t]: the customer is dead already, or alive and their
  * Poisson rate (posterior gamma(r + x, alpha + T)) yields nothing in t. Dropout only happens right

@@ -15,11 +15,6 @@ export function lgamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
-/** ln B(a, b). */
-export function lbeta(a: number, b: number): number {
-  return lgamma(a) + lgamma(b) - lgamma(a + b);
-}
-
 /** log(exp(a) + exp(b)) without overflow. */
 export function logAddExp(a: number, b: number): number {
   if (a === -Infinity) return b;

@@ -149,31 +149,6 @@ function solveSide(
   }
 }
 
-/** Solves A x = b in place (A symmetric positive definite, row-major); x is left in b. */
-export function choleskySolve(A: Float64Array, b: Float64Array, n: number): void {
-  for (let j = 0; j < n; j++) {
-    let d = A[j * n + j];
-    for (let k = 0; k < j; k++) d -= A[j * n + k] * A[j * n + k];
-    d = Math.sqrt(Math.max(d, 1e-12));
-    A[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let s = A[i * n + j];
-      for (let k = 0; k < j; k++) s -= A[i * n + k] * A[j * n + k];
-      A[i * n + j] = s / d;
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= A[i * n + k] * b[k];
-    b[i] = s / A[i * n + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let k = i + 1; k < n; k++) s -= A[k * n + i] * b[k];
-    b[i] = s / A[i * n + i];
-  }
-}
-
 /** scores[j] = x_u . y_j for every product j. */
 export function scoreAls(model: AlsModel, user: number, scores: Float64Array): void {
   const f = model.factors;

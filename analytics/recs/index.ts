@@ -4,39 +4,15 @@
  *   const { model } = loadOrTrainRecsModel(db, { modelsDir: config.modelsDir });
  *   recommend(model, '12347', { k: 5, maxPrice: 20 }).items   // each with .reason.text
  *   similarItems(model, '85123A', 5)                           // "something like X"
- *   completeBasket(rules, ['85123A', '71053'])                 // "frequently bought together"
  *
- * Models are plain data: train with fitRecs (pure), save with serializeRecsModel.
+ * Models are plain data (model.ts): train with fitRecs (pure, train.ts), serve with recommend.ts,
+ * save with serializeRecsModel. "Frequently bought together" is analytics/rules.
  */
-export {
-  fitRecs,
-  recommend,
-  recommendMany,
-  similarItems,
-  evaluateRecs,
-  RECS_MODEL_VERSION,
-  DEFAULT_PARAMS,
-  type RecsModel,
-  type RecsParams,
-  type RecommendOptions,
-  type RecommendResult,
-  type Recommendation,
-  type SimilarItem,
-  type Reason,
-  type ReasonKind,
-  type BlendWeights,
-  type RecsEvaluation,
-} from './hybrid';
+export { fitRecs } from './train';
+export { recommend, recommendMany, similarItems, type RecommendResult, type SimilarItem } from './recommend';
+export type { Reason } from './reasons';
+export { evaluateRecs } from './evaluate';
+export type { RecsModel } from './model';
 export { createAlsBatchScorer, jsAlsBatchScorer, type AlsBatchScorer } from './alsBatch';
-export { loadOrTrainRecsModel, readRecsModel, RECS_MODEL_NAME, type LoadedRecsModel } from './service';
+export { loadOrTrainRecsModel, readRecsModel, RECS_MODEL_NAME } from './service';
 export { serializeRecsModel, deserializeRecsModel } from './serialize';
-export type { RankingMetrics } from './metrics';
-export type { TrainingData, Purchase, CatalogueItem } from './types';
-export {
-  mineRules,
-  completeBasket,
-  ruleKey,
-  type AssociationRule,
-  type RuleSet,
-} from '../rules/associationRules';
-export { basketsFromPurchases } from '../rules/orderBaskets';

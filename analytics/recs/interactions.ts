@@ -161,3 +161,16 @@ export function buildInteractions(
     basketItems,
   };
 }
+
+/** Binary search in a customer's sorted product list. */
+export function hasBought(items: Int32Array, start: number, end: number, j: number): boolean {
+  let lo = start;
+  let hi = end - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid] === j) return true;
+    if (items[mid] < j) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

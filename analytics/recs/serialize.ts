@@ -2,7 +2,7 @@
  * A trained recommender as JSON (typed arrays as base64, little-endian as on every platform Node
  * runs on), so a model is trained once and loaded in milliseconds by the CLI and the bot.
  */
-import type { RecsModel } from './hybrid';
+import type { RecsModel } from './model';
 
 type Typed = Int32Array | Float32Array | Float64Array;
 interface Encoded {

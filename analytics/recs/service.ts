@@ -1,6 +1,6 @@
 /**
  * Trains, saves, versions and loads the recommender for a database: the glue between the pure
- * model (hybrid.ts) and the repositories. The model file lives in the models directory; its
+ * model (model.ts, fitted by train.ts) and the repositories. The model file lives in the models directory; its
  * version, parameters, validation metrics and data fingerprint are recorded in model_runs, so a
  * saved model is reused until new orders arrive.
  */
@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../../data/store';
 import { type ModelRun } from '../../data/repositories/modelRuns';
-import { fitRecs, RECS_MODEL_VERSION, type RecsModel, type RecsParams } from './hybrid';
+import { fitRecs } from './train';
+import { RECS_MODEL_VERSION, type RecsModel, type RecsParams } from './model';
 import { deserializeRecsModel, serializeRecsModel } from './serialize';
 
 export const RECS_MODEL_NAME = 'recs';

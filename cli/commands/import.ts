@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { config, printJson, withDatabase, withDbOption, CliError, type DbOption } from '../context';
 import { importOrders, ImportError, type ImportSummary } from '../../data/import/importOrders';
-import { isValidTimeZone } from '../../lib/config';
+import { isValidTimeZone } from '../../lib/timeZone';
 
 interface ImportOrdersOptions extends DbOption {
   strict?: boolean;

@@ -48,7 +48,7 @@ function readableFile(file: string): string {
   return full;
 }
 
-/** Registers: nlp eval-intents, nlp sentiment, nlp train, nlp understand (issue 5). */
+/** Registers: nlp eval-intents, nlp sentiment, nlp train, nlp understand. */
 export function registerNlp(program: Command): void {
   const group = program.command('nlp').description('language understanding: intents, entities, sentiment');
 

@@ -12,7 +12,7 @@ import {
 import { evalGroup } from './groups';
 import { resolveUserPath } from '../../lib/paths';
 import { loadOrTrainRecsModel } from '../../analytics/recs/service';
-import { recommend, similarItems, evaluateRecs, type Reason } from '../../analytics/recs/hybrid';
+import { recommend, similarItems, evaluateRecs, type Reason } from '../../analytics/recs';
 import { mineRules, ruleKey } from '../../analytics/rules/associationRules';
 import { readBasketFile } from '../../analytics/rules/basketFile';
 import { basketsFromPurchases } from '../../analytics/rules/orderBaskets';
@@ -51,7 +51,7 @@ interface EvalRecsOptions extends DbOption {
   json?: boolean;
 }
 
-/** Registers: recommend, similar, rules, eval recs (issue 4). */
+/** Registers: recommend, similar, rules, eval recs. */
 export function registerRecs(program: Command): void {
   withDbOption(
     program

@@ -12,7 +12,7 @@ import type { Store } from '../store';
 import { detectFormat, HeaderError, type DetectedFormat } from './formats';
 import { interpretRow, type ParsedLine } from './rows';
 import { ZonedTimestampParser } from './timestamps';
-import { isValidTimeZone } from '../../lib/config';
+import { isValidTimeZone } from '../../lib/timeZone';
 
 export interface ImportOptions {
   /** Abort on the first unreadable row and write nothing. */

@@ -1,5 +1,5 @@
 /**
- * Indexes for the campaign engine (issue 7): outcome reports read the outbox per campaign, the
+ * Indexes for the campaign engine: outcome reports read the outbox per campaign, the
  * frequency window and opt-out sweeps read it per customer and status, and scheduled jobs look
  * up a customer's campaign memberships.
  */

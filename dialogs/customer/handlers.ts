@@ -4,7 +4,7 @@
  */
 import { MessageFactory } from 'botbuilder';
 import type { OrderSummary } from '../../data/repositories/customerOrders';
-import type { RecommendResult } from '../../analytics/recs/hybrid';
+import type { RecommendResult } from '../../analytics/recs';
 import { budget, first } from '../entities';
 import { button, sendWithButtons, type Handler, type HandlerContext } from '../handler';
 import { intentButtons } from '../intents';

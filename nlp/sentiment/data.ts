@@ -25,9 +25,13 @@ export function readLabelledSentences(file: string): LabelledSentence[] {
   return out;
 }
 
+/** The UCI review file of `name` in ../shared/data (the source of the shipped sentiment model). */
+export function reviewCorpusFile(name: 'amazon' | 'yelp'): string {
+  return `${SENTIMENT_DATA_DIR}/${name === 'amazon' ? 'amazon_cells_labelled.txt' : 'yelp_labelled.txt'}`;
+}
+
 export function reviewCorpus(name: 'amazon' | 'yelp'): LabelledSentence[] {
-  const file = name === 'amazon' ? 'amazon_cells_labelled.txt' : 'yelp_labelled.txt';
-  const full = `${SENTIMENT_DATA_DIR}/${file}`;
+  const full = reviewCorpusFile(name);
   if (!fs.existsSync(full)) {
     throw new Error(
       `sentiment training data not found (${full}); put a trained sentiment.json/.bin in the models directory instead`,

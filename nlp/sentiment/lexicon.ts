@@ -19,7 +19,7 @@ export function lexiconTokens(text: string): string[] {
   return normalizeText(text).match(/[a-z]+/g) ?? [];
 }
 
-/** natural's AFINN score (mean per word, with negation): the baseline the issue names. */
+/** natural's AFINN score (mean per word, with negation): the lexicon baseline the benchmarks report. */
 export function afinnScore(text: string): number {
   const words = lexiconTokens(text);
   return words.length ? lexicons()[0].getSentiment(words) : 0;

@@ -22,8 +22,10 @@ export interface FeatureSpec {
 
 export const DEFAULT_FEATURE_SPEC: FeatureSpec = { wordNgrams: 2, charMin: 3, charMax: 5, spanChars: 5 };
 
-/** Feature groups are normalised separately so long words cannot drown the word features. */
-export const GROUP_WORD = 0;
+/**
+ * Feature groups (RawFeatures: word features, then character features) are normalised separately
+ * so long words cannot drown the word features.
+ */
 export const GROUP_CHAR = 1;
 export const GROUP_COUNT = 2;
 

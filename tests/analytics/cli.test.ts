@@ -3,7 +3,8 @@ import { openStore } from '../../data/store';
 import { importOrders } from '../../data/import/importOrders';
 import { projectPath } from '../../lib/paths';
 import { runCli } from '../support/cli';
-import { onlineRetailFile, tempDir } from '../support/files';
+import { tempDir } from '../support/files';
+import { describeWithShared, onlineRetailFile } from '../support/sharedData';
 
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
 
@@ -85,7 +86,7 @@ describe('analytics commands on the demo sample', () => {
   });
 });
 
-describe('retain eval churn on the shared Online Retail file', () => {
+describeWithShared([onlineRetailFile], 'retain eval churn on the shared Online Retail file', () => {
   const tmp = tempDir();
   const dbFile = path.join(tmp.dir, 'retail.db');
   beforeAll(async () => {

@@ -4,7 +4,8 @@ import zlib from 'node:zlib';
 import { openStore, type Store } from '../../data/store';
 import { importOrders, ImportError } from '../../data/import/importOrders';
 import { type OrderLineRecord } from '../../data/repositories/orderHistory';
-import { tempDir, writeCsv, onlineRetailFile } from '../support/files';
+import { tempDir, writeCsv } from '../support/files';
+import { describeWithShared, onlineRetailFile } from '../support/sharedData';
 
 const ONLINE_RETAIL_HEADER =
   'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country';
@@ -268,7 +269,7 @@ describe('order import', () => {
   });
 });
 
-describe('import of the real Online Retail file (Dec 2010 – Jun 2011)', () => {
+describeWithShared([onlineRetailFile], 'import of the real Online Retail file (Dec 2010 – Jun 2011)', () => {
   const tmp = tempDir();
   let store: Store;
   beforeAll(() => {

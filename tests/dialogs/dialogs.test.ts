@@ -298,7 +298,7 @@ describe('dialogs: marketers and customers, every intent', () => {
       expect(shown(opened)).toMatch(new RegExp(`return request #\\d+ for order ${EMAIL_CUSTOMER.orders[1]}`));
       const request = shop.app.reports
         .openHandoffs()
-        .find((h) => h.reason.includes(`order ${EMAIL_CUSTOMER.orders[1]}`));
+        .find((h) => h.reason?.includes(`order ${EMAIL_CUSTOMER.orders[1]}`));
       expect(request).toMatchObject({ customer: EMAIL_CUSTOMER.id, status: 'open' });
 
       // Someone else's order is not found; a question instead of a number is answered as a question.

@@ -1,7 +1,7 @@
 import type { Store } from '../../data/store';
 import { SimulatedClock } from '../../jobs/clock';
 import { OutboxSender, type SenderOptions, type SenderEvent } from '../../jobs/sender';
-import { parseQuietHours } from '../../jobs/quietHours';
+import { parseQuietHours } from '../../lib/quietHours';
 import { tempDir } from '../support/files';
 import { connect, customerId, openShop } from './shop';
 import { httpSend, StandInChannel } from './standInChannel';

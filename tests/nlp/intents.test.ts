@@ -59,7 +59,7 @@ describe("retain's own intent set", () => {
   }, 180_000);
   afterAll(() => tmp.cleanup());
 
-  test('covers every intent of the issue with many paraphrases each', () => {
+  test('covers every intent the assistant handles with many paraphrases each', () => {
     const counts = new Map<string, number>();
     for (const t of all) counts.set(t.intent, (counts.get(t.intent) ?? 0) + 1);
     expect([...counts.keys()].sort()).toEqual([...REQUIRED_INTENTS].sort());

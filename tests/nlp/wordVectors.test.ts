@@ -11,7 +11,8 @@ import {
 import { tokenize } from '../../nlp/text/normalize';
 import { evaluateIntentModel } from '../../nlp/intents/evaluate';
 import { readLabelledFile } from '../../nlp/corpus';
-import { sharedData, tempDir } from '../support/files';
+import { tempDir } from '../support/files';
+import { sharedData, testWithShared } from '../support/sharedData';
 
 const cosine = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0);
 
@@ -70,26 +71,32 @@ describe('pre-trained word vectors', () => {
     }
   }, 120_000);
 
-  test('let a classifier trained on a few examples per intent understand unseen wording (HWU64)', async () => {
-    // Five training examples for each of HWU64's 64 intents; scored on its validation file.
-    const perIntent = new Map<string, number>();
-    const train = readLabelledFile(sharedData('hwu64', 'train.csv')).filter((t) => {
-      const n = perIntent.get(t.intent) ?? 0;
-      perIntent.set(t.intent, n + 1);
-      return n < 5;
-    });
-    const val = readLabelledFile(sharedData('hwu64', 'val.csv'));
-    const accuracy = async (weight: number) => {
-      const m = await fitIntentClassifier(train, {
-        wordVectors: weight,
-        architecture: 'linear',
-        ensemble: 1,
+  const hwu64 = { train: sharedData('hwu64', 'train.csv'), val: sharedData('hwu64', 'val.csv') };
+  testWithShared(
+    [hwu64.train, hwu64.val],
+    'let a classifier trained on a few examples per intent understand unseen wording (HWU64)',
+    async () => {
+      // Five training examples for each of HWU64's 64 intents; scored on its validation file.
+      const perIntent = new Map<string, number>();
+      const train = readLabelledFile(hwu64.train).filter((t) => {
+        const n = perIntent.get(t.intent) ?? 0;
+        perIntent.set(t.intent, n + 1);
+        return n < 5;
       });
-      return evaluateIntentModel(m, val).accuracy;
-    };
-    const without = await accuracy(0);
-    const withVectors = await accuracy(1);
-    expect(train.length).toBe(320);
-    expect(withVectors).toBeGreaterThan(without + 0.03);
-  }, 300_000);
+      const val = readLabelledFile(hwu64.val);
+      const accuracy = async (weight: number) => {
+        const m = await fitIntentClassifier(train, {
+          wordVectors: weight,
+          architecture: 'linear',
+          ensemble: 1,
+        });
+        return evaluateIntentModel(m, val).accuracy;
+      };
+      const without = await accuracy(0);
+      const withVectors = await accuracy(1);
+      expect(train.length).toBe(320);
+      expect(withVectors).toBeGreaterThan(without + 0.03);
+    },
+    300_000,
+  );
 });

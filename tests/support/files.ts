@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { projectPath } from '../../lib/paths';
 
 /** A fresh temporary directory, removed by the returned cleanup function. */
 export function tempDir(prefix = 'retain-test-'): { dir: string; cleanup: () => void } {
@@ -16,6 +15,3 @@ export function writeCsv(dir: string, name: string, lines: string[], gzip = fals
   fs.writeFileSync(file, gzip ? zlib.gzipSync(text) : text);
   return file;
 }
-
-export const sharedData = (...parts: string[]) => projectPath('..', 'shared', 'data', ...parts);
-export const onlineRetailFile = sharedData('online-retail', 'online_retail_2010-12_2011-06.csv.gz');
