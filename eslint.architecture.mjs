@@ -20,7 +20,8 @@ const RESTRICTIONS = {
   }),
   appLayers: (depth) => ({
     regex: `^(\\.\\./){${depth}}(dialogs|bot|jobs|cli)(/|$)`,
-    message: 'analytics/, nlp/, services/ and reports/ serve the bot, the jobs and the CLI, and never import them.',
+    message:
+      'analytics/, nlp/, services/ and reports/ serve the bot, the jobs and the CLI, and never import them.',
   }),
   sqlite: () => ({
     regex: '^better-sqlite3(/|$)',
@@ -104,9 +105,7 @@ export const ignores = {
 };
 
 /** The boundary rules, to be combined with any other configuration. */
-export const boundaries = [
-  ...ZONES.flatMap(zoneEntries),
-];
+export const boundaries = [...ZONES.flatMap(zoneEntries)];
 
 // `npm run lint:arch`: the boundaries alone (TypeScript parser, no other rules).
 export default [
