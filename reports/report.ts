@@ -136,13 +136,3 @@ export function describeChart(chart: ChartSpec): string {
       return `${chart.title}: ${chart.yLabel} by ${chart.xLabel} for ${list(chart.series.map((s) => s.name))}.`;
   }
 }
-
-/**
- * A product name as people write it: catalogues often shout ("REGENCY CAKESTAND 3 TIER"), which
- * reads as "Regency cakestand 3 tier"; names that already mix cases are left as they are.
- */
-export function titleCase(name: string): string {
-  if (name !== name.toUpperCase()) return name;
-  const lower = name.toLowerCase();
-  return lower.charAt(0).toUpperCase() + lower.slice(1);
-}

@@ -3,6 +3,7 @@
  * (customers who bought both, orders with both and their lift, shared words, recent buyers), all
  * read from the model so they recompute from the raw orders.
  */
+import { sentenceCase } from '../../lib/text';
 import { sharedWords } from './content';
 import { isTrending } from './popularity';
 import type { Component, RecsModel } from './model';
@@ -55,7 +56,7 @@ export function explain(
   contentSource: number,
   forCustomer = true,
 ): Reason {
-  const name = (i: number) => model.items.descriptions[i] ?? model.items.skus[i];
+  const name = (i: number) => sentenceCase(model.items.descriptions[i] ?? model.items.skus[i]);
   const coPurchase = (): Reason | null => {
     if (knnSource < 0) return null;
     const slot = knnSlot(model, knnSource, j);
@@ -70,7 +71,7 @@ export function explain(
     if (base.lift >= STRONG_LIFT && base.ordersWithBoth >= STRONG_LIFT_MIN_ORDERS) {
       return {
         kind: 'boughtWith',
-        text: `often bought with ${name(knnSource)} (lift ${base.lift.toFixed(1)})`,
+        text: `often bought together with ${name(knnSource)}`,
         ...base,
       };
     }
@@ -85,7 +86,9 @@ export function explain(
     if (!words.length) return null;
     return {
       kind: 'similarDescription',
-      text: `similar to ${name(contentSource)}${forCustomer ? ' you bought' : ''} (${words.join(', ')})`,
+      text: forCustomer
+        ? `similar to ${name(contentSource)}, which you bought`
+        : `similar to ${name(contentSource)}`,
       sku: model.items.skus[contentSource],
       description: model.items.descriptions[contentSource],
       sharedWords: words,

@@ -8,7 +8,8 @@ import type { RecommendResult } from '../../analytics/recs';
 import { budget, first } from '../entities';
 import { button, sendWithButtons, type Handler, type HandlerContext } from '../handler';
 import { intentButtons } from '../intents';
-import { formatCell, titleCase } from '../../reports/report';
+import { formatCell } from '../../reports/report';
+import { sentenceCase } from '../../lib/text';
 import { memoryOf } from '../turn';
 import { VERIFY_DIALOG } from './verifyDialog';
 import { FORGET_DIALOG } from './forgetMeDialog';
@@ -16,7 +17,7 @@ import { FEEDBACK_DIALOG } from './feedbackDialog';
 import { RETURN_DIALOG } from './returnDialog';
 
 const price = (v: number | null) => (v === null ? '' : formatCell(v, 'price'));
-const productName = (p: { description?: string | null; sku: string }) => titleCase(p.description ?? p.sku);
+const productName = (p: { description?: string | null; sku: string }) => sentenceCase(p.description ?? p.sku);
 /** Words that ask for other suggestions than the ones already shown. */
 const SOMETHING_ELSE = /\b(different|else|other|others|another|more|new ones|not these)\b/i;
 
@@ -103,7 +104,7 @@ const similarItems: Handler = async (ctx) => {
       `${i + 1}. **${productName(s)}**${s.unitPrice !== null ? ` (${price(s.unitPrice)})` : ''}: ${s.reason.text}`,
   );
   await ctx.turn.sendActivity(
-    MessageFactory.text([`Like ${titleCase(product.name)}:`, ...lines].join('\n\n')),
+    MessageFactory.text([`Like ${sentenceCase(product.name)}:`, ...lines].join('\n\n')),
   );
 };
 
@@ -122,7 +123,7 @@ const orderStatus: Handler = async (ctx) => {
     const { order, lines } = found;
     const items = lines
       .slice(0, 5)
-      .map((l) => `${Math.abs(l.quantity)} × ${titleCase(l.description ?? l.sku)}`);
+      .map((l) => `${Math.abs(l.quantity)} × ${sentenceCase(l.description ?? l.sku)}`);
     await ctx.turn.sendActivity(
       `${describeOrder(order)}.\n\n${items.join('\n\n')}${lines.length > 5 ? `\n\n…and ${lines.length - 5} more` : ''}`,
     );

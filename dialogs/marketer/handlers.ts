@@ -3,7 +3,7 @@ import { first, reportFilter } from '../entities';
 import { intentButtons } from '../intents';
 import { button, sendReport, sendWithButtons, type Handler, type HandlerContext } from '../handler';
 import * as reports from '../../reports/builders/marketer';
-import { titleCase } from '../../reports/report';
+import { sentenceCase } from '../../lib/text';
 import { campaignListReport, campaignOutcomeReport } from '../../reports/builders/campaigns';
 
 /** Reports need trained analytics; say how to get them rather than failing. */
@@ -88,7 +88,7 @@ const productInsight: Handler = async (ctx) => {
   const filter = reportFilter(entities(ctx));
   const product = first(entities(ctx), 'product');
   const products = ctx.app.reports.topProducts(filter, 10);
-  const describe = (sku: string) => titleCase(ctx.app.reports.productName(sku));
+  const describe = (sku: string) => sentenceCase(ctx.app.reports.productName(sku));
   const rules = product
     ? { sku: product.code, name: product.name, together: ctx.app.reports.boughtTogether(product.code) }
     : { strongest: ctx.app.reports.strongestRules(3) };
