@@ -13,7 +13,9 @@ import { evalGroup } from './groups';
 import { resolveUserPath } from '../../lib/paths';
 import { loadOrTrainRecsModel } from '../../analytics/recs/service';
 import { recommend, similarItems, evaluateRecs, type Reason } from '../../analytics/recs';
-import { mineRules, ruleKey } from '../../analytics/rules/associationRules';
+import { mineRules } from '../../analytics/rules/associationRules';
+import { ProductCatalogue } from '../../nlp/entities/catalogue';
+import { sentenceCase } from '../../lib/text';
 import { readBasketFile } from '../../analytics/rules/basketFile';
 import { basketsFromPurchases } from '../../analytics/rules/orderBaskets';
 
@@ -36,6 +38,7 @@ interface SimilarOptions extends DbOption {
 }
 
 interface RulesOptions extends DbOption {
+  product?: string;
   minSupport: number;
   minConfidence: number;
   minLength: number;
@@ -157,6 +160,10 @@ export function registerRecs(program: Command): void {
         '--file <baskets.csv>',
         'one basket per line, items comma-separated (instead of the database orders)',
       )
+      .option(
+        '--product <code or name>',
+        'only rules with this product on either side (a stock code, or a name: "regency cakestand")',
+      )
       .option('--limit <n>', 'print only the strongest n rules', parseNumberOption('limit', 1))
       .option('--json', 'print JSON'),
   ).action(async (opts: RulesOptions) => {
@@ -183,7 +190,11 @@ export function registerRecs(program: Command): void {
       minLength: opts.minLength,
       maxLength: opts.maxLength,
     });
-    const rules = (opts.limit ? set.rules.slice(0, opts.limit) : set.rules).map((r) => ({
+    const product = opts.product ? findProduct(opts.product, names, baskets) : undefined;
+    const matching = product
+      ? set.rules.filter((r) => r.antecedent.includes(product) || r.consequent.includes(product))
+      : set.rules;
+    const rules = (opts.limit ? matching.slice(0, opts.limit) : matching).map((r) => ({
       antecedent: r.antecedent,
       consequent: r.consequent,
       support: r.support,
@@ -199,6 +210,7 @@ export function registerRecs(program: Command): void {
     }));
     const out = {
       source: opts.file ? 'file' : 'orders',
+      ...(product ? { product, productDescription: names.get(product) ?? null } : {}),
       baskets: set.baskets,
       minSupport: opts.minSupport,
       minConfidence: opts.minConfidence,
@@ -206,10 +218,17 @@ export function registerRecs(program: Command): void {
       rules,
     };
     if (opts.json) return printJson(out);
-    process.stdout.write(`${set.rules.length} rules from ${set.baskets} baskets\n`);
+    const label = (sku: string) => {
+      const name = names.get(sku);
+      return name ? `${sentenceCase(name)} (${sku})` : sku;
+    };
+    process.stdout.write(
+      `${matching.length} rules${product ? ` with ${label(product)}` : ''} from ${set.baskets} baskets\n`,
+    );
     for (const r of rules) {
       process.stdout.write(
-        `${ruleKey(r)}  support ${r.support.toFixed(6)}  confidence ${r.confidence.toFixed(4)}  lift ${r.lift.toFixed(4)}\n`,
+        `${r.antecedent.map(label).join(' + ')}  =>  ${r.consequent.map(label).join(' + ')}` +
+          `  (support ${(r.support * 100).toFixed(2)}%, confidence ${(r.confidence * 100).toFixed(1)}%, lift ${r.lift.toFixed(2)})\n`,
       );
     }
   });
@@ -258,4 +277,15 @@ export function registerRecs(program: Command): void {
 
 function formatItem(rank: number, sku: string, description: string | null, reason: Reason): string {
   return `${String(rank).padStart(3)}. ${sku.padEnd(8)} ${(description ?? '').padEnd(36)} ${reason.text}\n`;
+}
+
+/** The stock code a --product value names: a code as it is, else the best match by name. */
+function findProduct(wanted: string, names: Map<string, string | null>, baskets: string[][]): string {
+  const known = names.size ? [...names.keys()] : [...new Set(baskets.flat())];
+  const code = known.find((sku) => sku.toLowerCase() === wanted.trim().toLowerCase());
+  if (code) return code;
+  const catalogue = new ProductCatalogue(known.map((sku) => ({ code: sku, name: names.get(sku) ?? sku })));
+  const best = catalogue.match(wanted, { limit: 1 })[0];
+  if (!best) throw new CliError(`no product matches '${wanted}'`, 1);
+  return best.code;
 }
