@@ -61,7 +61,8 @@ const days = (d: number) => `${Math.round(d)} day${Math.round(d) === 1 ? '' : 's
 /** A share as a percentage a reader can compare: one decimal below 10%, whole numbers above. */
 const percent = (share: number) =>
   `${(share * 100).toLocaleString('en-GB', { maximumFractionDigits: share < 0.1 ? 1 : 0 })}%`;
-const money = (v: number) => v.toLocaleString('en-GB', { maximumFractionDigits: 0 });
+const money = (v: number) => `£${v.toLocaleString('en-GB', { maximumFractionDigits: 0 })}`;
+const orders = (n: number) => (n === 1 ? 'one order' : `${n} orders`);
 
 export function describeFactor(
   factor: ChurnDriver['factor'],
@@ -84,9 +85,11 @@ export function describeFactor(
         : `${f.purchasesLast90} purchase day${f.purchasesLast90 === 1 ? '' : 's'} in the last 90 days (${f.purchasesLast30} in the last 30)`;
     case 'spend':
       // Net of cancellations and returns; say so when they made a difference, or the numbers look contradictory.
-      return f.monetary < f.grossValue
-        ? `ordered ${money(f.grossValue)} (${money(f.monetary)} after cancellations and returns), ${money(f.grossValue / f.orders)} per order on average`
-        : `spent ${money(f.monetary)} in total, ${money(f.grossValue / f.orders)} per order on average`;
+      if (f.monetary < f.grossValue)
+        return `${orders(f.orders)} worth ${money(f.grossValue)}, ${money(Math.max(0, f.monetary))} after cancellations and returns`;
+      return f.orders === 1
+        ? `spent ${money(f.monetary)} on one order`
+        : `spent ${money(f.monetary)} over ${orders(f.orders)}, about ${money(f.monetary / f.orders)} each`;
     case 'tenure':
       return `first bought ${days(f.tenureDays)} ago`;
     case 'returns':
@@ -94,9 +97,9 @@ export function describeFactor(
         ? `cancelled or returned ${Math.round(f.returnShare * 100)}% of what they bought`
         : 'never cancelled or returned anything';
     case 'basket':
-      return `${f.productBreadth} different products bought, ${Math.round(f.meanProducts)} per order on average`;
+      return `${f.productBreadth} different products bought, about ${Math.round(f.meanProducts)} per order`;
     case 'market':
-      return f.country ? `orders from ${f.country}` : 'country unknown';
+      return f.country ? `a customer in ${f.country}` : 'country unknown';
     case 'product demand':
       if (f.productDemandShare === null) return 'demand for their products not known';
       // Below half a percent, "about 0.1%" reads as a precise figure; what it means is "hardly anyone".
