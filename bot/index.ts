@@ -22,6 +22,7 @@ import { createJobRuntime } from '../jobs';
 import { assertSafeBind, createServer, listen } from './server';
 import { BotMetrics } from './metrics';
 import { RateLimiter } from './rateLimiter';
+import { clientAddressOf } from './clientAddress';
 import { IdentityMiddleware } from './identityMiddleware';
 import { ChatIdentityRepository } from '../data/repositories/chatIdentities';
 import { MarketerRepository } from '../data/repositories/marketers';
@@ -107,7 +108,19 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       },
     );
     const rateLimiter = new RateLimiter(config.rateLimit);
-    const server = createServer({ adapter, bot, log, authenticated, metrics, rateLimiter });
+    const clientLimiter = new RateLimiter(config.clientRateLimit);
+    const clientAddress = clientAddressOf(config.trustedProxies, log);
+    const server = createServer({
+      adapter,
+      bot,
+      log,
+      authenticated,
+      metrics,
+      rateLimiter,
+      clientLimiter,
+      clientAddress,
+      local: config.local,
+    });
     registerChartRoutes(server, charts, log);
     const webChat = registerWebChat(server, {
       adapter,
@@ -120,6 +133,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       secret: config.webChat.secret,
       metrics,
       rateLimiter,
+      clientLimiter,
+      clientAddress,
+      store: { maxBytes: config.webChat.maxMemoryBytes },
     });
     const url = await listen(server, port, host);
     if (!authenticated) {
