@@ -17,6 +17,7 @@ const TYPES = new Set<string>(Object.values(ActivityTypes));
 /** Label of requests whose channel and type are not known (not authenticated, or unreadable). */
 export const UNKNOWN = 'unknown';
 const REFUSED_OUTCOMES: ActivityOutcome[] = ['invalid', 'unauthorized', 'unavailable', 'limited'];
+const GC_KINDS = ['major', 'minor', 'incremental', 'weakcb'];
 
 export class BotMetrics {
   readonly registry = new client.Registry();
@@ -45,6 +46,9 @@ export class BotMetrics {
       this.activities.inc({ channel: UNKNOWN, type: UNKNOWN, outcome }, 0);
     }
     this.duration.zero({ channel: UNKNOWN });
+    // Likewise the kinds of garbage collection, which otherwise appear as each first happens.
+    const gc = this.registry.getSingleMetric('retain_nodejs_gc_duration_seconds');
+    if (gc instanceof client.Histogram) for (const kind of GC_KINDS) gc.zero({ kind });
   }
 
   /**
@@ -59,6 +63,26 @@ export class BotMetrics {
       this.activities.inc({ channel: ch, type: ty, outcome });
       this.duration.observe({ channel: ch }, Number(process.hrtime.bigint() - started) / 1e9);
     };
+  }
+
+  /** Reports what the web chat holds in memory (conversations and bytes) at every scrape. */
+  watchWebChat(held: () => { conversations: number; bytes: number }): void {
+    new client.Gauge({
+      name: 'retain_webchat_conversations',
+      help: 'Web chat conversations held in memory',
+      registers: [this.registry],
+      collect() {
+        this.set(held().conversations);
+      },
+    });
+    new client.Gauge({
+      name: 'retain_webchat_stored_bytes',
+      help: 'What the web chat conversations hold in memory, in bytes of JSON (RETAIN_WEBCHAT_MAX_MEMORY_MB)',
+      registers: [this.registry],
+      collect() {
+        this.set(held().bytes);
+      },
+    });
   }
 
   turnError(): void {

@@ -5,8 +5,8 @@
  *
  * Memory is bounded, in count and in bytes (each activity measured as JSON when stored):
  * conversations end when their token expires (unless refreshed); when the store holds too many
- * conversations or too many bytes, the least recently active conversations make room; and a long
- * or bulky conversation keeps only its latest activities. A restart forgets everything, as a
+ * conversations, or too many bytes, the least recently active conversations (holding activities,
+ * for bytes) make room; and a long or bulky conversation keeps only its latest activities. A restart forgets everything, as a
  * Direct Line conversation would expire.
  */
 import crypto from 'node:crypto';
@@ -47,8 +47,8 @@ export interface ConversationStoreOptions {
 }
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-/** Several report cards with their chart images, and a long chat besides. */
-export const DEFAULT_MAX_BYTES_PER_CONVERSATION = 2 * 1024 * 1024;
+/** About a dozen report cards with their chart images (80 KB each), or a long chat. */
+export const DEFAULT_MAX_BYTES_PER_CONVERSATION = 1024 * 1024;
 
 export interface IssuedToken {
   conversationId: string;
@@ -169,10 +169,7 @@ export class ConversationStore {
     }
     if (excess > 0) this.dropOldest(conversation, excess);
     this.touch(conversation);
-    // Least recently active first; the conversation written to now is the most recent.
-    while (this.totalBytes > this.maxBytes && this.conversations.size > 1) {
-      this.remove(this.conversations.keys().next().value as string);
-    }
+    if (this.totalBytes > this.maxBytes) this.makeRoom(conversation);
     return stored;
   }
 
@@ -198,6 +195,17 @@ export class ConversationStore {
   /** What all conversations hold, in bytes of JSON. */
   get bytes(): number {
     return this.totalBytes;
+  }
+
+  /**
+   * Ends the least recently active conversations that hold activities (an empty one frees
+   * nothing) until all fit again; never the one just written to.
+   */
+  private makeRoom(keep: StoredConversation): void {
+    for (const conversation of [...this.conversations.values()]) {
+      if (this.totalBytes <= this.maxBytes) return;
+      if (conversation !== keep && conversation.bytes > 0) this.remove(conversation.id);
+    }
   }
 
   private dropOldest(conversation: StoredConversation, count: number): void {

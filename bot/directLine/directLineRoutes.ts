@@ -22,11 +22,14 @@ import type { RateLimiter } from '../rateLimiter';
 import type { InProcessBotBridge } from './botBridge';
 import type { ConversationStore, DirectLineUser, StoredConversation } from './conversationStore';
 import { directLineError } from './errors';
-import type { RouteTable } from './routeTable';
+import { readBody, type RouteTable } from './routeTable';
 
 export const DIRECT_LINE_PATH = '/v3/directline';
-/** A chat message, a card's submitted values: far less than this. Stored until the chat ends. */
-export const MAX_CLIENT_ACTIVITY_BYTES = 64 * 1024;
+/**
+ * A chat message (at most 5,000 characters), a card's submitted values: less than this. Every
+ * accepted activity is kept until its chat ends, so the cap is not generous.
+ */
+export const MAX_CLIENT_ACTIVITY_BYTES = 32 * 1024;
 /** Web Chat puts a client id and timestamp here; a client has no use for more. */
 export const MAX_CHANNEL_DATA_BYTES = 4 * 1024;
 
@@ -173,14 +176,23 @@ export function registerDirectLineRoutes(routes: RouteTable, options: DirectLine
     `${DIRECT_LINE_PATH}/conversations/:conversationId/activities`,
     async (req, res) => {
       const done = options.metrics?.startActivity();
+      const conversation = pathConversation(req, res);
+      // Not this conversation's token: nothing the sender says is believed, not even for a label.
+      if (!conversation) return done?.('unauthorized');
+      // The conversation's budget is checked before its body is read: a flood costs no reading.
+      const retryAfter = options.rateLimiter?.take(`${options.channelId}:${conversation.id}`) ?? 0;
+      if (retryAfter > 0) {
+        if (!req.complete) res.setHeader('connection', 'close');
+        res.setHeader('retry-after', String(retryAfter));
+        directLineError(res, 429, 'TooManyRequests', `too many messages; retry in ${retryAfter} s`);
+        return done?.('limited', options.channelId);
+      }
+      if (!(await readBody(req, res, MAX_CLIENT_ACTIVITY_BYTES))) return done?.('invalid', options.channelId);
+
       const body = req.body as Record<string, unknown> | undefined;
       const type = body && typeof body.type === 'string' ? body.type : undefined;
       const finish = (outcome: Parameters<NonNullable<typeof done>>[0]) =>
         done?.(outcome, options.channelId, type);
-
-      const conversation = pathConversation(req, res);
-      // Not this conversation's token: nothing the sender says is believed, not even for a label.
-      if (!conversation) return done?.('unauthorized');
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         directLineError(res, 400, 'BadArgument', 'the body must be an activity (a JSON object)');
         return finish('invalid');
@@ -219,12 +231,6 @@ export function registerDirectLineRoutes(routes: RouteTable, options: DirectLine
         );
         return finish('invalid');
       }
-      const retryAfter = options.rateLimiter?.take(`${options.channelId}:${conversation.id}`) ?? 0;
-      if (retryAfter > 0) {
-        res.setHeader('retry-after', String(retryAfter));
-        directLineError(res, 429, 'TooManyRequests', `too many messages; retry in ${retryAfter} s`);
-        return finish('limited');
-      }
       await ensureStarted(conversation);
       // Echoed to the conversation first, as Direct Line does: Web Chat marks a message sent when it
       // sees it come back (matched by channelData.clientActivityID).
@@ -239,7 +245,7 @@ export function registerDirectLineRoutes(routes: RouteTable, options: DirectLine
         finish('error');
       }
     },
-    { maxBodyBytes: MAX_CLIENT_ACTIVITY_BYTES },
+    { readsBody: true },
   );
 }
 

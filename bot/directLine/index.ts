@@ -111,6 +111,7 @@ export function registerWebChat(server: restify.Server, options: WebChatOptions)
     clientAddress: options.clientAddress,
     demoCustomers: options.demoCustomers,
   });
+  options.metrics?.watchWebChat(() => ({ conversations: store.size, bytes: store.bytes }));
   options.log.debug({ mode, directLine: DIRECT_LINE_PATH }, 'web chat enabled');
   return { mode, store };
 }
