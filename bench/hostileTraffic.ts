@@ -39,7 +39,7 @@ export interface Bars {
 
 export const BARS: Bars = { rssGrowthBytes: 50 * 1024 * 1024, metricsGrowthShare: 0.1, uploadFilesLeft: 0 };
 
-export interface AttackFigures {
+interface AttackFigures {
   name: string;
   /** RSS right before, the highest seen while it ran, and after. */
   rssBefore: number;

@@ -15,7 +15,7 @@ export type ActivityOutcome = 'ok' | 'invalid' | 'unauthorized' | 'unavailable' 
 const CHANNELS = new Set<string>(Object.values(Channels));
 const TYPES = new Set<string>(Object.values(ActivityTypes));
 /** Label of requests whose channel and type are not known (not authenticated, or unreadable). */
-export const UNKNOWN = 'unknown';
+const UNKNOWN = 'unknown';
 const REFUSED_OUTCOMES: ActivityOutcome[] = ['invalid', 'unauthorized', 'unavailable', 'limited'];
 const GC_KINDS = ['major', 'minor', 'incremental', 'weakcb'];
 

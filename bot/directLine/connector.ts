@@ -20,7 +20,7 @@ import type { RouteTable } from './routeTable';
 /** Path of the connector stand-in under the server; the serviceUrl is the server's URL plus this. */
 export const CONNECTOR_PATH = '/webchat/connector';
 /** The bot's own replies: report cards carry their chart images inline. */
-export const MAX_BOT_ACTIVITY_BYTES = 1024 * 1024;
+const MAX_BOT_ACTIVITY_BYTES = 1024 * 1024;
 
 /** Creates the ConnectorClients of in-process turns: they call our stand-in, signed with our key. */
 export class LocalConnectorFactory extends ConnectorFactory {

@@ -46,9 +46,9 @@ export interface ConversationStoreOptions {
   now?: () => number;
 }
 
-export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /** About a dozen report cards with their chart images (80 KB each), or a long chat. */
-export const DEFAULT_MAX_BYTES_PER_CONVERSATION = 1024 * 1024;
+const DEFAULT_MAX_BYTES_PER_CONVERSATION = 1024 * 1024;
 
 export interface IssuedToken {
   conversationId: string;

@@ -29,9 +29,9 @@ export const DIRECT_LINE_PATH = '/v3/directline';
  * A chat message (at most 5,000 characters), a card's submitted values: less than this. Every
  * accepted activity is kept until its chat ends, so the cap is not generous.
  */
-export const MAX_CLIENT_ACTIVITY_BYTES = 32 * 1024;
+const MAX_CLIENT_ACTIVITY_BYTES = 32 * 1024;
 /** Web Chat puts a client id and timestamp here; a client has no use for more. */
-export const MAX_CHANNEL_DATA_BYTES = 4 * 1024;
+const MAX_CHANNEL_DATA_BYTES = 4 * 1024;
 
 /** Activity types a client may send; the bot receives them as they are. */
 const CLIENT_TYPES = new Set(['message', 'event', 'typing']);

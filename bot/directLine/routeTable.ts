@@ -6,7 +6,7 @@ import { directLineError } from './errors';
 
 export type RouteHandler = (req: restify.Request, res: restify.Response) => Promise<void>;
 
-export interface BodyLimit {
+interface BodyLimit {
   /** Largest JSON body the route reads (see DEFAULT_BODY_BYTES). */
   maxBodyBytes?: number;
   /** The handler reads the body itself (readBody), once it knows the request is worth reading. */
@@ -21,7 +21,7 @@ export interface RouteTable {
 }
 
 /** Enough for every call that carries no activity (a user, a locale, an identity). */
-export const DEFAULT_BODY_BYTES = 4 * 1024;
+const DEFAULT_BODY_BYTES = 4 * 1024;
 
 const BODY_ERRORS = { 400: 'BadSyntax', 413: 'MessageSizeTooBig', 415: 'BadArgument' } as const;
 

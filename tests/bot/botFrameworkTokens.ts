@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { startHttpServer, type StandIn } from '../support/standIns';
 
 export const APP_ID = '00000000-0000-0000-0000-00000000b07a';
-export const CHANNEL_ISSUER = 'https://api.botframework.com';
+const CHANNEL_ISSUER = 'https://api.botframework.com';
 /** The issuer of tokens the Bot Framework Emulator gets from Entra ID (v1 tokens). */
 export const EMULATOR_ISSUER = 'https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/';
 
