@@ -2,7 +2,8 @@
  * bench:hostile — the real server (`retain serve`, built, in its own process, credentials
  * configured, web chat in visitor mode) under the hostile traffic of the security review, without
  * a valid token: a gzip bomb (4 x 199 KB that inflate to 200 MB each), a 20 MB multipart upload,
- * 5,000 posts with distinct channel ids. Prints the server process's RSS (baseline after warm-up,
+ * 5,000 posts with distinct channel ids, each from an address of its own (named in
+ * X-Forwarded-For by a trusted loopback proxy), so that every one reaches the token check. Prints the server process's RSS (baseline after warm-up,
  * peak during each attack), the size of /metrics before and after, and the upload_* files left in
  * the temp folder, against the bars: RSS growth under 50 MB, /metrics within 10%, no file left.
  * Then, for information, one visitor flooding the web chat with bulky activities for a while.
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
         HOST: '127.0.0.1',
         RETAIN_MODELS_DIR: path.join(dir, 'models'),
         RETAIN_WEBCHAT: 'on',
+        // The flood of channel ids comes "through" a proxy on loopback, each post from its own address.
+        RETAIN_TRUSTED_PROXY: 'loopback',
         RETAIN_LOG_LEVEL: 'error',
       },
     },

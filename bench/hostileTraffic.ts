@@ -321,7 +321,13 @@ export async function runHostileTraffic(server: ServerProcess, scale: HostileSca
         send(
           url,
           '/api/messages',
-          { ...JUNK_TOKEN, 'content-type': 'application/json' },
+          // Each from an address of its own, as a botnet would (believed only from a trusted
+          // proxy): so every post reaches the token check instead of the per-client limit.
+          {
+            ...JUNK_TOKEN,
+            'content-type': 'application/json',
+            'x-forwarded-for': `198.18.${i >> 8}.${i & 255}`,
+          },
           activity(`ch-${i}-${crypto.randomBytes(4).toString('hex')}`),
         ),
       ),
