@@ -12,15 +12,54 @@ import {
   AuthenticationError,
   type AuthenticateRequestResult,
 } from 'botframework-connector';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
 
 /** What the JWT library throws for a token it refuses (bad signature, expired, not yet valid). */
 const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
 
+/** Why a request was not authenticated; `message` is safe to show the caller, `cause` is for logs. */
+export class AuthenticationRefused extends Error {
+  constructor(
+    /** 401: the token was refused; 503: it could not be checked now (signing keys unreachable). */
+    readonly status: 401 | 503,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /**
+ * The Bot Framework adapter, with authentication as a step of its own: the server authenticates a
+ * request first, then applies its per-conversation limits, then runs the turn, so that nobody
+ * without a valid token can spend what belongs to a conversation.
+ *
  * The SDK answers a token whose signature does not verify with 500, because the JWT library's
  * error is not an AuthenticationError; a refused token is the caller's problem: 401.
  */
-class TokenCheckingCloudAdapter extends CloudAdapter {
+export class RetainAdapter extends CloudAdapter {
+  /**
+   * Checks the request's token against the activity (issuer, audience, signing key, channel
+   * endorsement, serviceUrl claim); without credentials every request passes, as the SDK does.
+   */
+  async authenticate(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    try {
+      return await this.botFrameworkAuthentication.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+
+  /** Runs the turn of an activity whose request authenticate() accepted. */
+  async processAuthenticated(
+    authenticated: AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, withDates(activity), logic);
+  }
+
   protected override async processActivity(
     authHeaderOrResult: string | AuthenticateRequestResult,
     activity: Activity,
@@ -36,8 +75,6 @@ class TokenCheckingCloudAdapter extends CloudAdapter {
     }
   }
 }
-import type { Config } from '../lib/config';
-import type { Logger } from '../lib/logger';
 
 /**
  * The Bot Framework adapter. With an app id and password the SDK validates every request's JWT;
@@ -48,7 +85,7 @@ export function createAdapter(
   config: Config,
   log: Logger,
   onTurnError: () => void = () => undefined,
-): CloudAdapter {
+): RetainAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: config.bot.appId,
     MicrosoftAppPassword: config.bot.appPassword,
@@ -64,7 +101,7 @@ export function createAdapter(
     },
     credentials,
   );
-  const adapter = new TokenCheckingCloudAdapter(auth);
+  const adapter = new RetainAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     onTurnError();
     log.error({ err: error, conversation: context.activity.conversation?.id }, 'unhandled error in a turn');
@@ -91,6 +128,41 @@ function publicCloudWithKeysAt(openIdMetadataUrl: string): Record<string, string
     ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
     CallerId: CallerIdConstants.PublicAzureChannel,
   };
+}
+
+/**
+ * A failure to check a token says nothing about its holder: the keys that sign channels' tokens
+ * (or the Emulator's) could not be fetched. The caller may try again later; what failed is logged
+ * by the server, never sent.
+ */
+function refusal(err: unknown): AuthenticationRefused {
+  const status = (err as { statusCode?: unknown }).statusCode;
+  const unreachable =
+    (err instanceof AuthenticationError && typeof status === 'number' && status >= 500) ||
+    (err instanceof Error && err.name === 'FetchError');
+  if (unreachable) {
+    return new AuthenticationRefused(503, 'the token could not be checked now; try again later', {
+      cause: err,
+    });
+  }
+  // AuthenticationError, the JWT library's errors, and anything unexpected: not authenticated.
+  return new AuthenticationRefused(401, 'the request is not authenticated', { cause: err });
+}
+
+/** The SDK's own HTTP entry turns the activity's date strings into dates before a turn. */
+function withDates(activity: Activity): Activity {
+  const raw = activity as Activity & Record<string, unknown>;
+  for (const [field, rawField] of [
+    ['timestamp', 'rawTimestamp'],
+    ['expiration', 'rawExpiration'],
+    ['localTimestamp', 'rawLocalTimestamp'],
+  ] as const) {
+    if (typeof raw[field] === 'string') {
+      raw[rawField] = raw[field];
+      raw[field] = new Date(raw[field] as string) as never;
+    }
+  }
+  return activity;
 }
 
 export function hasCredentials(config: Config): boolean {

@@ -23,6 +23,7 @@ import { createJobRuntime } from '../jobs';
 import { assertSafeBind, createServer, listen } from './server';
 import { BotMetrics } from './metrics';
 import { RateLimiter } from './rateLimiter';
+import { clientAddressOf } from './clientAddress';
 import { IdentityMiddleware } from './identityMiddleware';
 import { MemoryMiddleware } from './memoryMiddleware';
 import type { ReportRenderOptions } from '../dialogs/reportActivity';
@@ -100,7 +101,19 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       onChartError: (err) => log.warn({ err }, 'a report chart could not be drawn; sent without it'),
     });
     const rateLimiter = new RateLimiter(config.rateLimit);
-    const server = createServer({ adapter, bot, log, authenticated, metrics, rateLimiter });
+    const clientLimiter = new RateLimiter(config.clientRateLimit);
+    const clientAddress = clientAddressOf(config.trustedProxies, log);
+    const server = createServer({
+      adapter,
+      bot,
+      log,
+      authenticated,
+      metrics,
+      rateLimiter,
+      clientLimiter,
+      clientAddress,
+      local: config.local,
+    });
     registerChartRoutes(server, charts, log);
     const webChat = registerWebChat(server, {
       adapter,
@@ -113,6 +126,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       secret: config.webChat.secret,
       metrics,
       rateLimiter,
+      clientLimiter,
+      clientAddress,
+      store: { maxBytes: config.webChat.maxMemoryBytes },
     });
     const url = await listen(server, port, host);
     if (!authenticated) {

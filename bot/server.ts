@@ -1,24 +1,38 @@
 import restify from 'restify';
-import type { ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import type { Logger } from '../lib/logger';
-import { describeInvalidActivity } from './activityShape';
+import type { RetainAdapter } from './adapter';
+import type { ClientAddressOf } from './clientAddress';
+import { localRequestRefusal, type LocalAccess } from './localGuard';
 import type { BotMetrics } from './metrics';
+import { receiveActivity } from './messagesEndpoint';
+import { enterRequestScope } from './processGuards';
 import type { RateLimiter } from './rateLimiter';
+import { safely } from './safeHandler';
 
 export interface ServerOptions {
-  adapter: CloudAdapter;
-  bot: ActivityHandler;
+  adapter: RetainAdapter;
+  bot: { run(context: TurnContext): Promise<void> };
   log: Logger;
   /** Whether the adapter validates tokens; without, only loopback addresses may be used. */
   authenticated: boolean;
   metrics: BotMetrics;
-  /** Per-conversation limit on incoming activities. */
+  /** Per-conversation limit on incoming activities, applied once the sender is authenticated. */
   rateLimiter?: RateLimiter;
+  /** Per client address limit on requests refused before authentication. */
+  clientLimiter?: RateLimiter;
+  /** The client's address (X-Forwarded-For from trusted proxies); the socket's by default. */
+  clientAddress?: ClientAddressOf;
+  /** Local mode: who besides this machine may drive the bot (nobody by default). */
+  local?: LocalAccess;
 }
 
 export class InsecureBindError extends Error {
   readonly exitCode = 2;
 }
+
+/** Time a client has to send a whole request (headers and body); answers may take longer. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -27,46 +41,38 @@ export function isLoopback(host: string): boolean {
 }
 
 export function createServer(options: ServerOptions): restify.Server {
-  const { adapter, bot, log } = options;
+  const { log, authenticated } = options;
+  const local: LocalAccess = options.local ?? { allowedOrigins: [], serviceUrlOrigins: [] };
+  const clientAddress = options.clientAddress ?? ((req) => req.socket.remoteAddress ?? '');
   const server = restify.createServer({ name: 'retain', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }));
-
-  server.post('/api/messages', async (req, res) => {
-    const done = options.metrics.startActivity();
-    const body = (req.body ?? {}) as { channelId?: unknown; type?: unknown };
-    const channel = typeof body.channelId === 'string' ? body.channelId : undefined;
-    const type = typeof body.type === 'string' ? body.type : undefined;
-    // With credentials, an unsigned request is refused before anything else is looked at.
-    if (options.authenticated && !req.header('authorization')) {
-      res.send(401, { error: 'missing Authorization header' });
-      return done('unauthorized', channel, type);
-    }
-    const invalid = describeInvalidActivity(req.body);
-    if (invalid) {
-      res.send(400, { error: `invalid activity: ${invalid}` });
-      return done('invalid', channel, type);
-    }
-    const conversationId = (req.body as { conversation: { id: string } }).conversation.id;
-    const retryAfter = options.rateLimiter?.take(`${channel}:${conversationId}`) ?? 0;
-    if (retryAfter > 0) {
-      res.setHeader('retry-after', String(retryAfter));
-      res.send(429, { error: `too many messages in this conversation; retry in ${retryAfter} s` });
-      return done('limited', channel, type);
-    }
-    try {
-      await adapter.process(req, res, (context) => bot.run(context));
-      done(res.statusCode === 401 ? 'unauthorized' : res.statusCode >= 400 ? 'error' : 'ok', channel, type);
-    } catch (err) {
-      log.error({ err }, 'failed to process an activity');
-      if (!res.headersSent) res.send(500, { error: 'internal error' });
-      done('error', channel, type);
-    }
+  server.server.requestTimeout = REQUEST_TIMEOUT_MS;
+  // First: whatever a request starts runs in its scope (see processGuards.ts).
+  enterRequestScope(server);
+  if (!authenticated) {
+    server.pre((req, res, next) => {
+      const refusal = localRequestRefusal(req, local);
+      if (refusal === undefined) return next();
+      res.send(403, { error: refusal });
+      return next(false);
+    });
+  }
+  // Errors restify answers itself (a route's 5xx) carry no internals.
+  server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error, done: () => void) => {
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) Object.assign(err, { toJSON: () => ({ error: 'internal error' }) });
+    return done();
   });
 
-  server.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', options.metrics.contentType);
-    res.sendRaw(200, await options.metrics.text());
-  });
+  server.post('/api/messages', safely(log, receiveActivity({ ...options, local, clientAddress })));
+
+  server.get(
+    '/metrics',
+    safely(log, async (_req, res) => {
+      const text = await options.metrics.text();
+      res.setHeader('content-type', options.metrics.contentType);
+      res.sendRaw(200, text);
+    }),
+  );
 
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });

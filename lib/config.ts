@@ -3,6 +3,7 @@
  * once at start. Every setting is documented in .env.example; names follow that file.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
@@ -12,6 +13,49 @@ import { jobsConfigFrom, jobsEnvSchema, type JobsConfig } from './jobsConfig';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+/** A comma-separated list; each entry checked by `valid`, which returns why an entry is refused. */
+const list = (valid: (entry: string) => string | undefined) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const entries = (v ?? '')
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean);
+        for (const entry of entries) {
+          const problem = valid(entry);
+          if (problem) ctx.addIssue({ code: 'custom', message: `${entry}: ${problem}` });
+        }
+        return entries;
+      }),
+  );
+
+/** `loopback`, an IP address, or a CIDR range such as 10.0.0.0/8 or fd00::/8. */
+function proxyProblem(entry: string): string | undefined {
+  if (entry === 'loopback') return undefined;
+  const [address, bits, extra] = entry.split('/');
+  const family = net.isIP(address);
+  if (!family || extra !== undefined) return 'is not "loopback", an IP address or a CIDR range';
+  if (bits === undefined) return undefined;
+  const max = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max ? undefined : `the prefix length must be 0-${max}`;
+}
+
+/** An http(s) origin such as http://devbox:3978 (scheme, host and port; no path). */
+function originProblem(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return 'is not a URL';
+  }
+  if (!/^https?:$/.test(url.protocol)) return 'must be an http(s) URL';
+  return entry.replace(/\/+$/, '') === url.origin ? undefined : `must be an origin only, like ${url.origin}`;
+}
 
 const timeZone = z
   .string()
@@ -30,11 +74,20 @@ const envSchema = z.object({
   RETAIN_DEMO_DATA: z.preprocess(emptyToUndefined, z.string().optional()),
   RETAIN_RATE_BURST: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(20)),
   RETAIN_RATE_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(2)),
+  RETAIN_CLIENT_RATE_BURST: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(20)),
+  RETAIN_CLIENT_RATE_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().positive().default(0.2)),
+  RETAIN_TRUSTED_PROXY: list(proxyProblem),
+  RETAIN_LOCAL_ALLOWED_ORIGINS: list(originProblem),
+  RETAIN_LOCAL_SERVICE_URLS: list(originProblem),
   RETAIN_FAQ_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   RETAIN_WEBCHAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
   RETAIN_WEBCHAT_SECRET: z.preprocess(
     emptyToUndefined,
     z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  ),
+  RETAIN_WEBCHAT_MAX_MEMORY_MB: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().min(1).max(65536).default(64),
   ),
   RETAIN_TF_BACKEND: z.preprocess(emptyToUndefined, z.enum(['tensorflow', 'wasm', 'cpu']).optional()),
   MicrosoftAppId: optionalString,
@@ -75,9 +128,25 @@ export interface Config {
   /** Public address of the bot (the reverse proxy): report charts are linked from here. */
   publicUrl?: string;
   /** The browser chat page and its local Direct Line endpoint (docs/webchat.md). */
-  webChat: { setting: 'auto' | 'on' | 'off'; secret?: string };
+  webChat: {
+    setting: 'auto' | 'on' | 'off';
+    secret?: string;
+    /** What all open web chat conversations may hold in memory, in bytes of JSON. */
+    maxMemoryBytes: number;
+  };
   /** Per-conversation limit on incoming activities: a burst, then a sustained rate. */
   rateLimit: { burst: number; perSecond: number };
+  /** Per client address limit on what costs before authentication: refused requests, new web chats. */
+  clientRateLimit: { burst: number; perSecond: number };
+  /** Reverse proxies whose X-Forwarded-For names the client: "loopback", addresses, CIDR ranges. */
+  trustedProxies: string[];
+  /** Local mode (no credentials) only: who besides this machine may drive the bot. */
+  local: {
+    /** Browser origins allowed besides http://localhost etc.; their host names pass the Host check. */
+    allowedOrigins: string[];
+    /** Origins of service URLs the bot may reply to besides loopback ones. */
+    serviceUrlOrigins: string[];
+  };
   bot: {
     appId?: string;
     appPassword?: string;
@@ -126,8 +195,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : projectPath('data', 'faq', 'default.json'),
     jobs: jobsConfigFrom(e),
     publicUrl: e.RETAIN_PUBLIC_URL?.replace(/\/+$/, ''),
-    webChat: { setting: e.RETAIN_WEBCHAT, secret: e.RETAIN_WEBCHAT_SECRET },
+    webChat: {
+      setting: e.RETAIN_WEBCHAT,
+      secret: e.RETAIN_WEBCHAT_SECRET,
+      maxMemoryBytes: Math.round(e.RETAIN_WEBCHAT_MAX_MEMORY_MB * 1024 * 1024),
+    },
     rateLimit: { burst: e.RETAIN_RATE_BURST, perSecond: e.RETAIN_RATE_PER_SECOND },
+    clientRateLimit: { burst: e.RETAIN_CLIENT_RATE_BURST, perSecond: e.RETAIN_CLIENT_RATE_PER_SECOND },
+    trustedProxies: e.RETAIN_TRUSTED_PROXY,
+    local: {
+      allowedOrigins: e.RETAIN_LOCAL_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
+      serviceUrlOrigins: e.RETAIN_LOCAL_SERVICE_URLS.map((o) => new URL(o).origin),
+    },
     bot: {
       appId: e.MicrosoftAppId,
       appPassword: e.MicrosoftAppPassword,

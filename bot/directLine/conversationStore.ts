@@ -3,9 +3,11 @@
  * token is issued, never taken from the client), the token that may read and write the
  * conversation, and the activities in order, numbered by watermark.
  *
- * Memory is bounded: conversations end when their token expires (unless refreshed), the oldest
- * idle conversation makes room when the store is full, and a long conversation keeps only its
- * latest activities. A restart forgets everything, as a Direct Line conversation would expire.
+ * Memory is bounded, in count and in bytes (each activity measured as JSON when stored):
+ * conversations end when their token expires (unless refreshed); when the store holds too many
+ * conversations, or too many bytes, the least recently active conversations (holding activities,
+ * for bytes) make room; and a long or bulky conversation keeps only its latest activities. A restart forgets everything, as a
+ * Direct Line conversation would expire.
  */
 import crypto from 'node:crypto';
 import type { Activity } from 'botbuilder';
@@ -27,6 +29,9 @@ export interface StoredConversation {
   /** Watermark of the first activity still kept; earlier ones were dropped. */
   offset: number;
   readonly activities: Partial<Activity>[];
+  /** Size of each kept activity as JSON, in the same order, and their sum. */
+  readonly sizes: number[];
+  bytes: number;
 }
 
 export interface ConversationStoreOptions {
@@ -34,8 +39,16 @@ export interface ConversationStoreOptions {
   tokenLifetimeSeconds?: number;
   maxConversations?: number;
   maxActivitiesPerConversation?: number;
+  /** All conversations together, in bytes of JSON (RETAIN_WEBCHAT_MAX_MEMORY_MB). */
+  maxBytes?: number;
+  /** One conversation, in bytes of JSON: its oldest activities are dropped beyond it. */
+  maxBytesPerConversation?: number;
   now?: () => number;
 }
+
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/** About a dozen report cards with their chart images (80 KB each), or a long chat. */
+const DEFAULT_MAX_BYTES_PER_CONVERSATION = 1024 * 1024;
 
 export interface IssuedToken {
   conversationId: string;
@@ -54,12 +67,20 @@ export class ConversationStore {
   private readonly lifetimeMs: number;
   private readonly maxConversations: number;
   private readonly maxActivities: number;
+  private readonly maxBytes: number;
+  private readonly maxBytesPerConversation: number;
   private readonly now: () => number;
+  private totalBytes = 0;
 
   constructor(options: ConversationStoreOptions = {}) {
     this.lifetimeMs = (options.tokenLifetimeSeconds ?? 1800) * 1000;
     this.maxConversations = options.maxConversations ?? 1000;
     this.maxActivities = options.maxActivitiesPerConversation ?? 500;
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.maxBytesPerConversation = Math.min(
+      options.maxBytesPerConversation ?? DEFAULT_MAX_BYTES_PER_CONVERSATION,
+      this.maxBytes,
+    );
     this.now = options.now ?? Date.now;
   }
 
@@ -82,6 +103,8 @@ export class ConversationStore {
       lastActiveAt: now,
       offset: 0,
       activities: [],
+      sizes: [],
+      bytes: 0,
     };
     this.conversations.set(conversation.id, conversation);
     this.tokens.set(conversation.tokenHash, conversation.id);
@@ -131,13 +154,22 @@ export class ConversationStore {
       id: replacesId ?? `${conversation.id}|${String(watermark).padStart(7, '0')}`,
       timestamp: new Date(this.now()),
     };
+    // Ended (expired or evicted) while the bot was answering: nobody can read it any more.
+    if (this.conversations.get(conversation.id) !== conversation) return stored;
+    const size = Buffer.byteLength(JSON.stringify(stored));
     conversation.activities.push(stored);
-    const excess = conversation.activities.length - this.maxActivities;
-    if (excess > 0) {
-      conversation.activities.splice(0, excess);
-      conversation.offset += excess;
+    conversation.sizes.push(size);
+    conversation.bytes += size;
+    this.totalBytes += size;
+    let excess = Math.max(0, conversation.activities.length - this.maxActivities);
+    let bytes = conversation.bytes - conversation.sizes.slice(0, excess).reduce((sum, n) => sum + n, 0);
+    // The newest activity always stays: the client has not seen it yet.
+    while (bytes > this.maxBytesPerConversation && excess < conversation.activities.length - 1) {
+      bytes -= conversation.sizes[excess++];
     }
+    if (excess > 0) this.dropOldest(conversation, excess);
     this.touch(conversation);
+    if (this.totalBytes > this.maxBytes) this.makeRoom(conversation);
     return stored;
   }
 
@@ -160,6 +192,30 @@ export class ConversationStore {
     return this.conversations.size;
   }
 
+  /** What all conversations hold, in bytes of JSON. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  /**
+   * Ends the least recently active conversations that hold activities (an empty one frees
+   * nothing) until all fit again; never the one just written to.
+   */
+  private makeRoom(keep: StoredConversation): void {
+    for (const conversation of [...this.conversations.values()]) {
+      if (this.totalBytes <= this.maxBytes) return;
+      if (conversation !== keep && conversation.bytes > 0) this.remove(conversation.id);
+    }
+  }
+
+  private dropOldest(conversation: StoredConversation, count: number): void {
+    conversation.activities.splice(0, count);
+    const dropped = conversation.sizes.splice(0, count).reduce((sum, n) => sum + n, 0);
+    conversation.bytes -= dropped;
+    this.totalBytes -= dropped;
+    conversation.offset += count;
+  }
+
   private touch(conversation: StoredConversation): void {
     conversation.lastActiveAt = this.now();
     this.conversations.delete(conversation.id);
@@ -171,6 +227,7 @@ export class ConversationStore {
     if (!conversation) return;
     this.conversations.delete(id);
     this.tokens.delete(conversation.tokenHash);
+    this.totalBytes -= conversation.bytes;
   }
 
   private sweep(): void {

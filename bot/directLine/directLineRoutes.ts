@@ -22,9 +22,16 @@ import type { RateLimiter } from '../rateLimiter';
 import type { InProcessBotBridge } from './botBridge';
 import type { ConversationStore, DirectLineUser, StoredConversation } from './conversationStore';
 import { directLineError } from './errors';
-import type { RouteTable } from './routeTable';
+import { readBody, type RouteTable } from './routeTable';
 
 export const DIRECT_LINE_PATH = '/v3/directline';
+/**
+ * A chat message (at most 5,000 characters), a card's submitted values: less than this. Every
+ * accepted activity is kept until its chat ends, so the cap is not generous.
+ */
+const MAX_CLIENT_ACTIVITY_BYTES = 32 * 1024;
+/** Web Chat puts a client id and timestamp here; a client has no use for more. */
+const MAX_CHANNEL_DATA_BYTES = 4 * 1024;
 
 /** Activity types a client may send; the bot receives them as they are. */
 const CLIENT_TYPES = new Set(['message', 'event', 'typing']);
@@ -165,61 +172,81 @@ export function registerDirectLineRoutes(routes: RouteTable, options: DirectLine
     res.send(200, store.since(conversation, watermark));
   });
 
-  routes.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, async (req, res) => {
-    const done = options.metrics?.startActivity();
-    const body = req.body as Record<string, unknown> | undefined;
-    const type = body && typeof body.type === 'string' ? body.type : undefined;
-    const finish = (outcome: Parameters<NonNullable<typeof done>>[0]) =>
-      done?.(outcome, options.channelId, type);
+  routes.post(
+    `${DIRECT_LINE_PATH}/conversations/:conversationId/activities`,
+    async (req, res) => {
+      const done = options.metrics?.startActivity();
+      const conversation = pathConversation(req, res);
+      // Not this conversation's token: nothing the sender says is believed, not even for a label.
+      if (!conversation) return done?.('unauthorized');
+      // The conversation's budget is checked before its body is read: a flood costs no reading.
+      const retryAfter = options.rateLimiter?.take(`${options.channelId}:${conversation.id}`) ?? 0;
+      if (retryAfter > 0) {
+        if (!req.complete) res.setHeader('connection', 'close');
+        res.setHeader('retry-after', String(retryAfter));
+        directLineError(res, 429, 'TooManyRequests', `too many messages; retry in ${retryAfter} s`);
+        return done?.('limited', options.channelId);
+      }
+      if (!(await readBody(req, res, MAX_CLIENT_ACTIVITY_BYTES))) return done?.('invalid', options.channelId);
 
-    const conversation = pathConversation(req, res);
-    if (!conversation) return finish('unauthorized');
-    if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      directLineError(res, 400, 'BadArgument', 'the body must be an activity (a JSON object)');
-      return finish('invalid');
-    }
-    if (!type || !CLIENT_TYPES.has(type)) {
-      directLineError(
-        res,
-        400,
-        'BadArgument',
-        `activity type must be one of ${[...CLIENT_TYPES].join(', ')}`,
-      );
-      return finish('invalid');
-    }
-    const activity: Partial<Activity> = {
-      ...pick(body, CLIENT_FIELDS),
-      channelId: options.channelId,
-      serviceUrl: options.serviceUrl(),
-      conversation: { id: conversation.id } as Activity['conversation'],
-      from: { id: conversation.user.id, name: conversation.user.name, role: 'user' },
-      recipient: { ...options.bot, role: 'bot' },
-    };
-    const invalid = describeInvalidActivity(activity);
-    if (invalid) {
-      directLineError(res, 400, 'BadArgument', `invalid activity: ${invalid}`);
-      return finish('invalid');
-    }
-    const retryAfter = options.rateLimiter?.take(`${options.channelId}:${conversation.id}`) ?? 0;
-    if (retryAfter > 0) {
-      res.setHeader('retry-after', String(retryAfter));
-      directLineError(res, 429, 'TooManyRequests', `too many messages; retry in ${retryAfter} s`);
-      return finish('limited');
-    }
-    await ensureStarted(conversation);
-    // Echoed to the conversation first, as Direct Line does: Web Chat marks a message sent when it
-    // sees it come back (matched by channelData.clientActivityID).
-    const stored = store.append(conversation, activity);
-    try {
-      await options.bridge.deliver({ ...stored });
-      res.send(200, { id: stored.id });
-      finish('ok');
-    } catch (err) {
-      log.error({ err, conversation: conversation.id }, 'the bot failed on a web chat activity');
-      directLineError(res, 502, 'BotError', 'the bot could not process the activity');
-      finish('error');
-    }
-  });
+      const body = req.body as Record<string, unknown> | undefined;
+      const type = body && typeof body.type === 'string' ? body.type : undefined;
+      const finish = (outcome: Parameters<NonNullable<typeof done>>[0]) =>
+        done?.(outcome, options.channelId, type);
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        directLineError(res, 400, 'BadArgument', 'the body must be an activity (a JSON object)');
+        return finish('invalid');
+      }
+      if (!type || !CLIENT_TYPES.has(type)) {
+        directLineError(
+          res,
+          400,
+          'BadArgument',
+          `activity type must be one of ${[...CLIENT_TYPES].join(', ')}`,
+        );
+        return finish('invalid');
+      }
+      const activity: Partial<Activity> = {
+        ...pick(body, CLIENT_FIELDS),
+        channelId: options.channelId,
+        serviceUrl: options.serviceUrl(),
+        conversation: { id: conversation.id } as Activity['conversation'],
+        from: { id: conversation.user.id, name: conversation.user.name, role: 'user' },
+        recipient: { ...options.bot, role: 'bot' },
+      };
+      const invalid = describeInvalidActivity(activity);
+      if (invalid) {
+        directLineError(res, 400, 'BadArgument', `invalid activity: ${invalid}`);
+        return finish('invalid');
+      }
+      if (
+        activity.channelData !== undefined &&
+        Buffer.byteLength(JSON.stringify(activity.channelData)) > MAX_CHANNEL_DATA_BYTES
+      ) {
+        directLineError(
+          res,
+          400,
+          'BadArgument',
+          `channelData is larger than ${MAX_CHANNEL_DATA_BYTES / 1024} KB`,
+        );
+        return finish('invalid');
+      }
+      await ensureStarted(conversation);
+      // Echoed to the conversation first, as Direct Line does: Web Chat marks a message sent when it
+      // sees it come back (matched by channelData.clientActivityID).
+      const stored = store.append(conversation, activity);
+      try {
+        await options.bridge.deliver({ ...stored });
+        res.send(200, { id: stored.id });
+        finish('ok');
+      } catch (err) {
+        log.error({ err, conversation: conversation.id }, 'the bot failed on a web chat activity');
+        directLineError(res, 502, 'BotError', 'the bot could not process the activity');
+        finish('error');
+      }
+    },
+    { readsBody: true },
+  );
 }
 
 function bearer(req: restify.Request): string | undefined {

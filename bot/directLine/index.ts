@@ -20,7 +20,8 @@ import { CONNECTOR_PATH, LocalConnectorFactory, newConnectorKey, registerConnect
 import { ConversationStore, type ConversationStoreOptions } from './conversationStore';
 import { DIRECT_LINE_PATH, registerDirectLineRoutes } from './directLineRoutes';
 import { registerPageRoutes, type WebChatMode } from './page';
-import { guardedRoutes, loopbackHostOnly } from './routeTable';
+import { routeTable } from './routeTable';
+import type { ClientAddressOf } from '../clientAddress';
 import { WEBCHAT_CHANNEL } from '../../data/repositories/webchatDemo';
 
 export type WebChatSetting = 'auto' | 'on' | 'off';
@@ -51,7 +52,12 @@ export interface WebChatOptions {
   /** RETAIN_WEBCHAT_SECRET: lets a shop's backend call /v3/directline/tokens/generate. */
   secret?: string;
   metrics?: BotMetrics;
+  /** Per-conversation limit on posted activities. */
   rateLimiter?: RateLimiter;
+  /** Per client address limit on new chats (visitor mode). */
+  clientLimiter?: RateLimiter;
+  /** The client's address (X-Forwarded-For from trusted proxies); the socket's by default. */
+  clientAddress?: ClientAddressOf;
   store?: ConversationStoreOptions;
   /** How many demo customers the page offers (demo mode). */
   demoCustomers?: number;
@@ -77,8 +83,8 @@ export function registerWebChat(server: restify.Server, options: WebChatOptions)
   );
   const bot = { id: options.appId ?? 'retain', name: 'retain' };
 
-  // Local mode: only requests addressed to localhost (see loopbackHostOnly).
-  const routes = guardedRoutes(server, mode === 'demo' ? loopbackHostOnly : undefined);
+  // In local mode the server itself refuses other host names and other web pages (../localGuard.ts).
+  const routes = routeTable(server, options.log);
   registerConnectorRoutes(routes, {
     store,
     key,
@@ -101,9 +107,11 @@ export function registerWebChat(server: restify.Server, options: WebChatOptions)
     data: options.data,
     store,
     log: options.log,
-    rateLimiter: options.rateLimiter,
+    clientLimiter: options.clientLimiter,
+    clientAddress: options.clientAddress,
     demoCustomers: options.demoCustomers,
   });
+  options.metrics?.watchWebChat(() => ({ conversations: store.size, bytes: store.bytes }));
   options.log.debug({ mode, directLine: DIRECT_LINE_PATH }, 'web chat enabled');
   return { mode, store };
 }

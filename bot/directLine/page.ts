@@ -17,6 +17,7 @@ import type { Logger } from '../../lib/logger';
 import { projectPath } from '../../lib/paths';
 import type { Store } from '../../data/store';
 import type { RateLimiter } from '../rateLimiter';
+import { clientKey, type ClientAddressOf } from '../clientAddress';
 import type { ConversationStore, DirectLineUser } from './conversationStore';
 import { directLineError } from './errors';
 import type { RouteTable } from './routeTable';
@@ -38,7 +39,10 @@ export interface PageRoutesOptions {
   data: Store;
   store: ConversationStore;
   log: Logger;
-  rateLimiter?: RateLimiter;
+  /** Per client address limit on new chats (visitor mode). */
+  clientLimiter?: RateLimiter;
+  /** The client's address (X-Forwarded-For from trusted proxies); the socket's by default. */
+  clientAddress?: ClientAddressOf;
   /** How many demo customers the picker offers. */
   demoCustomers?: number;
 }
@@ -87,7 +91,14 @@ export function registerPageRoutes(routes: RouteTable, options: PageRoutesOption
       'content-length': size,
       'cache-control': cacheSeconds > 0 ? `public, max-age=${cacheSeconds}` : 'no-cache',
     });
-    await pipeline(fs.createReadStream(file), res);
+    try {
+      await pipeline(fs.createReadStream(file), res);
+    } catch (err) {
+      // A visitor who closes the tab mid-download is no error; the connection is already gone.
+      if (res.destroyed && !res.writableFinished) return;
+      options.log.error({ err, file }, 'a web chat page file could not be sent');
+      res.destroy();
+    }
   };
 
   routes.get('/', async (_req, res) =>
@@ -147,12 +158,11 @@ export function registerPageRoutes(routes: RouteTable, options: PageRoutesOption
 
   routes.post('/webchat/session', async (req, res) => {
     res.setHeader('cache-control', 'no-store');
-    // Each session holds memory until it expires: on a public server, one address may not open
+    // Each session holds memory until it expires: on a public server, one client may not open
     // conversations without limit. (Locally, loopback is trusted and tests open many.)
+    const client = clientKey(options.clientAddress?.(req) ?? req.socket.remoteAddress ?? '');
     const retryAfter =
-      options.mode === 'visitor'
-        ? (options.rateLimiter?.take(`webchat-session:${req.socket.remoteAddress ?? ''}`) ?? 0)
-        : 0;
+      options.mode === 'visitor' ? (options.clientLimiter?.take(`webchat-session:${client}`) ?? 0) : 0;
     if (retryAfter > 0) {
       res.setHeader('retry-after', String(retryAfter));
       return directLineError(res, 429, 'TooManyRequests', `too many new chats; retry in ${retryAfter} s`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { createLogger } from '../../lib/logger';
 import { config, databaseFile, parseNumberOption, withDbOption, type DbOption } from '../context';
 
 interface ServeOptions extends DbOption {
@@ -18,8 +19,14 @@ export function registerServe(program: Command): void {
   ).action(async (opts: ServeOptions) => {
     // Loaded on demand: the server stack (botbuilder, restify) is heavy and other commands need none of it.
     const { startBot } = await import('../../bot/index.js');
+    const { installProcessGuards } = await import('../../bot/processGuards.js');
+    const settings = config();
+    const log = createLogger(settings.logLevel);
+    // An error in one request ends that request, not the server (bot/processGuards.ts).
+    installProcessGuards(log);
     const running = await startBot({
-      config: config(),
+      config: settings,
+      log,
       dbFile: databaseFile(opts),
       port: opts.port,
       host: opts.host,
