@@ -22,6 +22,7 @@ import type { RateLimiter } from '../rateLimiter';
 import type { InProcessBotBridge } from './botBridge';
 import type { ConversationStore, DirectLineUser, StoredConversation } from './conversationStore';
 import { directLineError } from './errors';
+import { clientKey, type ClientAddressOf } from '../clientAddress';
 import { readBody, type RouteTable } from './routeTable';
 
 export const DIRECT_LINE_PATH = '/v3/directline';
@@ -64,10 +65,17 @@ export interface DirectLineRoutesOptions {
   secret?: string;
   metrics?: BotMetrics;
   rateLimiter?: RateLimiter;
+  /**
+   * Who posts, for per-client limits in the dialogs (verification): stamped on what the bot
+   * receives as channelData.clientAddress, replacing anything the client put there.
+   */
+  clientAddress?: ClientAddressOf;
 }
 
 export function registerDirectLineRoutes(routes: RouteTable, options: DirectLineRoutesOptions): void {
   const { store, log } = options;
+  const clientOf = (req: restify.Request) =>
+    clientKey(options.clientAddress?.(req) ?? req.socket.remoteAddress ?? '');
 
   /** The conversation the request's token opens; answers 401/403 itself when there is none. */
   const tokenConversation = (req: restify.Request, res: restify.Response): StoredConversation | undefined => {
@@ -236,7 +244,10 @@ export function registerDirectLineRoutes(routes: RouteTable, options: DirectLine
       // sees it come back (matched by channelData.clientActivityID).
       const stored = store.append(conversation, activity);
       try {
-        await options.bridge.deliver({ ...stored });
+        await options.bridge.deliver({
+          ...stored,
+          channelData: { ...(stored.channelData as object | undefined), clientAddress: clientOf(req) },
+        });
         res.send(200, { id: stored.id });
         finish('ok');
       } catch (err) {

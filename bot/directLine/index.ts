@@ -101,6 +101,7 @@ export function registerWebChat(server: restify.Server, options: WebChatOptions)
     secret: options.secret,
     metrics: options.metrics,
     rateLimiter: options.rateLimiter,
+    clientAddress: options.clientAddress,
   });
   registerPageRoutes(routes, {
     mode,

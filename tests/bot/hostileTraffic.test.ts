@@ -8,7 +8,6 @@ import { BotMetrics } from '../../bot/metrics';
 import { createAdapter } from '../../bot/adapter';
 import { createServer, listen } from '../../bot/server';
 import { loadConfig } from '../../lib/config';
-import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
 import { createLogger } from '../../lib/logger';
 import { gzipBomb, metricsSize, send, sendMultipart, uploadFiles } from '../../bench/hostileTraffic';
 import { APP_ID, EMULATOR_ISSUER, startSigningService } from './botFrameworkTokens';
@@ -177,7 +176,7 @@ describe('with credentials configured: hostile traffic neither crashes the serve
       expect(junk.slice(0, 20)).toEqual(Array(20).fill(401));
       expect(junk.slice(20)).toEqual(Array(5).fill(429));
 
-      const identities = new ChatIdentityRepository(server.bot.db);
+      const identities = server.bot.store.identities;
       expect(identities.byAccount('webchat', `user-${conversation}`)).toBeUndefined();
       const signed = await post(message(server.channel.url, conversation, 'hello'), {
         authorization: server.signing!.token({}),

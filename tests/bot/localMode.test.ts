@@ -4,7 +4,6 @@
  * names, other origins, replies sent elsewhere), nothing crashes it, and the Bot Framework
  * Emulator and the local web chat page keep working.
  */
-import { ChatIdentityRepository } from '../../data/repositories/chatIdentities';
 import { uploadFiles, sendMultipart } from '../../bench/hostileTraffic';
 import { message, startTestServer, type HostileTestServer } from './hostileServers';
 import { abortedDownload, rawExchange, rawRequest } from './rawHttp';
@@ -36,8 +35,7 @@ describe('local mode: only this machine drives the bot', () => {
   };
   const postRaw = (path: string, headers: Record<string, string>, body: string) =>
     rawRequest(url, path, { headers: { host: `localhost:${port}`, ...headers }, body });
-  const knows = (user: string) =>
-    new ChatIdentityRepository(server.bot.db).byAccount('webchat', user) !== undefined;
+  const knows = (user: string) => server.bot.store.identities.byAccount('webchat', user) !== undefined;
 
   it.each(['/webchat/webchat.js', '/webchat/app.js', '/'])(
     'survives visitors who close the tab while %s loads',
