@@ -197,6 +197,25 @@ if (!haveChromium) {
     expect(pageErrors).toEqual([]);
   });
 
+  it.each([800, 1000, 1215])(
+    'at %i px wide, a wide table stays inside the chat and the send box stays on screen',
+    async (width) => {
+      const page = await openAs('marketer');
+      await page.setViewportSize({ width, height: 800 });
+      const answer = await ask(page, 'list the at-risk customers');
+      await answer.locator('.ac-adaptiveCard').first().waitFor({ timeout: 20_000 });
+      for (const selector of ['[data-id="webchat-sendbox-input"]', 'button.webchat__send-button']) {
+        const box = await page.locator(selector).boundingBox();
+        expect(box).not.toBeNull();
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+      }
+      // Nothing makes the page itself scroll sideways.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+      expect(pageErrors).toEqual([]);
+    },
+  );
+
   it('offers suggested first questions that send when clicked', async () => {
     const page = await openAs('marketer');
     const suggestion = page.locator('[data-suggestion]').first();
