@@ -33,3 +33,19 @@ export function turnInfo(context: TurnContext): TurnInfo {
   if (!info) throw new Error('turn info missing: the bot must call setTurnInfo before running dialogs');
   return info;
 }
+
+/** Longest client address accepted (an IPv6 address with a zone id fits easily). */
+const MAX_ADDRESS_CHARS = 64;
+
+/**
+ * The network address of the person's client, when the channel tells it: the local Direct Line
+ * endpoint stamps it on every activity it forwards (channelData.clientAddress, set by the server,
+ * never taken from the client). Other channels do not; then there is none.
+ */
+export function clientAddress(context: TurnContext): string | null {
+  const data = context.activity.channelData as { clientAddress?: unknown } | undefined;
+  const address = data?.clientAddress;
+  if (typeof address !== 'string') return null;
+  const trimmed = address.trim();
+  return trimmed && trimmed.length <= MAX_ADDRESS_CHARS ? trimmed : null;
+}

@@ -10,6 +10,7 @@ import type { Store } from '../../data/store';
 import { type ModelRun } from '../../data/repositories/modelRuns';
 import { fitRecs, RECS_MODEL_VERSION, type RecsModel, type RecsParams } from './hybrid';
 import { deserializeRecsModel, serializeRecsModel } from './serialize';
+import { withoutCustomers } from './forget';
 
 export const RECS_MODEL_NAME = 'recs';
 
@@ -81,4 +82,31 @@ export function loadSavedRecsModel(store: Store): RecsModel | null {
 /** Reads a model file written by loadOrTrainRecsModel (for the bot, benchmarks and tests). */
 export function readRecsModel(file: string): RecsModel {
   return deserializeRecsModel(fs.readFileSync(file, 'utf8'));
+}
+
+/**
+ * Erasure: rewrites every saved recommender file that lists one of these customers (the current
+ * model and older ones still on disk) without them. The data fingerprint is unchanged, since a
+ * forgotten customer's orders stay (unnamed), so no retrain follows. Returns the files rewritten.
+ */
+export function forgetCustomersInSavedRecsModels(store: Store, externalIds: string[]): string[] {
+  if (!externalIds.length) return [];
+  const rewritten: string[] = [];
+  const files = new Set(
+    store.runs
+      .list()
+      .filter((r) => r.model === RECS_MODEL_NAME && r.artifactPath)
+      .map((r) => r.artifactPath as string),
+  );
+  for (const file of files) {
+    if (!fs.existsSync(file)) continue;
+    const cleaned = withoutCustomers(readRecsModel(file), externalIds);
+    if (!cleaned) continue;
+    // Replaced whole (write, then rename), so a reader never sees half a model.
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, serializeRecsModel(cleaned));
+    fs.renameSync(tmp, file);
+    rewritten.push(file);
+  }
+  return rewritten;
 }
