@@ -28,6 +28,8 @@ export interface IdentityOptions {
   emailCacheMs?: number;
   /** How long a failed roster lookup is not retried (default 1 minute). */
   emailFailureCacheMs?: number;
+  /** How long a turn waits for the roster before judging the person without it (default 2 s). */
+  emailLookupTimeoutMs?: number;
 }
 
 const EMAIL = /^[^\s@#]+@[^\s@]+\.[^\s@]+$/;
@@ -46,6 +48,7 @@ export class IdentityMiddleware implements Middleware {
   private readonly emails = new Map<string, { email: string | null; at: number; failed: boolean }>();
   private readonly emailCacheMs: number;
   private readonly emailFailureCacheMs: number;
+  private readonly emailLookupTimeoutMs: number;
 
   constructor(
     private readonly identities: ChatIdentityRepository,
@@ -55,6 +58,7 @@ export class IdentityMiddleware implements Middleware {
   ) {
     this.emailCacheMs = options.emailCacheMs ?? 3_600_000;
     this.emailFailureCacheMs = options.emailFailureCacheMs ?? 60_000;
+    this.emailLookupTimeoutMs = options.emailLookupTimeoutMs ?? 2000;
   }
 
   /** The person's verified email, on channels that give one and only while an email rule needs it. */
@@ -68,7 +72,11 @@ export class IdentityMiddleware implements Middleware {
       return cached.email;
     let entry: { email: string | null; at: number; failed: boolean };
     try {
-      entry = { email: verifiedTeamsEmail(await TeamsInfo.getMember(context, activity.from.id)), at: now, failed: false };
+      const member = await withTimeout(
+        TeamsInfo.getMember(context, activity.from.id),
+        this.emailLookupTimeoutMs,
+      );
+      entry = { email: verifiedTeamsEmail(member), at: now, failed: false };
     } catch (err) {
       // Without the roster the person is judged by the other rules; asked again a minute later.
       this.log.warn({ err }, 'could not read the Teams roster; email marketer rules cannot match this turn');
@@ -126,4 +134,13 @@ export class IdentityMiddleware implements Middleware {
     }
     await next();
   }
+}
+
+/** The SDK's client retries a failing roster for seconds; a person should not wait that long. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the Teams roster within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

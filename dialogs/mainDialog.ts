@@ -122,8 +122,7 @@ export class MainDialog extends ComponentDialog {
    */
   override async continueDialog(outerDc: DialogContext): Promise<DialogTurnResult> {
     const asked = (outerDc.activeDialog?.state as Record<string, unknown> | undefined)?.[ASKED_OF] as
-      | AskedOf
-      | undefined;
+      AskedOf | undefined;
     const from = outerDc.context.activity.from;
     if (asked && from?.id !== asked.id) {
       if (this.now() - asked.at < this.questionHoldMs) {

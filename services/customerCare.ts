@@ -165,6 +165,14 @@ export class CustomerCareService {
     return result;
   }
 
+  /**
+   * The bot deleted the forgotten person's conversation state (after forget()): the deleted rows'
+   * old pages leave the database file and its write-ahead log only now.
+   */
+  completeErasure(): boolean {
+    return this.store.erasure.emptyWal();
+  }
+
   /** Marketers' actions that change things are written to the audit log. */
   recordMarketerAction(
     identity: ChatIdentity | undefined,

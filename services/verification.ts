@@ -12,11 +12,7 @@
  */
 import type { Store } from '../data/store';
 import type { ChatIdentity } from '../data/repositories/chatIdentities';
-import type {
-  FailureCount,
-  VerifyAttemptKeys,
-  VerifyKeyKind,
-} from '../data/repositories/verifyAttempts';
+import type { FailureCount, VerifyAttemptKeys, VerifyKeyKind } from '../data/repositories/verifyAttempts';
 
 export interface VerifyLimits {
   /** Failures older than this are forgotten. */
@@ -105,7 +101,13 @@ export class VerificationGuard {
       verifyAttempts.prune(new Date(now.getTime() - this.limits.windowMs));
       if (held || !check.verified) {
         verifyAttempts.record(keys, 'failed', now);
-        audit.write(`chat_identity:${request.identityId}`, 'verify_failed', null, { held: held?.kind ?? null }, now);
+        audit.write(
+          `chat_identity:${request.identityId}`,
+          'verify_failed',
+          null,
+          { held: held?.kind ?? null },
+          now,
+        );
         this.noticeNewLocks(keys, now);
         if (!held) return { failure: 'not_verified' };
         // The wait as it is now, this attempt included.
@@ -159,7 +161,8 @@ export class VerificationGuard {
       if (count.failures !== this.limits.freeFailures[kind]) continue;
       let customerId: number | undefined;
       if (kind === 'customer' && keys.customerId !== null) customerId = keys.customerId;
-      if (kind === 'email' && keys.email) customerId = this.store.customerOrders.customerWithEmail(keys.email);
+      if (kind === 'email' && keys.email)
+        customerId = this.store.customerOrders.customerWithEmail(keys.email);
       this.store.audit.write(
         `chat_identity:${keys.identityId ?? 'unknown'}`,
         'verify_locked',

@@ -30,8 +30,7 @@ const SUMMARY = `
     FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id`;
 
 export type VerifyCheck =
-  | { verified: true; customerId: number }
-  | { verified: false; targetCustomerId: number | null };
+  { verified: true; customerId: number } | { verified: false; targetCustomerId: number | null };
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
 export type CustomerOrdersRepository = PublicApi<SqliteCustomerOrdersRepository>;
@@ -84,8 +83,7 @@ export class SqliteCustomerOrdersRepository {
    */
   verify(invoice: string, email: string): VerifyCheck {
     const owner = this.orderOwnerStmt.get(invoice.trim().toUpperCase()) as
-      | { customerId: number; email: string | null }
-      | undefined;
+      { customerId: number; email: string | null } | undefined;
     if (!owner) return { verified: false, targetCustomerId: null };
     const matches = owner.email !== null && owner.email.trim().toLowerCase() === email.trim().toLowerCase();
     return matches

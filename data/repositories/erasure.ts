@@ -134,7 +134,16 @@ export class SqliteErasureRepository {
       );
       return { customerId, formerExternalId, accounts, counts };
     })();
-    return { ...erased, walEmptied: checkpointAndTruncateWal(this.db) };
+    return { ...erased, walEmptied: this.emptyWal() };
+  }
+
+  /**
+   * Copies the erasure into the database file and empties the write-ahead log, so that the old
+   * versions of the changed pages are gone from both files. Run again after anything else the
+   * erasure deletes later (the bot's conversation state). False: a reader kept the log busy.
+   */
+  emptyWal(): boolean {
+    return checkpointAndTruncateWal(this.db);
   }
 }
 
