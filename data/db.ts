@@ -11,6 +11,11 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /**
+   * Overwrite deleted content with zeros (default true). Off only to measure what it costs
+   * (bench:secure-delete): with it off, erased data stays readable in the file's free space.
+   */
+  secureDelete?: boolean;
 }
 
 export class SchemaTooNewError extends Error {
@@ -33,7 +38,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   // Deleted rows are overwritten with zeros, not just unlinked: an erased customer's email or
   // feedback must not stay readable in the file's free space (see docs/security.md).
-  db.pragma('secure_delete = ON');
+  db.pragma(`secure_delete = ${options.secureDelete === false ? 'OFF' : 'ON'}`);
   // 64 MB of page cache (default 2 MB): imports and model training touch the whole order history.
   db.pragma('cache_size = -65536');
   if (options.migrate ?? !options.readonly) migrate(db);
