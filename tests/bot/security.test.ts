@@ -240,6 +240,9 @@ describe('the real server: verification, erasure, shared conversations, Teams ma
       ).total;
     const revenueBefore = revenue();
     const topBefore = bot.app.reports.topProducts({}, 10);
+    const picks = () => bot.app.recommendations.forExternalId(REGULAR_CUSTOMER, 5)!;
+    const picksBefore = picks();
+    expect(picksBefore.coldStart).toBe(false);
     const zelda = customerId(ZELDA.id);
 
     expect(await say(who, ZELDA.conversation, 'forget me')).toContain('Erase now?');
@@ -279,6 +282,12 @@ describe('the real server: verification, erasure, shared conversations, Teams ma
     expect(owners[0].externalId).toMatch(/^forgotten-[0-9a-f]{16}$/);
     expect(owners[0].forgottenAt).not.toBeNull();
     expect(linkedTo(zelda).n).toBe(0);
+    // The pseudonym is not profiled again: the analytics train on customers retain may address.
+    const profiled = [...bot.store.orders.iterateLines({ customersOnly: true })];
+    expect(profiled.length).toBeGreaterThan(0);
+    expect(profiled.some((l) => l.customerId === zelda)).toBe(false);
+    // Everybody else's rows are intact in the rewritten model: the same picks, the same reasons.
+    expect(picks()).toEqual(picksBefore);
     // The recommender in memory no longer knows the person either: a visitor's cold start.
     expect(bot.app.recommendations.forExternalId(ZELDA.id, 3)?.coldStart).toBe(true);
   });
