@@ -35,7 +35,7 @@ export interface IdentityOptions {
 const EMAIL = /^[^\s@#]+@[^\s@]+\.[^\s@]+$/;
 
 /** The verified email of a Teams member: their sign-in name, unless it is a guest's. */
-export function verifiedTeamsEmail(member: Pick<TeamsChannelAccount, 'userPrincipalName'>): string | null {
+function verifiedTeamsEmail(member: Pick<TeamsChannelAccount, 'userPrincipalName'>): string | null {
   const upn = member.userPrincipalName?.trim().toLowerCase();
   if (!upn || upn.includes('#ext#') || !EMAIL.test(upn)) return null;
   return upn;

@@ -41,7 +41,7 @@ export const DEFAULT_VERIFY_LIMITS: VerifyLimits = {
 };
 
 /** When a key may be tried again (null: now), from its failures in the window. */
-export function nextTryAt(count: FailureCount, free: number, limits: VerifyLimits): Date | null {
+function nextTryAt(count: FailureCount, free: number, limits: VerifyLimits): Date | null {
   if (count.failures < free || count.lastFailureAt === null) return null;
   const wait = Math.min(limits.baseWaitMs * 2 ** (count.failures - free), limits.maxWaitMs);
   return new Date(Date.parse(count.lastFailureAt) + wait);
@@ -52,7 +52,7 @@ export function nextTryAt(count: FailureCount, free: number, limits: VerifyLimit
  * may be told to wait), or the record asked about (then the answer must be the same as for
  * wrong details, or it would confirm that the order number exists).
  */
-export type LockedBy = 'requester' | 'record';
+type LockedBy = 'requester' | 'record';
 
 export type VerifyResult =
   | { linked: ChatIdentity }

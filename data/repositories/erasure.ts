@@ -41,7 +41,7 @@ export interface ErasureResult {
 }
 
 /** A random id that stands in for the shop's customer id once the person is forgotten. */
-export function tombstoneId(): string {
+function tombstoneId(): string {
   return `forgotten-${crypto.randomBytes(8).toString('hex')}`;
 }
 

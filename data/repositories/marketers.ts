@@ -62,7 +62,7 @@ export const KNOWN_CHANNELS: readonly string[] = [
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export class MarketerRuleError extends Error {
+class MarketerRuleError extends Error {
   readonly exitCode = 2;
 }
 

@@ -138,7 +138,7 @@ async function tooManyTries(step: WaterfallStepContext, waitMs: number): Promise
 }
 
 /** "in about 15 minutes", "in about 2 hours": the person's time zone is not known here. */
-export function inAbout(waitMs: number): string {
+function inAbout(waitMs: number): string {
   const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
   if (minutes < 90) return `in about ${minutes} minute${minutes === 1 ? '' : 's'}`;
   return `in about ${Math.round(minutes / 60)} hours`;
