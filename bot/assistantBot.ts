@@ -28,7 +28,7 @@ export class AssistantBot extends ActivityHandler {
 
   constructor(
     private readonly storage: Storage,
-    private readonly app: AppServices,
+    app: AppServices,
     understandSentiment: (text: string) => SentimentResult,
     render: ReportRenderOptions = {},
   ) {
@@ -74,7 +74,6 @@ export class AssistantBot extends ActivityHandler {
         a.conversationIds.map((id) => this.conversationStateKey(a.channelId, id)),
       );
       await this.storage.delete([...new Set(keys)]);
-      this.app.care.completeErasure();
       return;
     }
     await this.conversationState.saveChanges(context);

@@ -6,10 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Channels } from 'botbuilder';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { startBot, type RunningBot } from '../../bot';
 import { NOT_VERIFIED } from '../../dialogs/customer/verifyDialog';
+import { KNOWN_CHANNELS } from '../../data/repositories/marketers';
 import { tempDir } from '../support/files';
 import { sql } from '../support/sql';
 import { startChannelService, type ChannelReply, type RosterMember } from '../support/standIns';
@@ -331,4 +333,8 @@ describe('the real server: verification, erasure, shared conversations, Teams ma
       expect(await teams(real, 'which segments do we have?')).toContain('Customer segments');
     });
   });
+});
+
+test("the channels a channel-user rule may name are botbuilder's channel ids", () => {
+  expect([...KNOWN_CHANNELS].sort()).toEqual(Object.values(Channels).sort());
 });
