@@ -69,6 +69,9 @@ class MarketerRuleError extends Error {
 /** Why a rule could never match anybody (null: it can). */
 export function unmatchableRule(kind: MarketerMatchKind, value: string): string | null {
   const v = value.trim();
+  const channels = RULE_CHANNELS[kind];
+  if (channels !== 'any' && channels.length === 0)
+    return `no channel retain can be reached on vouches for a ${kind}`;
   if (kind === 'channel_user') {
     const channel = v.slice(0, Math.max(0, v.indexOf(':'))).toLowerCase();
     if (!KNOWN_CHANNELS.includes(channel))
