@@ -66,17 +66,26 @@ export class AssistantBot extends ActivityHandler {
     await this.main.run(context, this.dialogState);
     const forgotten = turnInfo(context).forgotten;
     if (forgotten) {
-      // Nothing of the conversation may be written back after the erasure.
-      await this.conversationState.clear(context);
-      const activity = context.activity;
+      // Nothing of the conversation may be written back after the erasure: this conversation's
+      // state, and that of every other conversation of the person, goes, under the very keys
+      // ConversationState stores it by.
+      await this.conversationState.delete(context);
       const keys = forgotten.flatMap((a) =>
-        a.conversationIds.map((id) => `${a.channelId}/conversations/${id}`),
+        a.conversationIds.map((id) => this.conversationStateKey(a.channelId, id)),
       );
-      keys.push(`${activity.channelId}/conversations/${activity.conversation.id}`);
       await this.storage.delete([...new Set(keys)]);
       return;
     }
     await this.conversationState.saveChanges(context);
+  }
+
+  /** The storage key of a conversation's state, as ConversationState itself builds it. */
+  private conversationStateKey(channelId: string, conversationId: string): string {
+    const key = this.conversationState.getStorageKey({
+      activity: { channelId, conversation: { id: conversationId } },
+    } as TurnContext);
+    if (!key) throw new Error('no storage key for a conversation');
+    return key;
   }
 
   /**

@@ -15,7 +15,7 @@ import { AssistantBot } from './assistantBot';
 import { SqliteStorage } from './sqliteStorage';
 import { UnderstandingMiddleware } from './understandingMiddleware';
 import { registerWebChat, type WebChat } from './directLine';
-import type { CloudAdapter } from 'botbuilder';
+import type { CloudAdapter, Middleware } from 'botbuilder';
 import { registerChartRoutes } from './charts';
 import { ChartStore } from '../reports/chartStore';
 import { adapterSend } from './proactive/adapterSend';
@@ -26,6 +26,7 @@ import { RateLimiter } from './rateLimiter';
 import { clientAddressOf } from './clientAddress';
 import { IdentityMiddleware } from './identityMiddleware';
 import { MemoryMiddleware } from './memoryMiddleware';
+import { ErasureCompletionMiddleware } from './erasureMiddleware';
 import type { ReportRenderOptions } from '../dialogs/reportActivity';
 
 export interface StartOptions {
@@ -51,14 +52,13 @@ export interface RunningBot {
 }
 
 /**
- * What runs before the dialogs on every turn, in order: who is talking (and their saved
- * conversation reference), then what they said. Tests that drive the dialogs use the same list.
+ * What runs around the dialogs on every turn, in order: the completion of an erasure (outermost,
+ * so it acts after everything else in the turn), who is talking (and their saved conversation
+ * reference), then what they said. Tests that drive the dialogs use the same list.
  */
-export function turnMiddleware(
-  app: App,
-  log: Logger,
-): [IdentityMiddleware, UnderstandingMiddleware, MemoryMiddleware] {
+export function turnMiddleware(app: App, log: Logger): Middleware[] {
   return [
+    new ErasureCompletionMiddleware(app.care),
     new IdentityMiddleware(app.store.identities, app.store.marketers, log),
     new UnderstandingMiddleware(app.nlu, app),
     new MemoryMiddleware(new SqliteStorage(app.store.botState)),

@@ -26,10 +26,13 @@ export class MemoryMiddleware implements Middleware {
     const forgotten = hasTurnInfo(context) ? turnInfo(context).forgotten : undefined;
     if (!forgotten) return this.state.saveChanges(context);
     await this.state.delete(context);
+    // Keys as the SDK builds them (with its trailing namespace), for every conversation of each account.
+    const keyOf = (channelId: string, conversationId: string, userId: string) =>
+      this.state.getStorageKey({
+        activity: { channelId, conversation: { id: conversationId }, from: { id: userId } },
+      } as TurnContext);
     await this.storage.delete(
-      forgotten.flatMap((a) =>
-        a.conversationIds.map((id) => `${a.channelId}/conversations/${id}/users/${a.channelUserId}`),
-      ),
+      forgotten.flatMap((a) => a.conversationIds.map((id) => keyOf(a.channelId, id, a.channelUserId)!)),
     );
   }
 }

@@ -11,6 +11,11 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /**
+   * Overwrite deleted content with zeros (default true). Off only to measure what it costs
+   * (bench:secure-delete): with it off, erased data stays readable in the file's free space.
+   */
+  secureDelete?: boolean;
 }
 
 export class SchemaTooNewError extends Error {
@@ -31,6 +36,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('synchronous = NORMAL');
   }
   db.pragma('foreign_keys = ON');
+  // Deleted rows are overwritten with zeros, not just unlinked: an erased customer's email or
+  // feedback must not stay readable in the file's free space (see docs/security.md).
+  db.pragma(`secure_delete = ${options.secureDelete === false ? 'OFF' : 'ON'}`);
   // 64 MB of page cache (default 2 MB): imports and model training touch the whole order history.
   db.pragma('cache_size = -65536');
   if (options.migrate ?? !options.readonly) migrate(db);
@@ -60,6 +68,18 @@ export function migrate(db: Db, all: Migration[] = migrations): number[] {
     applied.push(m.version);
   }
   return applied;
+}
+
+/**
+ * Copies every committed change from the write-ahead log into the database file and empties the
+ * log, so that the previous versions of pages changed since (an erased row's old contents) are no
+ * longer in the -wal file. Returns false when another connection was reading and the log could
+ * not be emptied; the next checkpoint empties it.
+ */
+export function checkpointAndTruncateWal(db: Db): boolean {
+  if (db.memory || db.readonly) return true;
+  const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number }>;
+  return result !== undefined && result.busy === 0 && result.log <= 0;
 }
 
 /** Names of the tables in the schema, for diagnostics (`retain db info`) and checks. */

@@ -28,6 +28,7 @@ import { SqliteOrderImportRepository, type OrderImportRepository } from './repos
 import { SqliteOutboxRepository, type OutboxRepository } from './repositories/outbox';
 import { SqliteRecsDataRepository, type RecsDataRepository } from './repositories/recsData';
 import { SqliteSalesInsightsRepository, type SalesInsightsRepository } from './repositories/salesInsights';
+import { SqliteVerifyAttemptRepository, type VerifyAttemptRepository } from './repositories/verifyAttempts';
 import { SqliteWebChatDemoRepository, type WebChatDemoRepository } from './repositories/webchatDemo';
 
 export interface Repositories {
@@ -48,6 +49,7 @@ export interface Repositories {
   readonly outbox: OutboxRepository;
   readonly recsData: RecsDataRepository;
   readonly sales: SalesInsightsRepository;
+  readonly verifyAttempts: VerifyAttemptRepository;
   readonly webChatDemo: WebChatDemoRepository;
 }
 
@@ -159,6 +161,9 @@ class SqliteStore implements Store {
   }
   get sales() {
     return this.repo('sales', (db) => new SqliteSalesInsightsRepository(db));
+  }
+  get verifyAttempts() {
+    return this.repo('verifyAttempts', (db) => new SqliteVerifyAttemptRepository(db));
   }
   get webChatDemo() {
     return this.repo('webChatDemo', (db) => new SqliteWebChatDemoRepository(db));

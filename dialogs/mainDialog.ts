@@ -6,6 +6,7 @@
  */
 import {
   ComponentDialog,
+  Dialog,
   DialogSet,
   DialogTurnStatus,
   WaterfallDialog,
@@ -35,6 +36,25 @@ import type { ReportRenderOptions } from './reportActivity';
 export const MAIN_DIALOG = 'main';
 const ROUTE = 'main.route';
 
+/**
+ * How long a question waits for the person it was asked of before somebody else in the same
+ * conversation may move on (a shared chat must not be blocked by someone who walked away).
+ */
+export const QUESTION_HOLD_MS = 10 * 60_000;
+
+/** Kept in the main dialog's own state: who the open question was asked of, and when. */
+const ASKED_OF = 'retain.askedOf';
+interface AskedOf {
+  id: string;
+  name: string | null;
+  at: number;
+}
+
+export interface MainDialogOptions {
+  now?: () => number;
+  questionHoldMs?: number;
+}
+
 /** Below this calibrated confidence the bot asks instead of acting. */
 export const CLARIFY_BELOW = 0.55;
 
@@ -63,12 +83,18 @@ const HANDLES_ITS_OWN_TONE = new Set([
 ]);
 
 export class MainDialog extends ComponentDialog {
+  private readonly now: () => number;
+  private readonly questionHoldMs: number;
+
   constructor(
     private readonly app: AppServices,
     understandSentiment: (text: string) => SentimentResult,
     private readonly render: ReportRenderOptions = {},
+    options: MainDialogOptions = {},
   ) {
     super(MAIN_DIALOG);
+    this.now = options.now ?? Date.now;
+    this.questionHoldMs = options.questionHoldMs ?? QUESTION_HOLD_MS;
     this.addDialog(new CampaignDialog(app, render));
     this.addDialog(new VerifyDialog(app, (step, intent) => this.resume(step, intent)));
     this.addDialog(new ForgetMeDialog(app));
@@ -85,6 +111,42 @@ export class MainDialog extends ComponentDialog {
     const dc = await set.createContext(context);
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  override async beginDialog(outerDc: DialogContext, options?: object): Promise<DialogTurnResult> {
+    return this.noteAddressee(outerDc, await super.beginDialog(outerDc, options));
+  }
+
+  /**
+   * A question (erasure, verification, campaign launch...) may only be answered by the person it
+   * was asked of. In a shared conversation anybody else gets a short answer and the question stays
+   * open, until it has waited QUESTION_HOLD_MS; then it lapses and their message is handled anew.
+   */
+  override async continueDialog(outerDc: DialogContext): Promise<DialogTurnResult> {
+    const asked = (outerDc.activeDialog?.state as Record<string, unknown> | undefined)?.[ASKED_OF] as
+      AskedOf | undefined;
+    const from = outerDc.context.activity.from;
+    if (asked && from?.id !== asked.id) {
+      if (this.now() - asked.at < this.questionHoldMs) {
+        await outerDc.context.sendActivity(
+          `Sorry, I'm waiting for ${asked.name ?? 'someone else here'} to answer my question. Please ask me again once they have.`,
+        );
+        return Dialog.EndOfTurn;
+      }
+      return outerDc.replaceDialog(this.id);
+    }
+    return this.noteAddressee(outerDc, await super.continueDialog(outerDc));
+  }
+
+  /** After a turn that left a question open: it is the question of whoever wrote this message. */
+  private noteAddressee(outerDc: DialogContext, result: DialogTurnResult): DialogTurnResult {
+    const instance = outerDc.activeDialog;
+    const from = outerDc.context.activity.from;
+    if (result.status === DialogTurnStatus.waiting && instance?.id === this.id && from?.id) {
+      const asked: AskedOf = { id: from.id, name: from.name || null, at: this.now() };
+      (instance.state as Record<string, unknown>)[ASKED_OF] = asked;
+    }
+    return result;
   }
 
   /** While a multi-turn dialog waits for an answer, "cancel" ends it and some intents interrupt it. */

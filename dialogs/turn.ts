@@ -57,3 +57,27 @@ export function memoryOf(context: TurnContext): ConversationMemory {
   if (!memory) setMemory(context, (memory = {}));
   return memory;
 }
+
+/** Longest client address accepted (an IPv6 address with a zone id fits easily). */
+const MAX_ADDRESS_CHARS = 64;
+
+const CLIENT_ADDRESS = Symbol('retain.clientAddress');
+
+/**
+ * Set by the local Direct Line endpoint (bot/directLine) for the turns it runs in process: the
+ * address the request came from, as the server saw it. Nothing a client sends can set it.
+ */
+export function setClientAddress(context: TurnContext, address: string): void {
+  context.turnState.set(CLIENT_ADDRESS, address);
+}
+
+/**
+ * The network address of the person's client, when this server saw the request itself (the
+ * local web chat). Channels relayed by Azure Bot Service do not tell it; then there is none.
+ */
+export function clientAddress(context: TurnContext): string | null {
+  const address: unknown = context.turnState.get(CLIENT_ADDRESS);
+  if (typeof address !== 'string') return null;
+  const trimmed = address.trim();
+  return trimmed && trimmed.length <= MAX_ADDRESS_CHARS ? trimmed : null;
+}

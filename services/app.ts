@@ -65,7 +65,13 @@ export async function composeApp(store: Store, config: Config, options: ComposeO
     faq: readFaq(config.faqFile),
     complaintQuietDays: config.jobs.suppression.complaintDays,
     now,
-    onErased: () => reports.invalidate(),
+    // Nothing held in memory may still name the person: cached figures, the recommender
+    // (reloaded from the cleaned file) and the customer ids the language model knows.
+    onErased: () => {
+      reports.invalidate();
+      recommendations.reload();
+      nlu.setGazetteer(shopVocabulary(store));
+    },
   });
   const campaigns = new CampaignService(store, now, config.jobs.suppression);
   const nlu = await loadOrTrainNlu(config.modelsDir, {

@@ -10,8 +10,16 @@ import type { ChatIdentity } from '../data/repositories/chatIdentities';
 import type { ErasureResult } from '../data/repositories/erasure';
 import type { SentimentResult } from '../nlp/sentiment/model';
 import { answerFaq, type FaqEntry, type FaqTopic } from './faq';
+import { forgetCustomersInSavedRecsModels } from '../analytics/recs/service';
+import {
+  DEFAULT_VERIFY_LIMITS,
+  VerificationGuard,
+  type VerificationRequest,
+  type VerifyLimits,
+  type VerifyResult,
+} from './verification';
 
-export type VerifyResult = { linked: ChatIdentity } | { failure: 'no_match' | 'no_email_on_file' };
+export type { VerifyResult } from './verification';
 
 /**
  * A message a person would read as clearly unhappy: the model is confident of it and the words
@@ -29,16 +37,20 @@ export interface CustomerCareOptions {
   now?: () => Date;
   /** Told after an erasure, so caches holding the customer's data drop it. */
   onErased?: () => void;
+  /** Limits on failed verifications (default DEFAULT_VERIFY_LIMITS). */
+  verifyLimits?: VerifyLimits;
 }
 
 export class CustomerCareService {
   private readonly now: () => Date;
+  private readonly verification: VerificationGuard;
 
   constructor(
     private readonly store: Store,
     private readonly options: CustomerCareOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.verification = new VerificationGuard(store, this.now, options.verifyLimits ?? DEFAULT_VERIFY_LIMITS);
   }
 
   get complaintQuietDays(): number {
@@ -54,34 +66,16 @@ export class CustomerCareService {
   }
 
   /**
-   * Failed verifications of a chat user in the last day. Counted from the audit log, so neither a
-   * restart nor a new conversation resets the limit (it would otherwise allow guessing emails).
+   * How long this chat user, from this client address, must wait before trying to verify
+   * (0: they may try now). The limits hold across new sessions, conversations and restarts.
    */
-  recentVerifyFailures(identityId: number): number {
-    const since = new Date(this.now().getTime() - 86_400_000);
-    return this.store.audit.count(`chat_identity:${identityId}`, 'verify_failed', since);
+  verificationWaitMs(identityId: number, clientAddress: string | null = null): number {
+    return this.verification.waitMs(identityId, clientAddress);
   }
 
   /** Links a chat user to a customer after checking an order number and the email on file. */
-  verifyAndLink(identityId: number, invoice: string, email: string): VerifyResult {
-    const result = this.store.customerOrders.verify(invoice, email);
-    if ('failure' in result) {
-      this.store.audit.write(`chat_identity:${identityId}`, 'verify_failed', null, {
-        reason: result.failure,
-      });
-      return result;
-    }
-    const linked = this.store.identities.linkCustomer(identityId, result.customerId, this.now());
-    if (!linked) return { failure: 'no_match' };
-    this.store.audit.write(
-      `chat_identity:${identityId}`,
-      'customer_linked',
-      `customer:${result.customerId}`,
-      {
-        by: 'order_and_email',
-      },
-    );
-    return { linked };
+  verifyAndLink(request: VerificationRequest): VerifyResult {
+    return this.verification.verifyAndLink(request);
   }
 
   recentOrders(customerId: number, limit = 3): OrderSummary[] {
@@ -97,14 +91,28 @@ export class CustomerCareService {
     return answerFaq(this.options.faq, topics, text);
   }
 
-  recordFeedback(identity: ChatIdentity | undefined, text: string, sentiment: SentimentResult): number {
-    return this.store.feedback.record({
-      customerId: identity?.customerId ?? null,
+  /**
+   * Stores what a person said about the shop. A marketer's message is never a customer's
+   * feedback: it is kept as feedback about retain itself, pauses no promotions and stays out of
+   * the customer feedback summary.
+   */
+  recordFeedback(
+    identity: ChatIdentity | undefined,
+    text: string,
+    sentiment: SentimentResult,
+  ): { about: 'shop' | 'bot'; id: number } {
+    const common = {
       chatIdentityId: identity?.id ?? null,
       text: text.slice(0, 2000),
       sentimentScore: sentiment.score,
       sentimentLabel: sentiment.label,
-    });
+    };
+    if (identity?.role === 'marketer')
+      return { about: 'bot', id: this.store.feedback.recordAboutBot(common, this.now()) };
+    return {
+      about: 'shop',
+      id: this.store.feedback.record({ ...common, customerId: identity?.customerId ?? null }, this.now()),
+    };
   }
 
   requestPerson(identity: ChatIdentity | undefined, reason: string): { id: number; created: boolean } {
@@ -165,10 +173,28 @@ export class CustomerCareService {
     return changed;
   }
 
+  /**
+   * "Forget me": erases the person in the database (data/repositories/erasure.ts), then in the
+   * saved recommender files, then tells the caches. Conversation state is the bot's to delete.
+   */
   forget(identityId: number): ErasureResult {
     const result = this.store.erasure.forgetIdentity(identityId, this.now());
+    const former = result.formerExternalId !== null ? [result.formerExternalId] : [];
+    const rewritten = forgetCustomersInSavedRecsModels(this.store, former);
+    if (rewritten.length)
+      this.store.audit.write('customer', 'forget_me.models', `customer:${result.customerId}`, {
+        recommenderFiles: rewritten.length,
+      });
     this.options.onErased?.();
     return result;
+  }
+
+  /**
+   * The bot deleted the forgotten person's conversation state (after forget()): the deleted rows'
+   * old pages leave the database file and its write-ahead log only now.
+   */
+  completeErasure(): boolean {
+    return this.store.erasure.emptyWal();
   }
 
   /** Marketers' actions that change things are written to the audit log. */

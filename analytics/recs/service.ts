@@ -11,6 +11,7 @@ import { type ModelRun } from '../../data/repositories/modelRuns';
 import { fitRecs } from './train';
 import { RECS_MODEL_VERSION, type RecsModel, type RecsParams } from './model';
 import { deserializeRecsModel, serializeRecsModel } from './serialize';
+import { withoutCustomers } from './forget';
 
 export const RECS_MODEL_NAME = 'recs';
 
@@ -82,4 +83,31 @@ export function loadSavedRecsModel(store: Store): RecsModel | null {
 /** Reads a model file written by loadOrTrainRecsModel (for the bot, benchmarks and tests). */
 export function readRecsModel(file: string): RecsModel {
   return deserializeRecsModel(fs.readFileSync(file, 'utf8'));
+}
+
+/**
+ * Erasure: rewrites every saved recommender file that lists one of these customers (the current
+ * model and older ones still on disk) without them. The data fingerprint is unchanged, since a
+ * forgotten customer's orders stay (unnamed), so no retrain follows. Returns the files rewritten.
+ */
+export function forgetCustomersInSavedRecsModels(store: Store, externalIds: string[]): string[] {
+  if (!externalIds.length) return [];
+  const rewritten: string[] = [];
+  const files = new Set(
+    store.runs
+      .list()
+      .filter((r) => r.model === RECS_MODEL_NAME && r.artifactPath)
+      .map((r) => r.artifactPath as string),
+  );
+  for (const file of files) {
+    if (!fs.existsSync(file)) continue;
+    const cleaned = withoutCustomers(readRecsModel(file), externalIds);
+    if (!cleaned) continue;
+    // Replaced whole (write, then rename), so a reader never sees half a model.
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, serializeRecsModel(cleaned));
+    fs.renameSync(tmp, file);
+    rewritten.push(file);
+  }
+  return rewritten;
 }

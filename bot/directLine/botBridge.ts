@@ -11,6 +11,7 @@ import {
   type AuthenticateRequestResult,
 } from 'botframework-connector';
 import type { LocalConnectorFactory } from './connector';
+import { setClientAddress } from '../../dialogs/turn';
 
 /** What the bridge needs of the bot: botbuilder's ActivityHandler (or any bot) has it. */
 export interface TurnHandler {
@@ -28,7 +29,8 @@ export class InProcessBotBridge {
     private readonly appId?: string,
   ) {}
 
-  async deliver(activity: Partial<Activity>): Promise<void> {
+  /** `clientAddress`: where the request came from, for the dialogs' per-client limits. */
+  async deliver(activity: Partial<Activity>, seen: { clientAddress?: string } = {}): Promise<void> {
     const claims = this.appId
       ? [
           { type: AuthenticationConstants.AudienceClaim, value: this.appId },
@@ -40,6 +42,9 @@ export class InProcessBotBridge {
       claimsIdentity: new ClaimsIdentity(claims, true),
       connectorFactory: this.connectorFactory,
     };
-    await this.adapter.processActivityDirect(turn, activity as Activity, (context) => this.bot.run(context));
+    await this.adapter.processActivityDirect(turn, activity as Activity, (context) => {
+      if (seen.clientAddress) setClientAddress(context, seen.clientAddress);
+      return this.bot.run(context);
+    });
   }
 }

@@ -65,10 +65,7 @@ export interface DirectLineRoutesOptions {
   secret?: string;
   metrics?: BotMetrics;
   rateLimiter?: RateLimiter;
-  /**
-   * Who posts, for per-client limits in the dialogs (verification): stamped on what the bot
-   * receives as channelData.clientAddress, replacing anything the client put there.
-   */
+  /** Who posts, for per-client limits in the dialogs (verification); see dialogs/turn.ts. */
   clientAddress?: ClientAddressOf;
 }
 
@@ -244,10 +241,7 @@ export function registerDirectLineRoutes(routes: RouteTable, options: DirectLine
       // sees it come back (matched by channelData.clientActivityID).
       const stored = store.append(conversation, activity);
       try {
-        await options.bridge.deliver({
-          ...stored,
-          channelData: { ...(stored.channelData as object | undefined), clientAddress: clientOf(req) },
-        });
+        await options.bridge.deliver({ ...stored }, { clientAddress: clientOf(req) });
         res.send(200, { id: stored.id });
         finish('ok');
       } catch (err) {

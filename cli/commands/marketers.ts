@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { CliError, printJson, withDatabase, withDbOption, type DbOption } from '../context';
-import { type MarketerMatchKind } from '../../data/repositories/marketers';
+import {
+  RULE_CHANNELS,
+  ruleScope,
+  unmatchableRule,
+  type MarketerMatchKind,
+} from '../../data/repositories/marketers';
 
 interface RuleOptions extends DbOption {
   channelUser?: string;
@@ -18,9 +23,12 @@ function withRuleOptions(cmd: Command): Command {
   return withDbOption(
     cmd
       .option('--channel-user <channel:id>', 'a chat account, e.g. msteams:29:1a2b... or slack:U024BE7LH')
-      .option('--aad-object <id>', 'a Teams / Microsoft Entra user object id')
-      .option('--email <address>', 'one email address')
-      .option('--email-domain <domain>', 'everyone whose email is in this domain, e.g. example-shop.com')
+      .option('--aad-object <id>', 'a Microsoft Entra user object id (Teams users only)')
+      .option('--email <address>', 'one email address (Teams users only: their verified sign-in name)')
+      .option(
+        '--email-domain <domain>',
+        'everyone whose email is in this domain, e.g. example-shop.com (Teams users only)',
+      )
       .option('--json', 'print the result as JSON'),
   );
 }
@@ -49,6 +57,8 @@ function ruleFrom(opts: RuleOptions): { kind: MarketerMatchKind; value: string }
     throw new CliError(`--email '${value}' is not an email address`, 2);
   if (kind === 'email_domain' && !DOMAIN.test(value))
     throw new CliError(`--email-domain '${value}' is not a domain`, 2);
+  const why = unmatchableRule(kind, value);
+  if (why) throw new CliError(`refused: this rule could never match anybody: ${why}`, 2);
   return { kind, value };
 }
 
@@ -69,12 +79,15 @@ export function registerMarketers(program: Command): void {
           });
         return ok;
       });
-      if (opts.json) printJson({ ...rule, added });
+      // Said every time: an email rule that silently never matches a Slack user is worse than none.
+      const scope = `${rule.kind} rules apply ${ruleScope(rule.kind)}`;
+      if (opts.json) printJson({ ...rule, added, channels: RULE_CHANNELS[rule.kind], scope });
       else
         process.stdout.write(
-          added
+          (added
             ? `added marketer ${rule.kind} ${rule.value}\n`
-            : `already a marketer: ${rule.kind} ${rule.value}\n`,
+            : `already a marketer: ${rule.kind} ${rule.value}\n`) +
+            (RULE_CHANNELS[rule.kind] === 'any' ? '' : `note: ${scope}\n`),
         );
     });
 

@@ -29,6 +29,9 @@ const SUMMARY = `
          COALESCE(SUM(l.quantity * l.unit_price), 0) AS total
     FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id`;
 
+export type VerifyCheck =
+  { verified: true; customerId: number } | { verified: false; targetCustomerId: number | null };
+
 /** What the rest of retain sees of the repository (any engine's implementation). */
 export type CustomerOrdersRepository = PublicApi<SqliteCustomerOrdersRepository>;
 
@@ -37,6 +40,7 @@ export class SqliteCustomerOrdersRepository {
   private readonly ownOrderStmt;
   private readonly linesStmt;
   private readonly orderOwnerStmt;
+  private readonly byEmailStmt;
 
   constructor(db: Db) {
     this.recentStmt = db.prepare(
@@ -52,6 +56,10 @@ export class SqliteCustomerOrdersRepository {
       SELECT c.id AS customerId, c.email AS email
         FROM orders o JOIN customers c ON c.id = o.customer_id
        WHERE o.external_id = ? AND c.forgotten_at IS NULL`);
+    // Only when verification is locked (rare), so a scan of the customers is fine.
+    this.byEmailStmt = db.prepare(
+      `SELECT id FROM customers WHERE lower(trim(email)) = ? AND forgotten_at IS NULL LIMIT 2`,
+    );
   }
 
   recent(customerId: number, limit = 5): OrderSummary[] {
@@ -68,19 +76,24 @@ export class SqliteCustomerOrdersRepository {
   }
 
   /**
-   * The customer an order number + email pair proves to be, or why not. The reasons are for the
-   * bot's wording; callers must not tell a user which half was wrong.
+   * The customer an order number + email pair proves to be, or, when it proves nothing, the
+   * customer whose record the order number points at (null when there is no such order or it is
+   * a guest order): attempts are counted against that record too. Callers must give one answer
+   * for every failure, so nobody learns which order numbers exist or which half was wrong.
    */
-  verify(
-    invoice: string,
-    email: string,
-  ): { customerId: number } | { failure: 'no_match' | 'no_email_on_file' } {
+  verify(invoice: string, email: string): VerifyCheck {
     const owner = this.orderOwnerStmt.get(invoice.trim().toUpperCase()) as
       { customerId: number; email: string | null } | undefined;
-    if (!owner) return { failure: 'no_match' };
-    if (!owner.email) return { failure: 'no_email_on_file' };
-    return owner.email.trim().toLowerCase() === email.trim().toLowerCase()
-      ? { customerId: owner.customerId }
-      : { failure: 'no_match' };
+    if (!owner) return { verified: false, targetCustomerId: null };
+    const matches = owner.email !== null && owner.email.trim().toLowerCase() === email.trim().toLowerCase();
+    return matches
+      ? { verified: true, customerId: owner.customerId }
+      : { verified: false, targetCustomerId: owner.customerId };
+  }
+
+  /** The (not forgotten) customer with this email address on file, if exactly one has it. */
+  customerWithEmail(email: string): number | undefined {
+    const rows = this.byEmailStmt.all(email.trim().toLowerCase()) as Array<{ id: number }>;
+    return rows.length === 1 ? rows[0].id : undefined;
   }
 }

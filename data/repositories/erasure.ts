@@ -3,14 +3,22 @@
  * tombstone in the audit log that says what was erased but not who it was.
  *
  * Erased: every chat identity of the person (and, when linked, every other channel account linked
- * to the same customer) with their conversation references, feedback, hand-offs, queued and sent
- * messages, campaign membership, opt-out records, scores and stage history; the customer's email
- * and time zone. Kept: the shop's orders (accounting records), detached from any chat account; the
- * customer row stays as a marker (forgotten_at) so that no job ever contacts it again.
- * Conversation state lives in the bot's storage: the caller deletes it with the keys returned.
+ * to the same customer) with their conversation references, feedback (to the shop and about the
+ * bot), hand-offs, queued and sent messages, campaign membership, opt-out records, scores, stage
+ * history and verification attempts; the customer's email and time zone. The shop's customer id
+ * is replaced by a random tombstone id, so the orders, which the shop keeps for its revenue
+ * figures, no longer name anybody. The customer row stays as a marker (forgotten_at) so that no
+ * job ever contacts it again.
+ *
+ * Deleted rows are overwritten in the file (secure_delete, data/db.ts), and the write-ahead log
+ * is emptied afterwards, so the erased values are not left readable in either file.
+ * Conversation state lives in the bot's storage, and saved models in files: the caller deletes
+ * the state with the accounts returned and cleans the models with the customer id returned.
  */
-import type { Db } from '../db';
+import crypto from 'node:crypto';
+import { checkpointAndTruncateWal, type Db } from '../db';
 import { SqliteAuditLogRepository, type AuditLogRepository } from './auditLog';
+import { SqliteVerifyAttemptRepository, type VerifyAttemptRepository } from './verifyAttempts';
 import type { PublicApi } from '../publicApi';
 
 export interface ErasedAccount {
@@ -21,8 +29,20 @@ export interface ErasedAccount {
 
 export interface ErasureResult {
   customerId: number | null;
+  /**
+   * The shop's id the customer had (e.g. '12347'), for cleaning what is keyed by it outside the
+   * database (saved models). Held in memory only: never log or store it.
+   */
+  formerExternalId: string | null;
   accounts: ErasedAccount[];
   counts: Record<string, number>;
+  /** False when another connection kept the write-ahead log from being emptied at once. */
+  walEmptied: boolean;
+}
+
+/** A random id that stands in for the shop's customer id once the person is forgotten. */
+function tombstoneId(): string {
+  return `forgotten-${crypto.randomBytes(8).toString('hex')}`;
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
@@ -34,8 +54,10 @@ export class SqliteErasureRepository {
   private readonly conversationsStmt;
   private readonly deleteIdentityStmt;
   private readonly perCustomer: Array<[string, ReturnType<Db['prepare']>]>;
+  private readonly customerStmt;
   private readonly forgetCustomerStmt;
   private readonly audit: AuditLogRepository;
+  private readonly attempts: VerifyAttemptRepository;
 
   constructor(private readonly db: Db) {
     this.identityStmt = db.prepare(
@@ -60,16 +82,18 @@ export class SqliteErasureRepository {
       ['scores', db.prepare(`DELETE FROM customer_scores WHERE customer_id = ?`)],
       ['stageHistory', db.prepare(`DELETE FROM customer_stage_history WHERE customer_id = ?`)],
     ];
+    this.customerStmt = db.prepare(`SELECT external_id AS externalId, email FROM customers WHERE id = ?`);
     this.forgetCustomerStmt = db.prepare(`
-      UPDATE customers SET email = NULL, time_zone = NULL, consent_state = 'withdrawn',
-             consent_updated_at = @now, forgotten_at = @now
+      UPDATE customers SET external_id = @tombstone, email = NULL, time_zone = NULL, consent_state = 'withdrawn',
+             consent_updated_at = @now, forgotten_at = COALESCE(forgotten_at, @now)
        WHERE id = @id`);
     this.audit = new SqliteAuditLogRepository(db);
+    this.attempts = new SqliteVerifyAttemptRepository(db);
   }
 
   /** Erases the person behind a chat identity (and their customer record's personal data, if linked). */
   forgetIdentity(chatIdentityId: number, at = new Date()): ErasureResult {
-    return this.db.transaction(() => {
+    const erased = this.db.transaction(() => {
       const me = this.identityStmt.get(chatIdentityId) as IdentityRow | undefined;
       const customerId = me?.customerId ?? null;
       const identities = new Map<number, IdentityRow>();
@@ -92,9 +116,13 @@ export class SqliteErasureRepository {
         counts.conversations += conversationIds.length;
         counts.chatAccounts += this.deleteIdentityStmt.run(identity.id).changes;
       }
+      let formerExternalId: string | null = null;
       if (customerId !== null) {
+        const customer = this.customerStmt.get(customerId) as { externalId: string; email: string | null };
+        formerExternalId = customer.externalId;
         for (const [name, stmt] of this.perCustomer) counts[name] = stmt.run(customerId).changes;
-        this.forgetCustomerStmt.run({ id: customerId, now: at.toISOString() });
+        counts.verificationAttempts = this.attempts.forgetCustomer(customerId, customer.email);
+        this.forgetCustomerStmt.run({ id: customerId, tombstone: tombstoneId(), now: at.toISOString() });
       }
       // The tombstone: internal ids and counts only, never the person's name, ids or messages.
       this.audit.write(
@@ -104,8 +132,18 @@ export class SqliteErasureRepository {
         { counts },
         at,
       );
-      return { customerId, accounts, counts };
+      return { customerId, formerExternalId, accounts, counts };
     })();
+    return { ...erased, walEmptied: this.emptyWal() };
+  }
+
+  /**
+   * Copies the erasure into the database file and empties the write-ahead log, so that the old
+   * versions of the changed pages are gone from both files. Run again after anything else the
+   * erasure deletes later (the bot's conversation state). False: a reader kept the log busy.
+   */
+  emptyWal(): boolean {
+    return checkpointAndTruncateWal(this.db);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * What customers tell the shop, with the sentiment the language model gave it: stored for
  * marketers' summaries, and read by the promotion rules (a customer who just complained is not
- * sent offers for a while).
+ * sent offers for a while). What marketers say about retain itself is kept apart (bot feedback):
+ * it is neither a customer's complaint nor part of the customer feedback summary.
  */
 import type { Db } from '../db';
 import type { PublicApi } from '../publicApi';
@@ -14,6 +15,18 @@ export interface NewFeedback {
   text: string;
   sentimentScore: number;
   sentimentLabel: FeedbackLabel;
+}
+
+export interface NewBotFeedback {
+  chatIdentityId: number | null;
+  text: string;
+  sentimentScore: number;
+  sentimentLabel: FeedbackLabel;
+}
+
+export interface BotFeedbackEntry extends NewBotFeedback {
+  id: number;
+  createdAt: string;
 }
 
 export interface FeedbackEntry extends NewFeedback {
@@ -39,6 +52,8 @@ export class SqliteFeedbackRepository {
   private readonly lastNegativeStmt;
   private readonly summaryStmt;
   private readonly recentStmt;
+  private readonly insertBotStmt;
+  private readonly recentBotStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(`
@@ -54,6 +69,13 @@ export class SqliteFeedbackRepository {
       SELECT ${COLUMNS} FROM feedback
        WHERE created_at >= @since AND (@label IS NULL OR sentiment_label = @label)
        ORDER BY created_at DESC, id DESC LIMIT @limit`);
+    this.insertBotStmt = db.prepare(`
+      INSERT INTO bot_feedback (chat_identity_id, text, sentiment_score, sentiment_label, created_at)
+      VALUES (@chatIdentityId, @text, @sentimentScore, @sentimentLabel, @createdAt)`);
+    this.recentBotStmt = db.prepare(`
+      SELECT id, chat_identity_id AS chatIdentityId, text, sentiment_score AS sentimentScore,
+             sentiment_label AS sentimentLabel, created_at AS createdAt
+        FROM bot_feedback WHERE created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?`);
   }
 
   record(entry: NewFeedback, at = new Date()): number {
@@ -84,5 +106,14 @@ export class SqliteFeedbackRepository {
 
   recent(since: Date, limit = 10, label: FeedbackLabel | null = null): FeedbackEntry[] {
     return this.recentStmt.all({ since: since.toISOString(), label, limit }) as FeedbackEntry[];
+  }
+
+  /** Feedback about retain itself (from marketers), kept apart from customers' feedback. */
+  recordAboutBot(entry: NewBotFeedback, at = new Date()): number {
+    return Number(this.insertBotStmt.run({ ...entry, createdAt: at.toISOString() }).lastInsertRowid);
+  }
+
+  recentAboutBot(since: Date, limit = 10): BotFeedbackEntry[] {
+    return this.recentBotStmt.all(since.toISOString(), limit) as BotFeedbackEntry[];
   }
 }

@@ -2,6 +2,11 @@
  * Who is a marketer. Everyone the bot talks to is a customer unless a rule here matches them:
  * a channel user ("msteams:29:1a2b..."), a Teams/Entra object id, an email address or a whole
  * email domain ("example-shop.com").
+ *
+ * A rule only matches on what a channel vouches for: object ids and email addresses come from
+ * Microsoft Teams only (the activity's aadObjectId, and the Teams roster's sign-in name), so such
+ * rules never match a person on another channel, whatever their client claims. A rule that no
+ * channel can ever satisfy is refused when it is added.
  */
 import type { Db } from '../db';
 import type { PublicApi } from '../publicApi';
@@ -17,11 +22,81 @@ export interface MarketerRule {
   addedBy: string | null;
 }
 
+/** The channels that vouch for what each kind of rule matches on ('any': every channel). */
+export const RULE_CHANNELS: Record<MarketerMatchKind, readonly string[] | 'any'> = {
+  channel_user: 'any',
+  aad_object: ['msteams'],
+  email: ['msteams'],
+  email_domain: ['msteams'],
+};
+
+/**
+ * Bot Framework channel ids (botbuilder's Channels): a channel-user rule for any other channel
+ * (e.g. "teams:..." for "msteams:...") can never match.
+ */
+export const KNOWN_CHANNELS: readonly string[] = [
+  'alexa',
+  'console',
+  'directline',
+  'directlinespeech',
+  'email',
+  'emulator',
+  'facebook',
+  'groupme',
+  'kik',
+  'line',
+  'm365extensions',
+  'msteams',
+  'omnichannel',
+  'outlook',
+  'skype',
+  'skypeforbusiness',
+  'slack',
+  'sms',
+  'telegram',
+  'telephony',
+  'test',
+  'twilio-sms',
+  'webchat',
+];
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+class MarketerRuleError extends Error {
+  readonly exitCode = 2;
+}
+
+/** Why a rule could never match anybody (null: it can). */
+export function unmatchableRule(kind: MarketerMatchKind, value: string): string | null {
+  const v = value.trim();
+  const channels = RULE_CHANNELS[kind];
+  if (channels !== 'any' && channels.length === 0)
+    return `no channel retain can be reached on vouches for a ${kind}`;
+  if (kind === 'channel_user') {
+    const channel = v.slice(0, Math.max(0, v.indexOf(':'))).toLowerCase();
+    if (!KNOWN_CHANNELS.includes(channel))
+      return `'${channel}' is not a channel retain can be reached on (${KNOWN_CHANNELS.join(', ')}); Teams is 'msteams'`;
+  }
+  if (kind === 'aad_object' && !GUID.test(v))
+    return `'${v}' is not a Microsoft Entra object id (a GUID such as 6f0a2c1e-0000-4000-8000-000000000001)`;
+  return null;
+}
+
+/** For people adding rules: where a rule of this kind can match at all. */
+export function ruleScope(kind: MarketerMatchKind): string {
+  const channels = RULE_CHANNELS[kind];
+  return channels === 'any'
+    ? 'on its own channel'
+    : `only to people on ${channels.map((c) => (c === 'msteams' ? 'Microsoft Teams' : c)).join(', ')}`;
+}
+
 /** What the bot knows about the person behind an activity. */
 export interface ChatPerson {
   channelId: string;
   channelUserId: string;
+  /** The Entra object id; only believed on channels that vouch for it (Teams). */
   aadObjectId?: string | null;
+  /** A verified email (on Teams, the roster's sign-in name); only believed from such channels. */
   email?: string | null;
 }
 
@@ -33,6 +108,7 @@ export class SqliteMarketerRepository {
   private readonly removeStmt;
   private readonly listStmt;
   private readonly matchStmt;
+  private readonly emailRulesStmt;
 
   constructor(db: Db) {
     this.addStmt = db.prepare(`
@@ -49,9 +125,12 @@ export class SqliteMarketerRepository {
           OR (match_kind = 'email' AND value = @email)
           OR (match_kind = 'email_domain' AND value = @emailDomain)
        LIMIT 1`);
+    this.emailRulesStmt = db.prepare(
+      `SELECT 1 FROM marketers WHERE match_kind IN ('email', 'email_domain') LIMIT 1`,
+    );
   }
 
-  /** Returns false when the same rule already existed. */
+  /** Returns false when the same rule already existed; throws MarketerRuleError for a rule that can never match. */
   add(
     kind: MarketerMatchKind,
     value: string,
@@ -59,6 +138,8 @@ export class SqliteMarketerRepository {
     addedBy: string | null,
     at = new Date(),
   ): boolean {
+    const why = unmatchableRule(kind, value);
+    if (why) throw new MarketerRuleError(`this rule could never match anybody: ${why}`);
     return this.addStmt.run(kind, normalise(kind, value), note, at.toISOString(), addedBy).changes === 1;
   }
 
@@ -71,12 +152,21 @@ export class SqliteMarketerRepository {
     return this.listStmt.all() as MarketerRule[];
   }
 
+  /** Whether any rule needs a verified email (so the bot only asks Teams for one when it matters). */
+  hasEmailRules(): boolean {
+    return this.emailRulesStmt.get() !== undefined;
+  }
+
   isMarketer(person: ChatPerson): boolean {
-    const email = person.email ? person.email.trim().toLowerCase() : null;
+    const vouched = (kind: MarketerMatchKind) => {
+      const channels = RULE_CHANNELS[kind];
+      return channels === 'any' || channels.includes(person.channelId.trim().toLowerCase());
+    };
+    const email = person.email && vouched('email') ? person.email.trim().toLowerCase() : null;
     return (
       this.matchStmt.get({
         channelUser: channelUserKey(person.channelId, person.channelUserId),
-        aadObject: person.aadObjectId ? person.aadObjectId.toLowerCase() : null,
+        aadObject: person.aadObjectId && vouched('aad_object') ? person.aadObjectId.toLowerCase() : null,
         email,
         emailDomain: email && email.includes('@') ? email.slice(email.lastIndexOf('@') + 1) : null,
       }) !== undefined

@@ -29,7 +29,10 @@ export interface HistoryWindow {
   from?: Date;
   /** Only lines ordered strictly before this instant (the "as of" date). */
   before?: Date;
-  /** Leave out guest checkouts (lines with no customer). */
+  /**
+   * Only lines of customers retain may profile: no guest checkouts, and no customers who asked to
+   * be forgotten (their orders stay in sales figures, but nobody scores the pseudonym).
+   */
   customersOnly?: boolean;
 }
 
@@ -80,7 +83,8 @@ export class SqliteOrderHistoryRepository {
         JOIN orders o ON o.id = l.order_id
         JOIN products p ON p.id = l.product_id
        WHERE o.ordered_at >= @from AND o.ordered_at < @before
-         AND (@customersOnly = 0 OR o.customer_id IS NOT NULL)
+         AND (@customersOnly = 0 OR (o.customer_id IS NOT NULL
+              AND o.customer_id NOT IN (SELECT id FROM customers WHERE forgotten_at IS NOT NULL)))
        ORDER BY o.ordered_at, o.id, l.id`);
     const customerColumns = `id, external_id AS externalId, country, email, time_zone AS timeZone,
              consent_state AS consentState`;

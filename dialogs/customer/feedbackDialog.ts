@@ -1,7 +1,8 @@
 /**
  * Feedback: what the customer says is stored with its sentiment for marketers' summaries. A
  * message that is only "I want to give feedback" gets a question first; an unhappy one gets an
- * apology, the offer of a person, and a pause on promotions.
+ * apology, the offer of a person, and a pause on promotions. What a marketer says is feedback
+ * about retain itself: thanked, kept apart, and never a customer complaint.
  */
 import {
   ComponentDialog,
@@ -63,8 +64,14 @@ export async function recordFeedbackAndReply(
   sentiment: SentimentResult,
 ): Promise<void> {
   const { identity } = turnInfo(context);
-  app.care.recordFeedback(identity, text, sentiment);
-  if (sentiment.label === 'negative') {
+  const { about } = app.care.recordFeedback(identity, text, sentiment);
+  if (about === 'bot') {
+    await context.sendActivity(
+      sentiment.label === 'negative'
+        ? "Sorry it didn't help. I've noted that as feedback about me, retain, for the people who look after me."
+        : "Thanks: I've noted that as feedback about me, retain, for the people who look after me.",
+    );
+  } else if (sentiment.label === 'negative') {
     await context.sendActivity(
       MessageFactory.suggestedActions(
         intentButtons(['talk_to_person']),

@@ -15,6 +15,10 @@ import { turnInfo } from '../turn';
 export const FORGET_DIALOG = 'forgetMe';
 const CONFIRM = 'forgetMe.confirm';
 
+interface ForgetValues {
+  identityId: number | null;
+}
+
 export class ForgetMeDialog extends ComponentDialog {
   constructor(private readonly app: AppServices) {
     super(FORGET_DIALOG);
@@ -24,7 +28,10 @@ export class ForgetMeDialog extends ComponentDialog {
   }
 
   private async ask(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const linked = turnInfo(step.context).identity?.customerId != null;
+    const { identity } = turnInfo(step.context);
+    const linked = identity?.customerId != null;
+    // Whose data the question is about: only their own yes erases it.
+    (step.values as ForgetValues).identityId = identity?.id ?? null;
     return step.prompt(CONFIRM, {
       prompt:
         'This erases what we hold about you for chat and marketing: this conversation, your chat accounts' +
@@ -42,7 +49,7 @@ export class ForgetMeDialog extends ComponentDialog {
       return step.endDialog({ erased: false });
     }
     const info = turnInfo(step.context);
-    if (!info.identity) {
+    if (!info.identity || info.identity.id !== (step.values as ForgetValues).identityId) {
       await step.context.sendActivity(
         'Sorry, I could not erase your data right now; please try again, or ask a person.',
       );

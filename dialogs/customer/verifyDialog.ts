@@ -1,7 +1,9 @@
 /**
  * Links a chat user to their customer record: they give an order number and the email address
- * on that order, and both must match. Failures never say which half was wrong, and after three
- * in a day the chat user cannot try again (so the bot cannot be used to guess people's emails).
+ * on that order, and both must match. Every failure gets the same answer (wrong email, unknown
+ * order number, no email on file, a record held after repeated failures), so the answers reveal
+ * neither which order numbers exist nor which half was wrong. Failures are limited per chat user,
+ * customer record, email and client address (services/verification.ts).
  */
 import {
   ComponentDialog,
@@ -12,7 +14,7 @@ import {
   type PromptValidatorContext,
 } from 'botbuilder-dialogs';
 import type { AppServices } from '../../services/app';
-import { turnInfo } from '../turn';
+import { clientAddress, turnInfo } from '../turn';
 import { button } from '../handler';
 import { intentButtons } from '../intents';
 import { MessageFactory } from 'botbuilder';
@@ -20,7 +22,11 @@ import { MessageFactory } from 'botbuilder';
 export const VERIFY_DIALOG = 'verify';
 const ASK_ORDER = 'verify.order';
 const ASK_EMAIL = 'verify.email';
-export const MAX_VERIFY_FAILURES = 3;
+
+/** The one answer for every failed verification. */
+export const NOT_VERIFIED =
+  "I couldn't verify you with those details, so your account is not linked. " +
+  'Check the order number and the email address used for it and try again later, or ask a person.';
 
 const ORDER_NUMBER = /\b([a-z]?\d{5,8})\b/i;
 const EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/;
@@ -59,13 +65,9 @@ export class VerifyDialog extends ComponentDialog {
 
   private async askOrder(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { identity } = turnInfo(step.context);
-    if (identity && this.app.care.recentVerifyFailures(identity.id) >= MAX_VERIFY_FAILURES) {
-      await step.context.sendActivity(
-        MessageFactory.suggestedActions(
-          intentButtons(['talk_to_person']),
-          "I can't verify you in this chat after several tries. A member of our team can help.",
-        ),
-      );
+    const waitMs = identity ? this.app.care.verificationWaitMs(identity.id, clientAddress(step.context)) : 0;
+    if (waitMs > 0) {
+      await tooManyTries(step, waitMs);
       return step.endDialog({ verified: false });
     }
     return step.prompt(ASK_ORDER, {
@@ -94,18 +96,23 @@ export class VerifyDialog extends ComponentDialog {
       );
       return step.endDialog({ verified: false });
     }
-    const result = this.app.care.verifyAndLink(identity.id, invoice, email);
+    const result = this.app.care.verifyAndLink({
+      identityId: identity.id,
+      invoice,
+      email,
+      clientAddress: clientAddress(step.context),
+    });
     if ('failure' in result) {
-      const text =
-        result.failure === 'no_email_on_file'
-          ? "I can't verify that order in chat: the shop has no email address on file for it. A member of our team can help."
-          : "Those details don't match our records, so I can't link your account. Check the order number and email, or ask a person.";
-      await step.context.sendActivity(
-        MessageFactory.suggestedActions(
-          [button('Try again', 'verify me'), ...intentButtons(['talk_to_person'])],
-          text,
-        ),
-      );
+      if (result.failure === 'locked' && result.lockedBy === 'requester') {
+        await tooManyTries(step, result.waitMs);
+      } else {
+        await step.context.sendActivity(
+          MessageFactory.suggestedActions(
+            [button('Try again', 'verify me'), ...intentButtons(['talk_to_person'])],
+            NOT_VERIFIED,
+          ),
+        );
+      }
       return step.endDialog({ verified: false });
     }
     turnInfo(step.context).identity = result.linked;
@@ -119,4 +126,21 @@ export class VerifyDialog extends ComponentDialog {
     if (then) await this.resume(step, then);
     return step.endDialog({ verified: true });
   }
+}
+
+async function tooManyTries(step: WaterfallStepContext, waitMs: number): Promise<void> {
+  await step.context.sendActivity(
+    MessageFactory.suggestedActions(
+      intentButtons(['talk_to_person']),
+      `I can't verify you in this chat after several tries. You can try again ${inAbout(waitMs)}, ` +
+        'or a member of our team can help.',
+    ),
+  );
+}
+
+/** "in about 15 minutes", "in about 2 hours": the person's time zone is not known here. */
+function inAbout(waitMs: number): string {
+  const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+  if (minutes < 90) return `in about ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return `in about ${Math.round(minutes / 60)} hours`;
 }

@@ -11,6 +11,7 @@ import { createLogger } from '../../lib/logger';
 import { startBot, type RunningBot } from '../../bot';
 import { openStore } from '../../data/store';
 import { tempDir } from '../support/files';
+import { sql } from '../support/sql';
 import { startChannelService, startHttpServer, type ChannelReply } from '../support/standIns';
 import { EMAIL_CUSTOMER, REGULAR_CUSTOMER, openTestShop } from '../support/shop';
 
@@ -225,10 +226,20 @@ describe('the bot over HTTP with the demo shop: roles, privacy, state across a r
     const done = await say('ada', 'conv-ada', 'yes');
     expect(done.map(replyText).join(' ')).toContain('your data is erased');
     expect(bot.store.identities.byAccount('webchat', 'ada')).toBeUndefined();
-    expect(bot.store.botState.read(['webchat/conversations/conv-ada'])).toHaveLength(0);
+    // No conversation state is left under any key of the conversation.
+    const stateKeys = sql(bot.store)
+      .prepare(`SELECT key FROM bot_state WHERE key LIKE 'webchat/conversations/conv-ada%'`)
+      .all();
+    expect(stateKeys).toEqual([]);
+    // The next message is a new visitor's first, answered as such, not the erasure question again.
+    const next = await say('ada', 'conv-ada', 'how long does delivery take?');
+    const text = next.map(replyText).join(' ');
+    expect(text).toMatch(/working days/);
+    expect(text).not.toMatch(/erase|yes or no/i);
+    expect(bot.store.orders.customerByExternal(EMAIL_CUSTOMER.id)).toBeUndefined();
     const store = openStore(dbFile);
     try {
-      expect(store.orders.customerByExternal(EMAIL_CUSTOMER.id)?.email).toBeNull();
+      expect(store.orders.customerByExternal(EMAIL_CUSTOMER.id)).toBeUndefined();
     } finally {
       store.close();
     }

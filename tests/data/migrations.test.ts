@@ -40,6 +40,7 @@ describe('database file and migrations', () => {
       );
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('secure_delete', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
     } finally {
       db.close();

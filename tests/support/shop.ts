@@ -35,7 +35,19 @@ export function testConfig(dir: string, env: NodeJS.ProcessEnv = {}): Config {
   });
 }
 
-export async function openTestShop(dir: string, env: NodeJS.ProcessEnv = {}): Promise<TestShop> {
+export interface TestShopOptions {
+  /**
+   * More order lines in retain's generic format (order_id,customer_id,sku,description,quantity,
+   * unit_price,ordered_at,country,customer_email), imported before the models are trained.
+   */
+  extraLines?: string[];
+}
+
+export async function openTestShop(
+  dir: string,
+  env: NodeJS.ProcessEnv = {},
+  options: TestShopOptions = {},
+): Promise<TestShop> {
   const config = testConfig(dir, env);
   const store = openStore(config.dbFile);
   await importOrders(store, DEMO_DATA, { timeZone: 'Europe/London', actor: 'test' });
@@ -44,6 +56,7 @@ export async function openTestShop(dir: string, env: NodeJS.ProcessEnv = {}): Pr
     `${EMAIL_CUSTOMER.orders[0]},${EMAIL_CUSTOMER.id},85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2.95,2011-05-02T10:00:00Z,United Kingdom,${EMAIL_CUSTOMER.email}`,
     `${EMAIL_CUSTOMER.orders[0]},${EMAIL_CUSTOMER.id},22423,REGENCY CAKESTAND 3 TIER,1,12.75,2011-05-02T10:00:00Z,United Kingdom,${EMAIL_CUSTOMER.email}`,
     `${EMAIL_CUSTOMER.orders[1]},${EMAIL_CUSTOMER.id},20725,LUNCH BAG RED RETROSPOT,10,1.65,2011-06-20T15:30:00Z,United Kingdom,${EMAIL_CUSTOMER.email}`,
+    ...(options.extraLines ?? []),
   ]);
   await importOrders(store, extra, { timeZone: 'Europe/London', actor: 'test' });
   // As `npm start` does on a first start: train the analytics and the recommender, load the NLP models.

@@ -36,14 +36,52 @@ export interface ChannelReply {
   };
 }
 
-/** A stand-in for the Bot Framework channel service: records the replies the bot sends. */
-export async function startChannelService(): Promise<StandIn & { replies: ChannelReply[] }> {
+/** A member of a Teams conversation, as the roster call answers it (TeamsChannelAccount). */
+export interface RosterMember {
+  id: string;
+  name?: string;
+  aadObjectId?: string;
+  email?: string;
+  userPrincipalName?: string;
+  tenantId?: string;
+}
+
+export interface ChannelServiceOptions {
+  /**
+   * Teams members by user id: GET /v3/conversations/{conversation or team}/members/{user id}
+   * answers with the member (404 when unknown), as the Teams channel service does. A member
+   * given as 'fail' gets a 500.
+   */
+  roster?: Map<string, RosterMember | 'fail'>;
+}
+
+const MEMBER = /^\/v3\/conversations\/[^/]+\/members\/([^/?]+)$/;
+
+/**
+ * A stand-in for the Bot Framework channel service: records the replies the bot sends, and
+ * answers Teams roster look-ups (each recorded in `rosterCalls`).
+ */
+export async function startChannelService(
+  options: ChannelServiceOptions = {},
+): Promise<StandIn & { replies: ChannelReply[]; rosterCalls: string[] }> {
   const replies: ChannelReply[] = [];
+  const rosterCalls: string[] = [];
   const server = await startHttpServer((req, body, res) => {
+    const member = req.method === 'GET' ? MEMBER.exec(req.url ?? '') : null;
+    if (member) {
+      const userId = decodeURIComponent(member[1]);
+      rosterCalls.push(userId);
+      const found = options.roster?.get(userId);
+      // Not chained: restify, loaded in the same process, patches writeHead to return nothing.
+      res.writeHead(found && found !== 'fail' ? 200 : found === 'fail' ? 500 : 404, {
+        'content-type': 'application/json',
+      });
+      res.end(JSON.stringify(found && found !== 'fail' ? found : { error: { code: 'NotFound' } }));
+      return;
+    }
     replies.push({ path: req.url ?? '', body: body as ChannelReply['body'] });
-    // Not chained: restify, loaded in the same process, patches writeHead to return nothing.
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id: `reply-${replies.length}` }));
   });
-  return { ...server, replies };
+  return { ...server, replies, rosterCalls };
 }
