@@ -17,8 +17,8 @@
  */
 import type { Store } from '../data/store';
 import { type Campaign, type CampaignKind, type CandidateRow } from '../data/repositories/campaigns';
-import { matchesAudience, parseAudience } from '../analytics/campaigns/audience';
 import { eligibilityCheck } from '../analytics/campaigns/eligibility';
+import { campaignMembers } from '../services/upliftTargeting';
 import type { JobsConfig } from './config';
 import { runCampaign, type CampaignRunContext, type CampaignRunSummary } from './campaignRun';
 import { noRecommendations, type Recommender } from './personalise';
@@ -156,8 +156,9 @@ export function runWinbackJob(store: Store, options: JobOptions): CampaignJobRep
   );
   const due = [...repo.due('winback', now), ...repo.due('manual', now)].filter((c) => c.id !== auto.id);
   for (const campaign of due) {
-    const audience = parseAudience(campaign.audience);
-    const members = scored.filter((c) => matchesAudience(c, audience));
+    // Its audience filter, or the customers its offer is most likely to change (uplift targeting).
+    const { members, note } = campaignMembers(store, campaign, scored, now);
+    if (note) report.notes.push(note);
     report.campaigns.push(runCampaign(ctx, campaign, members, 'once'));
     if (!dryRun) repo.setStatus(campaign.id, 'completed', now);
   }

@@ -37,18 +37,28 @@ interface CampaignState {
   controlShare: number;
   scheduledAt?: string;
   eligible?: number;
+  targeting?: 'uplift' | 'churn risk';
 }
 
 const AUDIENCE_CHOICES: Array<{ title: string; audience: AudienceFilter }> = [
+  { title: 'Most likely to respond to the offer', audience: { targeting: 'uplift' } },
   { title: 'At risk', audience: { segment: 'At risk' } },
   { title: "Can't lose them", audience: { segment: "Can't lose them" } },
   { title: 'Hibernating', audience: { segment: 'Hibernating' } },
   { title: 'Churn risk over 50%', audience: { minChurnProbability: 0.5 } },
 ];
 
-/** The audience the message names: a segment or stage, a churn threshold, a country. */
+/**
+ * "The customers most likely to respond to 10% off", "customers the offer is likely to change",
+ * "persuadables": target by uplift (who the offer changes), not by who is likely to buy anyway.
+ */
+const UPLIFT_TARGETING =
+  /\b(likely to (respond|react|be persuaded)|(would|will) respond|respond(s|ing)? (best )?to|persuadables?|uplift|offer (is )?(most )?likely to change|offer (would |will )?changes?)\b/i;
+
+/** The audience the message names: a segment or stage, a churn threshold, a country, uplift targeting. */
 export function audienceFrom(text: string, entities: Entity[]): AudienceFilter {
   const audience: AudienceFilter = {};
+  if (UPLIFT_TARGETING.test(text)) audience.targeting = 'uplift';
   const segment = first(entities, 'segment');
   if (segment) {
     if (segment.value === 'lapsed') audience.stage = 'lapsed';
@@ -64,7 +74,10 @@ export function audienceFrom(text: string, entities: Entity[]): AudienceFilter {
 }
 
 const hasAudience = (a: AudienceFilter) =>
-  a.segment !== undefined || a.stage !== undefined || a.minChurnProbability !== undefined;
+  a.segment !== undefined ||
+  a.stage !== undefined ||
+  a.minChurnProbability !== undefined ||
+  a.targeting !== undefined;
 
 export class CampaignDialog extends ComponentDialog {
   constructor(
@@ -131,7 +144,13 @@ export class CampaignDialog extends ComponentDialog {
           ? {}
           : { text: answer.slice(0, 140) };
     }
-    const preview = this.app.campaigns.preview(state.audience);
+    const preview = this.app.campaigns.preview(state.audience, {
+      offer: state.offer,
+      controlShare: state.controlShare,
+    });
+    // Uplift targeting is launched as previewed: by uplift, or by churn risk when it had to be.
+    state.audience = preview.audience;
+    state.targeting = preview.targeting?.method;
     state.eligible = preview.eligible;
     await sendReport(
       { turn: step.context, render: this.render },
@@ -176,6 +195,7 @@ export class CampaignDialog extends ComponentDialog {
       offer: state.offer,
       controlShare: state.controlShare,
       eligible: state.eligible,
+      ...(state.targeting ? { targeting: state.targeting } : {}),
     });
     await step.context.sendActivity(
       `Campaign #${id} is scheduled${state.scheduledAt ? ` for ${state.scheduledAt.slice(0, 10)}` : ''}: ` +
