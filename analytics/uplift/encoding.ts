@@ -9,8 +9,9 @@
  * - categorical columns: one column per level (one-hot); levels seen in fewer than
  *   clamp(0.1% of rows, 10, 100) rows, and all but the 40 most common, are pooled into "(other)";
  *   missing cells get a "(missing)" level; levels the training file never had count as "(other)";
- * - left out, with the reason: columns with one value only, and columns with a different value on
- *   almost every row (identifiers, free text).
+ * - left out, with the reason: columns with one value only, text columns with a different value
+ *   on almost every row (identifiers, free text), and numeric columns named like an identifier
+ *   (id, customer_id, clientId) with a different number on almost every row.
  *
  * Standardisation is the model's job (model.ts). Pure.
  */
@@ -40,6 +41,8 @@ export interface Encoder {
 }
 
 const NUMERIC_SHARE = 0.95;
+/** Column names of identifiers: id, customer_id, clientId, user ID ... */
+const ID_NAME = /(^|[_\s-])(id|Id|ID)$|[a-z](Id|ID)$/;
 const MAX_LEVELS = 40;
 const SKEWED = 2;
 
@@ -118,6 +121,13 @@ function categoricalEncoding(col: SampledColumn, rows: number): ColumnEncoding |
   };
 }
 
+/** Distinct values per filled cell (values beyond the remembered ones each count as new). */
+function distinctShare(col: SampledColumn, filled: number): number {
+  let overflow = 0;
+  for (const code of col.codes) if (code === -2) overflow++;
+  return (col.levels.length + overflow) / Math.max(1, filled);
+}
+
 /** Chooses each column's encoding from the training sample. */
 export function fitEncoder(sample: ExperimentSample): Encoder {
   const columns: ColumnEncoding[] = [];
@@ -132,6 +142,13 @@ export function fitEncoder(sample: ExperimentSample): Encoder {
       if (Number.isFinite(col.numbers[i])) numeric++;
     }
     const isNumeric = filled > 0 && numeric >= NUMERIC_SHARE * filled;
+    if (isNumeric && ID_NAME.test(col.name.trim()) && distinctShare(col, filled) > 0.9) {
+      dropped.push({
+        name: col.name,
+        why: 'it looks like an identifier (a different number on almost every row)',
+      });
+      continue;
+    }
     if (isNumeric && numeric < filled)
       warnings.push(
         `column '${col.name}': ${filled - numeric} cells that are not numbers were treated as missing`,

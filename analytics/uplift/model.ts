@@ -51,12 +51,13 @@ export interface UpliftModel {
   reason: string;
 }
 
-/** Standardised copy of raw feature rows (clipped to +-MAX_Z). */
+/** Standardised copy of raw feature rows (clipped to +-MAX_Z; features constant in training stay 0). */
 export function standardise(model: Pick<UpliftModel, 'mean' | 'std'>, m: Matrix): Matrix {
   const x = new Float32Array(m.x.length);
   for (let r = 0; r < m.rows; r++) {
     for (let j = 0; j < m.cols; j++) {
-      const v = (m.x[r * m.cols + j] - model.mean[j]) / model.std[j];
+      const sd = model.std[j];
+      const v = sd > 0 ? (m.x[r * m.cols + j] - model.mean[j]) / sd : 0;
       x[r * m.cols + j] = Number.isFinite(v) ? Math.max(-MAX_Z, Math.min(MAX_Z, v)) : 0;
     }
   }

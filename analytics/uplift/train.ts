@@ -112,7 +112,9 @@ function meanStd(m: Matrix): { mean: number[]; std: number[] } {
     mean[j] /= m.rows;
     sq[j] = sq[j] / m.rows - mean[j] * mean[j];
   }
-  return { mean, std: sq.map((v) => (v > 1e-12 ? Math.sqrt(v) : 1)) };
+  // A feature that never varied in training taught the model nothing: std 0 marks it, and
+  // standardise() keeps it at 0 even when it varies later (e.g. offer history after the first campaign).
+  return { mean, std: sq.map((v) => (v > 1e-12 ? Math.sqrt(v) : 0)) };
 }
 
 /** Spread of the Qini coefficient when the same customers are ranked at random. */

@@ -7,7 +7,7 @@
  * a response model.
  */
 import type { Command } from 'commander';
-import { parseNumberOption, printJson } from '../context';
+import { parseNumberOption, printJson, withDbOption } from '../context';
 import { evalGroup } from './groups';
 import { evaluateUpliftFiles, type UpliftEvaluation } from '../../analytics/uplift/evaluate';
 import { resolveUserPath } from '../../lib/paths';
@@ -29,8 +29,8 @@ const num = (v: number | null, digits = 3) => (v === null ? 'n/a' : v.toFixed(di
 const points = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)} points`);
 
 export function registerUplift(program: Command): void {
-  evalGroup(program)
-    .command('uplift')
+  // --db as on every command, though the experiment is read from the files alone.
+  withDbOption(evalGroup(program).command('uplift'))
     .description(
       'learn who a treatment changes from a randomised experiment (CSV) and measure it on a test file: ' +
         'Qini, uplift at 30%, AUUC, against random targeting and a response model',

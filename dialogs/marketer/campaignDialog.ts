@@ -53,13 +53,17 @@ const AUDIENCE_CHOICES: Array<{ title: string; audience: AudienceFilter }> = [
  * "persuadables": target by uplift (who the offer changes), not by who is likely to buy anyway.
  */
 const UPLIFT_TARGETING =
-  /\b(likely to (respond|react|be persuaded)|(would|will) respond|respond(s|ing)? (best )?to|persuadables?|uplift|offer (is )?(most )?likely to change|offer (would |will )?changes?)\b/i;
+  /\b((most |more )?likely to (respond|react|be persuaded)|(would|will) respond|respond(s|ing)? (best )?to|persuadables?|uplift|offer (is )?(most )?likely to change|offer (would |will )?changes?)\b/i;
 
 /** The audience the message names: a segment or stage, a churn threshold, a country, uplift targeting. */
 export function audienceFrom(text: string, entities: Entity[]): AudienceFilter {
   const audience: AudienceFilter = {};
-  if (UPLIFT_TARGETING.test(text)) audience.targeting = 'uplift';
-  const segment = first(entities, 'segment');
+  const uplift = UPLIFT_TARGETING.exec(text);
+  if (uplift) audience.targeting = 'uplift';
+  // Words of the uplift phrase are not a segment ("most" is not the segment "Lost").
+  const outside = (e: Entity) =>
+    !uplift || !('start' in e) || e.end <= uplift.index || e.start >= uplift.index + uplift[0].length;
+  const segment = first(entities.filter(outside), 'segment');
   if (segment) {
     if (segment.value === 'lapsed') audience.stage = 'lapsed';
     else audience.segment = segment.value;

@@ -15,6 +15,7 @@ import { assignArm } from '../../analytics/campaigns/controlGroup';
 import { OUTCOME_RATES, CUSTOMER_TYPES, type CustomerType } from '../../analytics/uplift/simulate';
 import { seededRandom } from '../../lib/random';
 import { defaultAsOfFor } from '../../analytics/training';
+import { AUTO_WINBACK_NAME } from '../../jobs/campaignJobs';
 import { connect, customerId, importOrderSpecs, openShop, storeScores, type OrderSpec } from '../jobs/shop';
 
 const DAY = 86_400_000;
@@ -39,6 +40,8 @@ export interface SimCustomer {
   profile: Profile;
   type: CustomerType;
   churn: number;
+  /** Campaign members live in the United Kingdom; the fresh customers, never in a campaign, in France. */
+  country: string;
 }
 
 const at = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
@@ -48,6 +51,7 @@ function historyOf(c: SimCustomer, before: number, random: () => number): OrderS
   const orders: OrderSpec[] = [];
   const add = (t: number) =>
     orders.push({
+      country: c.country,
       order: `${c.id}-${orders.length}`,
       customer: c.id,
       at: at(t),
@@ -73,19 +77,27 @@ export interface CampaignShop {
 }
 
 /**
- * Opens the shop with `customers` customers and a completed campaign (percent off `percentOff`,
- * 30-day window from CAMPAIGN_START, half held out), outcomes included. Scores (churn risk) are
- * stored as of the day after the window.
+ * Opens the shop with `customers` customers in a completed campaign (10% off, 30-day window from
+ * CAMPAIGN_START, half held out), outcomes included, and `fresh` customers who were not in it.
+ * Churn scores are stored as of the data's as-of date.
  */
 export async function openCampaignShop(
   dir: string,
   name: string,
-  options: { customers: number; seed?: number; controlShare?: number; serviceUrl?: string },
+  options: {
+    customers: number;
+    /** Customers who were not in the campaign (in France), to target afterwards. */
+    fresh?: number;
+    seed?: number;
+    controlShare?: number;
+    windowClosed?: boolean;
+  },
 ): Promise<CampaignShop> {
   const random = seededRandom(options.seed ?? 11);
   const start = CAMPAIGN_START.getTime();
   const customers: SimCustomer[] = [];
-  for (let i = 0; i < options.customers; i++) {
+  const fresh = options.fresh ?? 0;
+  for (let i = 0; i < options.customers + fresh; i++) {
     const u = random();
     const profile: Profile = u < 0.35 ? 'frequent' : u < 0.7 ? 'lapsing' : 'one-off';
     const weights = PROFILE_TYPES[profile];
@@ -99,12 +111,21 @@ export async function openCampaignShop(
       }
     }
     const [lo, hi] = PROFILE_CHURN[profile];
-    customers.push({ id: `s${i}`, profile, type, churn: lo + (hi - lo) * random() });
+    const member = i < options.customers;
+    customers.push({
+      id: member ? `s${i}` : `f${i}`,
+      profile,
+      type,
+      churn: lo + (hi - lo) * random(),
+      country: member ? 'United Kingdom' : 'France',
+    });
   }
   const store = await openShop(
     dir,
     name,
-    customers.flatMap((c) => historyOf(c, start, random)),
+    // Members' histories end at the campaign's start; the fresh customers keep buying during its
+    // window (they were not in it), so they look as they would when a next campaign is planned.
+    customers.flatMap((c) => historyOf(c, c.country === 'France' ? start + 26 * DAY : start, random)),
   );
   const campaign = store.campaigns.create(
     {
@@ -120,7 +141,7 @@ export async function openCampaignShop(
     CAMPAIGN_START,
   );
   const outcomes: OrderSpec[] = [];
-  for (const c of customers) {
+  for (const c of customers.filter((x) => x.country === 'United Kingdom')) {
     const id = customerId(store, c.id);
     const arm = assignArm(campaign.id, id, campaign.controlShare);
     store.campaigns.assign(campaign.id, id, arm, CAMPAIGN_START);
@@ -128,20 +149,66 @@ export async function openCampaignShop(
     if (random() < (arm === 'treatment' ? rates.treated : rates.control))
       outcomes.push({ order: `${c.id}-won`, customer: c.id, at: at(start + (1 + random() * 27) * DAY) });
   }
-  // Someone buys after the window, so the data (and its as-of date) reach past the window's end.
-  outcomes.push({ order: 'late-1', customer: customers[0].id, at: at(start + 32 * DAY) });
   await importOrderSpecs(store, dir, outcomes);
-  // Scored as `retain train` would store them, as of the day after the newest order (a churn run
-  // at that date tells the nightly job the analytics are up to date).
-  const asOf = defaultAsOfFor(store);
+  if (options.windowClosed ?? true) await closeWindow(store, dir, customers[0].id);
+  // Scored as `retain train` would store them.
   storeScores(
     store,
-    asOf.toISOString(),
+    defaultAsOfFor(store).toISOString(),
     customers.map((c) => ({ customer: c.id, churn: c.churn, stage: c.churn >= 0.5 ? 'at risk' : 'repeat' })),
   );
-  store.runs.record({ model: 'churn', version: 'test', asOf, trainedAt: asOf });
+  markAnalyticsCurrent(store);
   // Everyone has talked to the bot, so everyone can be messaged.
-  for (const c of customers)
-    connect(store, c.id, options.serviceUrl ?? 'http://127.0.0.1:9', { at: CAMPAIGN_START });
+  for (const c of customers) connect(store, c.id, 'http://127.0.0.1:9', { at: CAMPAIGN_START });
+  // The automatic win-back is paused, so only the campaigns a test launches send anything.
+  store.campaigns.create(
+    {
+      name: AUTO_WINBACK_NAME,
+      kind: 'winback',
+      status: 'draft',
+      audience: {},
+      offer: {},
+      controlShare: 0.1,
+      createdBy: 'test',
+    },
+    CAMPAIGN_START,
+  );
   return { store, customers, campaignId: campaign.id };
+}
+
+/** A churn run as of the data's as-of date: the nightly job then sees the analytics as up to date. */
+export function markAnalyticsCurrent(store: Store): void {
+  const asOf = defaultAsOfFor(store);
+  store.runs.record({ model: 'churn', version: `test@${asOf.toISOString()}`, asOf, trainedAt: asOf });
+}
+
+/** Someone buys after the campaign's window, so the data (and its as-of date) reach past its end. */
+export async function closeWindow(store: Store, dir: string, customer: string): Promise<void> {
+  await importOrderSpecs(store, dir, [
+    { order: 'after-window', customer, at: at(CAMPAIGN_START.getTime() + 32 * DAY) },
+  ]);
+}
+
+/** Orders in a campaign's window for its members, by each one's type and arm. */
+export async function simulateOutcomes(
+  shop: CampaignShop,
+  dir: string,
+  campaignId: number,
+  from: Date,
+  seed = 5,
+): Promise<void> {
+  const random = seededRandom(seed);
+  const byId = new Map(shop.customers.map((c) => [customerId(shop.store, c.id), c]));
+  const orders: OrderSpec[] = [];
+  for (const m of shop.store.campaigns.memberships(campaignId)) {
+    const c = byId.get(m.customerId)!;
+    const rates = OUTCOME_RATES[c.type];
+    if (random() < (m.arm === 'treatment' ? rates.treated : rates.control))
+      orders.push({
+        order: `${c.id}-c${campaignId}`,
+        customer: c.id,
+        at: at(from.getTime() + (1 + random() * 27) * DAY),
+      });
+  }
+  await importOrderSpecs(shop.store, dir, orders);
 }
