@@ -8,7 +8,9 @@
  *    run and the latest one (on the very first scoring run every customer above the threshold or
  *    in those stages counts as crossing). Period = the score date, so one message per crossing.
  *  - every marketer campaign of kind winback or manual that is scheduled and due: its audience
- *    filter over the latest scores, once (period 'once'); it is then marked completed.
+ *    filter over the latest scores (or, targeted by uplift, the customers the offer is most likely
+ *    to change among them: services/upliftTargeting.ts), once (period 'once'); it is then
+ *    marked completed.
  * Welcome: customers whose first purchase was between delay + lookback and delay days ago get a
  * thank-you once (period 'first-purchase'), through "Automatic welcome". The same job nudges
  * one-time buyers towards a second purchase: customers whose only purchase was between

@@ -1,6 +1,7 @@
 /**
  * Who a campaign is for, from the stored scores: segment, lifecycle stage, a churn probability
- * threshold and country. Pure: callers pass the rows the repositories read.
+ * threshold and country, and optionally uplift targeting among those. Pure: callers pass the rows
+ * the repositories read.
  */
 
 export type AudienceFilter = {
@@ -16,8 +17,8 @@ export type AudienceFilter = {
   secondPurchaseAfterDays?: number;
   /**
    * 'uplift': among the customers the filters above match, those the offer is most likely to
-   * change (by the shop's uplift model; services/upliftTargeting.ts), the top `upliftShare`
-   * (default 0.3) with a positive expected effect. Not a filter of matchesAudience.
+   * change (by the shop's uplift model), the top `upliftShare` (default 0.3) with a positive
+   * expected effect. Not a filter: matchesAudience ignores it.
    */
   targeting?: 'uplift';
   upliftShare?: number;

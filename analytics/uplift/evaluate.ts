@@ -25,7 +25,14 @@ import { encodeSample, fitEncoder, recordEncoder, type Encoder } from './encodin
 import { armCounts, tooLittleToFit, trainUpliftModel, type UpliftTrainingOptions } from './train';
 import { ensembleScores, standardise, predictUplift, type UpliftModel } from './model';
 import { fitNetwork, predictProbabilities, type Matrix, type Network } from './network';
-import { averageEffect, qiniAucScore, upliftAtK, upliftAucScore, type Experiment } from './metrics';
+import {
+  averageEffect,
+  perfectCurves,
+  randomRankingMeasures,
+  rankingMeasures,
+  type Experiment,
+  type PerfectCurves,
+} from './metrics';
 import { columnDrivers, type ColumnDriver } from './drivers';
 
 export interface UpliftEvaluationOptions extends ExperimentColumns, UpliftTrainingOptions {
@@ -35,12 +42,12 @@ export interface UpliftEvaluationOptions extends ExperimentColumns, UpliftTraini
   maxTrainRows?: number;
 }
 
-export interface RankingMeasures {
+export interface TargetingMeasures {
   qini: number | null;
   upliftAt30: number | null;
 }
 
-export interface UpliftEvaluation extends RankingMeasures {
+export interface UpliftEvaluation extends TargetingMeasures {
   /** Normalised area under the uplift curve (scikit-uplift's uplift_auc_score). */
   auuc: number | null;
   /** Test customers measured. */
@@ -49,8 +56,8 @@ export interface UpliftEvaluation extends RankingMeasures {
   ate: number | null;
   ateInterval: { low: number; high: number } | null;
   baselines: {
-    random: RankingMeasures & { qiniSd: number | null };
-    response: RankingMeasures;
+    random: TargetingMeasures & { qiniSd: number | null };
+    response: TargetingMeasures;
   };
   model: {
     learner: string;
@@ -80,21 +87,14 @@ const DRIVER_ROWS = 1000;
 
 const orNull = (v: number) => (Number.isFinite(v) ? v : null);
 
-function measures(e: Experiment, score: ArrayLike<number>): RankingMeasures {
-  return { qini: orNull(qiniAucScore(e, score)), upliftAt30: orNull(upliftAtK(e, score, 0.3)) };
-}
-
-function randomBaseline(e: Experiment, seed: number): UpliftEvaluation['baselines']['random'] {
-  const random = seededRandom(seed);
-  const score = new Float64Array(e.y.length);
-  const qinis: number[] = [];
-  const at30: number[] = [];
-  for (let k = 0; k < RANDOM_ORDERS; k++) {
-    for (let i = 0; i < score.length; i++) score[i] = random();
-    const m = measures(e, score);
-    if (m.qini !== null) qinis.push(m.qini);
-    if (m.upliftAt30 !== null) at30.push(m.upliftAt30);
-  }
+function randomBaseline(
+  e: Experiment,
+  seed: number,
+  perfect: PerfectCurves,
+): UpliftEvaluation['baselines']['random'] {
+  const runs = randomRankingMeasures(e, seededRandom(seed), RANDOM_ORDERS, 0.3, perfect);
+  const qinis = runs.map((m) => m.qini).filter(Number.isFinite);
+  const at30 = runs.map((m) => m.upliftAtK).filter(Number.isFinite);
   const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
   const q = mean(qinis);
   const sd =
@@ -102,6 +102,29 @@ function randomBaseline(e: Experiment, seed: number): UpliftEvaluation['baseline
       ? Math.sqrt(qinis.reduce((a, v) => a + (v - q) ** 2, 0) / (qinis.length - 1))
       : null;
   return { qini: q, upliftAt30: mean(at30), qiniSd: sd };
+}
+
+/** A typed array that grows as values are pushed (a few bytes per test row, however many rows). */
+class Growing<A extends Float64Array | Uint8Array> {
+  private data: A;
+  private length = 0;
+
+  constructor(private readonly make: new (n: number) => A) {
+    this.data = new make(1 << 16);
+  }
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+
+  values(): A {
+    return this.data.subarray(0, this.length) as A;
+  }
 }
 
 /** Scores every usable row of the test file with the model and the response model. */
@@ -113,10 +136,10 @@ async function scoreTestFile(
 ) {
   const accounting = new RowAccounting();
   const readTreatment = treatmentReader(options);
-  const t: number[] = [];
-  const y: number[] = [];
-  const scores: number[] = [];
-  const responses: number[] = [];
+  const t = new Growing(Uint8Array);
+  const y = new Growing(Uint8Array);
+  const scores = new Growing(Float64Array);
+  const responses = new Growing(Float64Array);
   const cols = enc.features.length;
   const batch = new Float32Array(BATCH * cols);
   // A sample of test rows (raw inputs) for the drivers.
@@ -161,9 +184,9 @@ async function scoreTestFile(
   flush();
   accounting.check(options);
   return {
-    experiment: { t: Uint8Array.from(t), y: Uint8Array.from(y) },
-    scores: Float64Array.from(scores),
-    responses: Float64Array.from(responses),
+    experiment: { t: t.values(), y: y.values() },
+    scores: scores.values(),
+    responses: responses.values(),
     driverSample: { x: driverRows.subarray(0, driverCount * cols), rows: driverCount, cols } as Matrix,
     skipped: accounting.skipped,
   };
@@ -183,17 +206,17 @@ export async function evaluateUpliftFiles(options: UpliftEvaluationOptions): Pro
     );
   const m = encodeSample(enc, sample);
   const arms = { t: sample.t, y: sample.y };
-  const model = await trainUpliftModel(m, enc.features, arms, options);
+  const trained = await trainUpliftModel(m, enc.features, arms, options);
   const treatedRows: number[] = [];
   for (let i = 0; i < sample.rows; i++) if (sample.t[i] === 1) treatedRows.push(i);
   const response = await fitNetwork(
-    standardise(model, m),
+    standardise(trained, m),
     sample.y,
     { architecture: 'logistic', seed: seed + 3, l2: 1e-3, steps: options.steps },
     treatedRows,
   );
 
-  const scored = await scoreTestFile(options, enc, model, response);
+  const scored = await scoreTestFile(options, enc, trained, response);
   const e = scored.experiment;
   const test = armCounts(e);
   const warnings = [...sample.warnings, ...enc.warnings];
@@ -205,14 +228,14 @@ export async function evaluateUpliftFiles(options: UpliftEvaluationOptions): Pro
     warnings.push(
       `the test file is small (${test.treated} treated, ${test.control} control customers): its figures are noisy`,
     );
-  if (!model.usable) warnings.push(`the uplift model is not usable for targeting: ${model.reason}`);
+  if (!trained.usable) warnings.push(`the uplift model is not usable for targeting: ${trained.reason}`);
   const ate = estimateUplift(
     { successes: test.treatedHits, trials: test.treated },
     { successes: test.controlHits, trials: test.control },
   );
-  const driverUplift = predictUplift(model, scored.driverSample).map((p) => p.uplift);
+  const driverUplift = predictUplift(trained, scored.driverSample).map((p) => p.uplift);
   const drivers = columnDrivers(
-    model,
+    trained,
     scored.driverSample,
     driverUplift,
     enc.columns.map((c, j) => ({
@@ -225,19 +248,26 @@ export async function evaluateUpliftFiles(options: UpliftEvaluationOptions): Pro
           : undefined,
     })),
   );
+  const perfect = perfectCurves(e);
+  const byModel = rankingMeasures(e, scored.scores, 0.3, perfect);
+  const byResponse = rankingMeasures(e, scored.responses, 0.3, perfect);
   return {
-    ...measures(e, scored.scores),
-    auuc: orNull(upliftAucScore(e, scored.scores)),
+    qini: orNull(byModel.qini),
+    upliftAt30: orNull(byModel.upliftAtK),
+    auuc: orNull(byModel.auuc),
     n: e.y.length,
     ate: orNull(averageEffect(e)),
     ateInterval: ate.interval,
-    baselines: { random: randomBaseline(e, seed + 5), response: measures(e, scored.responses) },
+    baselines: {
+      random: randomBaseline(e, seed + 5, perfect),
+      response: { qini: orNull(byResponse.qini), upliftAt30: orNull(byResponse.upliftAtK) },
+    },
     model: {
-      learner: model.learner,
-      architecture: model.architecture,
-      usable: model.usable,
-      reason: model.reason,
-      validation: model.validation,
+      learner: trained.learner,
+      architecture: trained.architecture,
+      usable: trained.usable,
+      reason: trained.reason,
+      validation: trained.validation,
     },
     test: {
       treated: test.treated,

@@ -50,12 +50,21 @@ export function descendingOrder(score: ArrayLike<number>): Uint32Array {
 
 type Point = (treated: number, treatedHits: number, control: number, controlHits: number) => number;
 
-/** The curve `point` defines, evaluated after each block of tied scores. */
-function curve(e: Experiment, score: ArrayLike<number>, point: Point): Curve {
-  check(e, score);
-  const order = descendingOrder(score);
-  const x = [0];
-  const y = [0];
+const qiniPoint: Point = (nt, yt, nc, yc) => yt - (nc ? (yc * nt) / nc : 0);
+const upliftPoint: Point = (nt, yt, nc, yc) => ((nt ? yt / nt : 0) - (nc ? yc / nc : 0)) * (nt + nc);
+
+/**
+ * Walks the customers in `order`, calling `visit(k, value)` after each block of tied scores (every
+ * customer is its own block when `score` is omitted), starting from (0, 0).
+ */
+function walk(
+  e: Experiment,
+  order: ArrayLike<number>,
+  score: ArrayLike<number> | null,
+  point: Point,
+  visit: (k: number, value: number) => void,
+): void {
+  visit(0, 0);
   let nt = 0;
   let yt = 0;
   let nc = 0;
@@ -69,30 +78,91 @@ function curve(e: Experiment, score: ArrayLike<number>, point: Point): Curve {
       nc++;
       yc += e.y[i];
     }
-    const last = k === order.length - 1;
-    if (last || finite(score[order[k + 1]]) !== finite(score[i])) {
-      x.push(k + 1);
-      y.push(point(nt, yt, nc, yc));
-    }
+    if (k === order.length - 1 || !score || finite(score[order[k + 1]]) !== finite(score[i]))
+      visit(k + 1, point(nt, yt, nc, yc));
   }
-  return { x, y };
 }
 
-const qiniPoint: Point = (nt, yt, nc, yc) => yt - (nc ? (yc * nt) / nc : 0);
-const upliftPoint: Point = (nt, yt, nc, yc) => ((nt ? yt / nt : 0) - (nc ? yc / nc : 0)) * (nt + nc);
+function collect(
+  e: Experiment,
+  order: ArrayLike<number>,
+  score: ArrayLike<number> | null,
+  point: Point,
+): Curve {
+  const c: Curve = { x: [], y: [] };
+  walk(e, order, score, point, (k, v) => {
+    c.x.push(k);
+    c.y.push(v);
+  });
+  return c;
+}
+
+/** Trapezoidal area under the curve `point` defines, without keeping the curve. */
+function areaOf(
+  e: Experiment,
+  order: ArrayLike<number>,
+  score: ArrayLike<number> | null,
+  point: Point,
+): number {
+  let sum = 0;
+  let lastK = 0;
+  let lastV = 0;
+  walk(e, order, score, point, (k, v) => {
+    sum += ((k - lastK) * (v + lastV)) / 2;
+    lastK = k;
+    lastV = v;
+  });
+  return sum;
+}
+
+/**
+ * The curve of a score with few distinct values (the perfect rankings), by counting: customers are
+ * grouped by value (highest first) and each group is one block, as ties are.
+ */
+function blockCurve(e: Experiment, value: (i: number) => number, point: Point): Curve {
+  const blocks = new Map<number, { nt: number; yt: number; nc: number; yc: number }>();
+  for (let i = 0; i < e.y.length; i++) {
+    const v = value(i);
+    let b = blocks.get(v);
+    if (!b) blocks.set(v, (b = { nt: 0, yt: 0, nc: 0, yc: 0 }));
+    if (e.t[i] === 1) {
+      b.nt++;
+      b.yt += e.y[i];
+    } else {
+      b.nc++;
+      b.yc += e.y[i];
+    }
+  }
+  const c: Curve = { x: [0], y: [0] };
+  let nt = 0;
+  let yt = 0;
+  let nc = 0;
+  let yc = 0;
+  for (const v of [...blocks.keys()].sort((a, b) => b - a)) {
+    const b = blocks.get(v)!;
+    nt += b.nt;
+    yt += b.yt;
+    nc += b.nc;
+    yc += b.yc;
+    c.x.push(nt + nc);
+    c.y.push(point(nt, yt, nc, yc));
+  }
+  return c;
+}
 
 export function qiniCurve(e: Experiment, score: ArrayLike<number>): Curve {
-  return curve(e, score, qiniPoint);
+  check(e, score);
+  return collect(e, descendingOrder(score), score, qiniPoint);
 }
 
 export function upliftCurve(e: Experiment, score: ArrayLike<number>): Curve {
-  return curve(e, score, upliftPoint);
+  check(e, score);
+  return collect(e, descendingOrder(score), score, upliftPoint);
 }
 
 /** The best possible Qini curve: treated responders first, control responders last. */
 export function perfectQiniCurve(e: Experiment): Curve {
-  const ideal = Array.from({ length: e.y.length }, (_, i) => (e.t[i] === 1 ? e.y[i] : -e.y[i]));
-  return qiniCurve(e, ideal);
+  return blockCurve(e, (i) => (e.t[i] === 1 ? e.y[i] : -e.y[i]), qiniPoint);
 }
 
 /** sklift's perfect uplift curve (responders in the treated group and non-responders in control first). */
@@ -103,11 +173,8 @@ export function perfectUpliftCurve(e: Experiment): Curve {
     if (e.t[i] === 0 && e.y[i] === 1) controlResponders++;
     if (e.t[i] === 1 && e.y[i] === 0) treatedNonResponders++;
   }
-  const ideal = Array.from(
-    { length: e.y.length },
-    (_, i) => 2 * (e.y[i] === e.t[i] ? 1 : 0) + (controlResponders > treatedNonResponders ? e.y[i] : e.t[i]),
-  );
-  return upliftCurve(e, ideal);
+  const byOutcome = controlResponders > treatedNonResponders;
+  return blockCurve(e, (i) => 2 * (e.y[i] === e.t[i] ? 1 : 0) + (byOutcome ? e.y[i] : e.t[i]), upliftPoint);
 }
 
 /** Trapezoidal area under a curve (x increasing), as sklearn.metrics.auc. */
@@ -118,20 +185,20 @@ export function area(c: Curve): number {
 }
 
 /** (model area - random area) / (perfect area - random area); NaN when the perfect curve is the random line. */
-function normalised(actual: Curve, perfect: Curve): number {
+function normalised(actual: number, perfect: Curve): number {
   const end = perfect.x.length - 1;
   const random = area({ x: [0, perfect.x[end]], y: [0, perfect.y[end]] });
-  return (area(actual) - random) / (area(perfect) - random);
+  return (actual - random) / (area(perfect) - random);
 }
 
 /** The Qini coefficient (sklift qini_auc_score, negative effects allowed). */
 export function qiniAucScore(e: Experiment, score: ArrayLike<number>): number {
-  return normalised(qiniCurve(e, score), perfectQiniCurve(e));
+  return rankingMeasures(e, score).qini;
 }
 
 /** Normalised area under the uplift curve (sklift uplift_auc_score). */
 export function upliftAucScore(e: Experiment, score: ArrayLike<number>): number {
-  return normalised(upliftCurve(e, score), perfectUpliftCurve(e));
+  return rankingMeasures(e, score).auuc;
 }
 
 /**
@@ -139,10 +206,75 @@ export function upliftAucScore(e: Experiment, score: ArrayLike<number>): number 
  * (sklift uplift_at_k, strategy 'overall'); NaN when one group has nobody there.
  */
 export function upliftAtK(e: Experiment, score: ArrayLike<number>, k = 0.3): number {
+  return rankingMeasures(e, score, k).upliftAtK;
+}
+
+export interface RankingMeasures {
+  qini: number;
+  auuc: number;
+  upliftAtK: number;
+}
+
+/** The perfect curves of an experiment: they do not depend on the ranking, so they can be shared. */
+export interface PerfectCurves {
+  qini: Curve;
+  uplift: Curve;
+}
+
+export function perfectCurves(e: Experiment): PerfectCurves {
+  return { qini: perfectQiniCurve(e), uplift: perfectUpliftCurve(e) };
+}
+
+/** Qini coefficient, AUUC and uplift@k of one ranking, sorting once (for large test files). */
+export function rankingMeasures(
+  e: Experiment,
+  score: ArrayLike<number>,
+  k = 0.3,
+  perfect: PerfectCurves = perfectCurves(e),
+): RankingMeasures {
   check(e, score);
+  return measuresInOrder(e, descendingOrder(score), score, k, perfect);
+}
+
+function measuresInOrder(
+  e: Experiment,
+  order: ArrayLike<number>,
+  score: ArrayLike<number> | null,
+  k: number,
+  perfect: PerfectCurves,
+): RankingMeasures {
   if (!(k > 0 && k < 1)) throw new Error(`k must be between 0 and 1, got ${k}`);
-  const order = descendingOrder(score);
-  return topRates(e, order, Math.floor(e.y.length * k));
+  return {
+    qini: normalised(areaOf(e, order, score, qiniPoint), perfect.qini),
+    auuc: normalised(areaOf(e, order, score, upliftPoint), perfect.uplift),
+    upliftAtK: topRates(e, order, Math.floor(e.y.length * k)),
+  };
+}
+
+/**
+ * The same measures for `orders` random orders of the customers (a seeded shuffle each, so no
+ * sorting): what targeting at random gets on this experiment, and how much that varies.
+ */
+export function randomRankingMeasures(
+  e: Experiment,
+  random: () => number,
+  orders: number,
+  k = 0.3,
+  perfect: PerfectCurves = perfectCurves(e),
+): RankingMeasures[] {
+  const order = new Uint32Array(e.y.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  const out: RankingMeasures[] = [];
+  for (let r = 0; r < orders; r++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+    out.push(measuresInOrder(e, order, null, k, perfect));
+  }
+  return out;
 }
 
 /** Treated rate minus control rate among the first `size` rows of `order`. */

@@ -57,6 +57,11 @@ export interface SimulationOptions {
   featureNoise?: number;
   /** false: every feature is drawn apart from the traits, so nothing reveals the type (a null experiment). */
   informative?: boolean;
+  /**
+   * true: persuadables are the customers far from average engagement in either direction with
+   * ordinary loyalty, a pattern no linear score of the features can rank (a small network can).
+   */
+  nonlinear?: boolean;
 }
 
 function normal(random: () => number): number {
@@ -90,7 +95,9 @@ export function simulateExperiment(options: SimulationOptions): SimulatedCustome
     // Hidden traits: how engaged the customer is, and how loyal regardless of offers.
     const a = normal(random);
     const b = normal(random);
-    const logits = [1.2 * a - 0.6 * b, 1.5 * b, -1.4 * a - 0.3, 0.9 * a + 0.9 * b - 1.6];
+    const logits = options.nonlinear
+      ? [3 * (Math.abs(a) - 1) - 2 * Math.abs(b), 0.8 * b, -0.5, -1.5]
+      : [1.2 * a - 0.6 * b, 1.5 * b, -1.4 * a - 0.3, 0.9 * a + 0.9 * b - 1.6];
     const type = pick(
       logits.map((l) => Math.exp(l)),
       CUSTOMER_TYPES,

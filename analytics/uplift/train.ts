@@ -19,7 +19,7 @@ import { seededRandom, shuffleInPlace } from '../../lib/random';
 import { fitCalibration } from './calibration';
 import { fitLearner, predictLearner, type Arms, type Learner, type LearnerModel } from './learners';
 import { ensembleScores, standardise, type CandidateResult, type UpliftModel } from './model';
-import { qiniAucScore, upliftAtK } from './metrics';
+import { perfectCurves, randomRankingMeasures, rankingMeasures } from './metrics';
 import type { Architecture, Matrix } from './network';
 
 export interface UpliftTrainingOptions {
@@ -119,13 +119,7 @@ function meanStd(m: Matrix): { mean: number[]; std: number[] } {
 
 /** Spread of the Qini coefficient when the same customers are ranked at random. */
 function randomQiniSd(arms: Arms, seed: number): number {
-  const random = seededRandom(seed);
-  const values: number[] = [];
-  const score = new Float64Array(arms.t.length);
-  for (let p = 0; p < PERMUTATIONS; p++) {
-    for (let i = 0; i < score.length; i++) score[i] = random();
-    values.push(qiniAucScore(arms, score));
-  }
+  const values = randomRankingMeasures(arms, seededRandom(seed), PERMUTATIONS).map((m) => m.qini);
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
 }
@@ -156,6 +150,7 @@ export async function trainUpliftModel(
     return out;
   };
 
+  const perfect = perfectCurves(arms);
   const candidates: CandidateResult[] = [];
   let best: { candidate: CandidateResult; models: LearnerModel[]; oof: Float64Array } | undefined;
   for (const { learner, architecture } of options.candidates ?? ALL_CANDIDATES) {
@@ -179,11 +174,12 @@ export async function trainUpliftModel(
       const ranks = withinRanks(s);
       held.forEach((r, i) => (oof[r] = ranks[i]));
     }
+    const measured = rankingMeasures(arms, oof, 0.3, perfect);
     const candidate: CandidateResult = {
       learner,
       architecture,
-      validationQini: qiniAucScore(arms, oof),
-      validationUpliftAt30: finiteOrNull(upliftAtK(arms, oof, 0.3)),
+      validationQini: measured.qini,
+      validationUpliftAt30: finiteOrNull(measured.upliftAtK),
     };
     candidates.push(candidate);
     const margin = architecture === 'mlp' ? MLP_MARGIN : 0;

@@ -105,6 +105,24 @@ describe('uplift model on simulated experiments', () => {
     );
   });
 
+  it('chooses the small network when who the offer changes is not a linear pattern of the features', async () => {
+    const curved = (customers: number, seed: number) =>
+      simulateExperiment({ customers, seed, nonlinear: true, featureNoise: 0.3 });
+    const data = curved(6000, 11);
+    const heldOut = curved(20000, 12);
+    const chosen = await trainUpliftModel(matrix(data), [...SIMULATED_FEATURES], arms(data));
+    expect(chosen.architecture).toBe('mlp');
+    const linear = await trainUpliftModel(matrix(data), [...SIMULATED_FEATURES], arms(data), {
+      candidates: ALL_CANDIDATES.filter((c) => c.architecture === 'logistic'),
+    });
+    const qini = (m: UpliftModel) =>
+      qiniAucScore(
+        arms(heldOut),
+        predictUplift(m, matrix(heldOut)).map((p) => p.score),
+      );
+    expect(qini(chosen)).toBeGreaterThan(qini(linear) + 0.01);
+  }, 60_000);
+
   it('says so when the features do not reveal who the offer changes', async () => {
     // Features unrelated to the types: the offer still works on average, but nobody can tell for
     // whom. (By design about 5% of such experiments pass the guard by chance: 1 in 30 seeds did.)
