@@ -12,7 +12,8 @@
  *   read as binary (1/0, true/false, yes/no, treatment/control);
  * - outcomes as 1/0, 1.0/0.0, yes/no, true/false, y/n; rows with no outcome or no treatment are
  *   left out and counted; a non-binary outcome column is an error that says so;
- * - missing values ("", NA, N/A, null, NaN, ?) in features: kept as missing (encoding.ts).
+ * - missing values ("", NA, N/A, null, NaN, ?) in features: kept as missing (encoding.ts); ISO
+ *   dates read as numbers (days since 1970).
  *
  * A training file larger than `maxRows` is sampled uniformly (seeded reservoir sampling), so memory
  * stays bounded however big the file; test files are streamed in batches without being held.
@@ -47,9 +48,19 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 export const isMissing = (v: string) => MISSING.has(v.toLowerCase());
 
-/** A number, or NaN for anything that is not plainly one. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const DAY_MS = 86_400_000;
+
+/**
+ * A number, or NaN for anything that is not plainly one. ISO dates ("2018-03-15", with or without
+ * a time) read as days since 1970, so a first-purchase date is a numeric feature, not a category.
+ */
 export function parseNumber(v: string): number {
-  return NUMBER.test(v) ? Number(v) : NaN;
+  if (NUMBER.test(v)) return Number(v);
+  const date = ISO_DATE.exec(v);
+  // A time without a zone reads as UTC, so the same file gives the same numbers on every machine.
+  if (date) return Date.parse(v.replace(' ', 'T') + (date[1] && !date[4] ? 'Z' : '')) / DAY_MS;
+  return NaN;
 }
 
 /** 1, 0, or null when the value is not a recognisable yes/no. */

@@ -96,6 +96,18 @@ describe('experiment files', () => {
     });
   });
 
+  it('reads ISO dates as numbers (days), with or without a time', async () => {
+    const file = writeCsv(tmp.dir, 'dates.csv', [
+      'first_issue_date,t,y',
+      '2018-03-15,1,0',
+      '2018-03-16 12:00:00,0,1',
+      '2018-03-17T00:00:00Z,1,1',
+    ]);
+    const s = await readExperimentSample(file, { treatment: 't', outcome: 'y' });
+    const days = Array.from(s.columns[0].numbers).map((d) => d - 17605);
+    expect(days).toEqual([0, 1.5, 2]);
+  });
+
   it('samples a bigger file uniformly and says so', async () => {
     const file = writeCsv(tmp.dir, 'big.csv', mailRows(3000));
     const s = await readExperimentSample(
