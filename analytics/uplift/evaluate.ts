@@ -10,6 +10,7 @@
  * The test file is streamed and scored in batches, so it can be as large as the disk allows.
  */
 import { seededRandom } from '../../lib/random';
+import { rocAuc } from '../metrics/classification';
 import { estimateUplift } from '../campaigns/uplift';
 import {
   columnIndex,
@@ -84,6 +85,7 @@ export interface UpliftEvaluation extends TargetingMeasures {
 const RANDOM_ORDERS = 10;
 const BATCH = 8192;
 const DRIVER_ROWS = 1000;
+const LEAK_ROWS = 50_000;
 
 const orNull = (v: number) => (Number.isFinite(v) ? v : null);
 
@@ -192,6 +194,34 @@ async function scoreTestFile(
   };
 }
 
+/**
+ * Columns that give the outcome away (ROC-AUC of 0.99 or more on their own, on up to LEAK_ROWS
+ * training rows): usually recorded after the treatment (a spend column next to a conversion
+ * outcome). They are kept, as asked, but named, since they say nothing about who will respond.
+ */
+function leakWarnings(enc: Encoder, m: Matrix, y: ArrayLike<number>): string[] {
+  const rows = Math.min(m.rows, LEAK_ROWS);
+  const labels = Array.from({ length: rows }, (_, r) => y[r]);
+  const out: string[] = [];
+  enc.columns.forEach((c, j) => {
+    const best = Math.max(
+      ...enc.groups[j].map((input) => {
+        const auc = rocAuc(
+          Array.from({ length: rows }, (_, r) => m.x[r * m.cols + input]),
+          labels,
+        );
+        return Number.isFinite(auc) ? Math.max(auc, 1 - auc) : 0;
+      }),
+    );
+    if (best >= 0.99)
+      out.push(
+        `column '${c.name}' gives the outcome away on its own (ROC-AUC ${best.toFixed(3)}): ` +
+          `if it is recorded after the treatment, leave it out with --exclude`,
+      );
+  });
+  return out;
+}
+
 export async function evaluateUpliftFiles(options: UpliftEvaluationOptions): Promise<UpliftEvaluation> {
   const started = Date.now();
   const seed = options.seed ?? 42;
@@ -219,7 +249,7 @@ export async function evaluateUpliftFiles(options: UpliftEvaluationOptions): Pro
   const scored = await scoreTestFile(options, enc, trained, response);
   const e = scored.experiment;
   const test = armCounts(e);
-  const warnings = [...sample.warnings, ...enc.warnings];
+  const warnings = [...sample.warnings, ...enc.warnings, ...leakWarnings(enc, m, sample.y)];
   if (test.treated === 0 || test.control === 0)
     throw new ExperimentFileError(
       `${options.test} has ${test.treated} treated and ${test.control} control rows: both are needed to measure uplift`,

@@ -62,9 +62,10 @@ describe('retain eval uplift', () => {
         .map((d: { column: string }) => d.column)
         .sort(),
     ).toEqual(['engagement', 'loyalty']);
+    expect(out.warnings.join(' ')).not.toMatch(/gives the outcome away/);
   }, 120_000);
 
-  it('reads one mail variant with --treatment-value and prints a readable summary', async () => {
+  it('reads one mail variant with --treatment-value, prints a readable summary, names a column that gives the outcome away', async () => {
     const r = await runCli([
       'eval',
       'uplift',
@@ -73,10 +74,15 @@ describe('retain eval uplift', () => {
       'No E-Mail',
       '--treatment-value',
       'Womens E-Mail',
+      '--outcome',
+      'conversion',
       '--exclude',
-      'customer_id,conversion,spend',
+      'customer_id',
     ]);
     expect(r.code).toBe(0);
+    // spend is non-zero exactly when the customer converted: recorded after the mail.
+    expect(r.stdout).toMatch(/warning: column 'spend' gives the outcome away on its own \(ROC-AUC 1\.000\)/);
+    expect(r.stdout).not.toMatch(/column 'visit' gives/);
     expect(r.stdout).toMatch(/^Uplift on \d+ test customers \(\d+ treated, \d+ control\)/);
     expect(r.stdout).toMatch(/response model \(P\(outcome \| treated\)\): Qini/);
     expect(r.stdout).toMatch(/usable for targeting: (yes|no)/);
