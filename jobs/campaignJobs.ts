@@ -8,7 +8,9 @@
  *    run and the latest one (on the very first scoring run every customer above the threshold or
  *    in those stages counts as crossing). Period = the score date, so one message per crossing.
  *  - every marketer campaign of kind winback or manual that is scheduled and due: its audience
- *    filter over the latest scores, once (period 'once'); it is then marked completed.
+ *    filter over the latest scores (or, targeted by uplift, the customers the offer is most likely
+ *    to change among them: services/upliftTargeting.ts), once (period 'once'); it is then
+ *    marked completed.
  * Welcome: customers whose first purchase was between delay + lookback and delay days ago get a
  * thank-you once (period 'first-purchase'), through "Automatic welcome". The same job nudges
  * one-time buyers towards a second purchase: customers whose only purchase was between
@@ -17,8 +19,8 @@
  */
 import type { Store } from '../data/store';
 import { type Campaign, type CampaignKind, type CandidateRow } from '../data/repositories/campaigns';
-import { matchesAudience, parseAudience } from '../analytics/campaigns/audience';
 import { eligibilityCheck } from '../analytics/campaigns/eligibility';
+import { campaignMembers } from '../services/upliftTargeting';
 import type { JobsConfig } from './config';
 import { runCampaign, type CampaignRunContext, type CampaignRunSummary } from './campaignRun';
 import { noRecommendations, type Recommender } from './personalise';
@@ -156,8 +158,9 @@ export function runWinbackJob(store: Store, options: JobOptions): CampaignJobRep
   );
   const due = [...repo.due('winback', now), ...repo.due('manual', now)].filter((c) => c.id !== auto.id);
   for (const campaign of due) {
-    const audience = parseAudience(campaign.audience);
-    const members = scored.filter((c) => matchesAudience(c, audience));
+    // Its audience filter, or the customers its offer is most likely to change (uplift targeting).
+    const { members, note } = campaignMembers(store, campaign, scored, now);
+    if (note) report.notes.push(note);
     report.campaigns.push(runCampaign(ctx, campaign, members, 'once'));
     if (!dryRun) repo.setStatus(campaign.id, 'completed', now);
   }

@@ -52,9 +52,12 @@ export function dedupeKey(campaignId: number, customerId: number, period: string
 
 const CHUNK = 500;
 
+/** A candidate; campaigns targeted by uplift also pass the score the customer was chosen by. */
+export type CampaignCandidate = CandidateRow & { predictedUplift?: number };
+
 /** A candidate who gets the message: their outbox key and arm. */
 interface Treated {
-  c: CandidateRow;
+  c: CampaignCandidate;
   key: string;
   arm: Arm;
 }
@@ -62,7 +65,7 @@ interface Treated {
 export function runCampaign(
   ctx: CampaignRunContext,
   campaign: Campaign,
-  candidates: CandidateRow[],
+  candidates: CampaignCandidate[],
   period: string,
 ): CampaignRunSummary {
   const campaigns = ctx.store.campaigns;
@@ -88,7 +91,7 @@ export function runCampaign(
   };
 
   /** Decides a candidate's fate; a treated one is returned, to be personalised with its chunk. */
-  const decide = (c: CandidateRow): Treated | null => {
+  const decide = (c: CampaignCandidate): Treated | null => {
     const key = dedupeKey(campaign.id, c.customerId, period);
     const arm = assignArm(campaign.id, c.customerId, campaign.controlShare);
     // Done before (same period): nothing new, whichever arm. Checked first, so a re-run does not
@@ -107,7 +110,8 @@ export function runCampaign(
     s.eligible++;
     // Control members are drawn from eligible customers only, so both arms are comparable.
     if (arm === 'control') {
-      if (!ctx.dryRun) campaigns.assign(campaign.id, c.customerId, 'control', ctx.now);
+      if (!ctx.dryRun)
+        campaigns.assign(campaign.id, c.customerId, 'control', ctx.now, c.predictedUplift ?? null);
       s.control++;
       note({ customer: c.externalId, outcome: 'control', arm });
       return null;
@@ -118,7 +122,7 @@ export function runCampaign(
   const queue = ({ c, key }: Treated, picks: RecommendedItem[]) => {
     const payload: MessagePayload = composeMessage(campaign, picks);
     if (!ctx.dryRun) {
-      campaigns.assign(campaign.id, c.customerId, 'treatment', ctx.now);
+      campaigns.assign(campaign.id, c.customerId, 'treatment', ctx.now, c.predictedUplift ?? null);
       outbox.enqueue(
         {
           dedupeKey: key,

@@ -2,6 +2,10 @@
  * The nightly job: import order files dropped in a folder (if configured), retrain the models
  * when the data changed, rescore customers and record stage changes (trainAndStore does both),
  * and refresh the recommender. The win-back job acts on the stage changes afterwards.
+ *
+ * It also retrains the uplift model when a campaign's attribution window has closed since the
+ * last uplift training: a window is closed when it ends by the data's as-of date (the day after
+ * the newest order), so every order it could count has been imported.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +13,13 @@ import type { Store } from '../data/store';
 import { importOrders, type ImportSummary } from '../data/import/importOrders';
 import { defaultAsOfFor, trainAndStore } from '../analytics/training';
 import { loadOrTrainRecsModel, RECS_MODEL_NAME } from '../analytics/recs';
+import {
+  closedMemberships,
+  fingerprintOf,
+  membershipCounts,
+  trainShopUplift,
+  UPLIFT_MODEL_NAME,
+} from '../analytics/uplift/shopUplift';
 
 export interface NightlyOptions {
   dropFolder?: string;
@@ -31,6 +42,18 @@ export interface NightlyReport {
   scoresAsOf: string | null;
   stageChanges: number | null;
   recsTrained: boolean;
+  uplift: UpliftRetrain;
+}
+
+export interface UpliftRetrain {
+  retrained: boolean;
+  /** Why it was (or was not) retrained. */
+  reason: string;
+  /** After a retrain: whether campaigns may target with it, and why (or why not). */
+  usable?: boolean;
+  usableReason?: string;
+  /** Closed campaign memberships it learned from. */
+  members?: number;
 }
 
 const ORDER_FILE = /\.csv(\.gz)?$/i;
@@ -48,6 +71,7 @@ export async function runNightlyJob(store: Store, options: NightlyOptions): Prom
     scoresAsOf: null,
     stageChanges: null,
     recsTrained: false,
+    uplift: { retrained: false, reason: 'no orders imported yet' },
   };
   if (options.dropFolder && fs.existsSync(options.dropFolder)) {
     const done = path.join(options.dropFolder, 'imported');
@@ -105,5 +129,29 @@ export async function runNightlyJob(store: Store, options: NightlyOptions): Prom
   } else {
     report.scoresAsOf = lastChurn?.asOf ?? null;
   }
+  report.uplift = await retrainUplift(store, asOf, dryRun);
   return report;
+}
+
+/** Retrains the uplift model when campaign windows closed since it was last trained. */
+async function retrainUplift(store: Store, asOf: Date, dryRun: boolean): Promise<UpliftRetrain> {
+  const counts = membershipCounts(closedMemberships(store, asOf));
+  const members = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (members === 0) return { retrained: false, reason: 'no campaign attribution window has closed yet' };
+  const last = store.runs.latest(UPLIFT_MODEL_NAME);
+  if (last?.dataFingerprint === fingerprintOf(counts))
+    return { retrained: false, reason: 'no campaign window closed since the last uplift training' };
+  const before = ((last?.params.stored as { trainedOn?: Record<string, number> } | undefined)?.trainedOn ??
+    {}) as Record<string, number>;
+  const closed = Object.keys(counts).filter((id) => counts[id] !== before[id]);
+  const reason = `attribution windows closed in campaign${closed.length === 1 ? '' : 's'} ${closed.map((id) => `#${id}`).join(', ')}`;
+  if (dryRun) return { retrained: false, reason: `${reason} (would retrain)` };
+  const { stored, run } = await trainShopUplift(store, { asOf });
+  return {
+    retrained: true,
+    reason,
+    usable: stored.usable,
+    usableReason: stored.reason,
+    members: Number(run.metrics.members ?? 0),
+  };
 }

@@ -8,6 +8,7 @@ import {
   type Campaign,
   type CampaignKind,
   type CampaignStatus,
+  type CandidateRow,
   type DeliveryCounts,
 } from '../data/repositories/campaigns';
 import {
@@ -19,11 +20,28 @@ import {
 import { eligibilityCheck } from '../analytics/campaigns/eligibility';
 import { DEFAULT_SUPPRESSION_RULES, type SuppressionRules } from '../analytics/campaigns/suppression';
 import { estimateUplift, type UpliftEstimate } from '../analytics/campaigns/uplift';
+import { qiniAtShares, qiniAucScore } from '../analytics/uplift/metrics';
+import {
+  compareWithChurnTargeting,
+  targetAudience,
+  type TargetingComparison,
+  type UpliftTargeting,
+} from './upliftTargeting';
 
 export type { AudienceFilter } from '../analytics/campaigns/audience';
+export type { TargetingComparison, UpliftTargeting } from './upliftTargeting';
 
 export interface AudiencePreview {
-  /** Customers whose latest scores match the filter. */
+  /**
+   * The audience as it will be applied: for "customers the offer is likely to change" either
+   * uplift targeting with its share, or churn-risk targeting when no usable uplift model exists.
+   */
+  audience: AudienceFilter;
+  /** How the customers were chosen when uplift targeting was asked for (null otherwise). */
+  targeting: UpliftTargeting | null;
+  /** Uplift targeting: expected extra purchases against targeting as many by churn risk. */
+  comparison: TargetingComparison | null;
+  /** Customers whose latest scores match the filter (and, for uplift targeting, were chosen by it). */
   matching: number;
   /** Of those, how many may be messaged now (consent, reference, no opt-out, ...). */
   eligible: number;
@@ -35,41 +53,87 @@ export interface AudiencePreview {
     stage: string;
     churnProbability: number;
     clv: number | null;
+    /** Uplift targeting: the extra chance of a purchase the offer is expected to bring, and why. */
+    uplift?: number;
+    why?: string;
   }>;
   /** The score date the preview used (null: nothing scored yet; run `retain train`). */
   asOf: string | null;
 }
 
+export interface PreviewOptions {
+  samples?: number;
+  now?: Date;
+  rules?: SuppressionRules;
+  /** The offer (its percent off is what the uplift model predicts the effect of). */
+  offer?: { percentOff?: number };
+  /** Share held out as control (expected extra purchases count the messaged customers only). */
+  controlShare?: number;
+}
+
 export function previewAudience(
   store: Store,
   audience: AudienceFilter,
-  options: { samples?: number; now?: Date; rules?: SuppressionRules } = {},
+  options: PreviewOptions = {},
 ): AudiencePreview {
   const now = options.now ?? new Date();
   const repo = store.campaigns;
   const asOf = repo.latestScoreDate(now);
   const skipped: Record<string, number> = {};
-  if (!asOf) return { matching: 0, eligible: 0, skipped, samples: [], asOf: null };
+  const none = { audience, targeting: null, comparison: null };
+  if (!asOf) return { ...none, matching: 0, eligible: 0, skipped, samples: [], asOf: null };
   const check = eligibilityCheck(store, options.rules ?? DEFAULT_SUPPRESSION_RULES, now);
-  const matching = repo.scoredCandidates(asOf).filter((c) => matchesAudience(c, audience));
+  const candidates = repo.scoredCandidates(asOf);
+  const targeted = targetAudience(store, audience, candidates, options.offer?.percentOff ?? 0, now);
   const eligible = [];
-  for (const c of matching) {
+  for (const c of targeted.members) {
     const reason = check(c);
     if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
     else eligible.push(c);
   }
-  // Samples: the eligible customers most likely to churn (the ones a win-back is for).
-  eligible.sort(
-    (a, b) => (b.churnProbability ?? 0) - (a.churnProbability ?? 0) || a.customerId - b.customerId,
+  const eligibleIds = new Map(eligible.map((c) => [c.customerId, true]));
+  const isEligible = (c: CandidateRow) => {
+    let ok = eligibleIds.get(c.customerId);
+    if (ok === undefined) eligibleIds.set(c.customerId, (ok = check(c) === null));
+    return ok;
+  };
+  const comparison = compareWithChurnTargeting(
+    targeted,
+    isEligible,
+    candidates.filter((c) => matchesAudience(c, targeted.audience)),
+    options.controlShare ?? 0,
   );
+  // Samples: the eligible customers the offer is most likely to change (uplift targeting, already
+  // in that order), else the ones most likely to churn (the ones a win-back is for).
+  if (targeted.targeting?.method !== 'uplift')
+    eligible.sort(
+      (a, b) => (b.churnProbability ?? 0) - (a.churnProbability ?? 0) || a.customerId - b.customerId,
+    );
+  const upliftOf = new Map((targeted.ranked ?? []).map((u) => [u.customerId, u.uplift]));
+  const percentOff = options.offer?.percentOff ?? 0;
   const samples = eligible.slice(0, options.samples ?? 5).map((c) => ({
     customer: c.externalId,
     segment: c.segment ?? '',
     stage: c.stage ?? '',
     churnProbability: c.churnProbability ?? 0,
     clv: c.clv,
+    ...(targeted.scorer
+      ? {
+          uplift: upliftOf.get(c.customerId),
+          why: targeted.scorer.drivers(c.customerId, percentOff).find((d) => d.effect > 0)?.text,
+        }
+      : {}),
   }));
-  return { matching: matching.length, eligible: eligible.length, skipped, samples, asOf };
+  return {
+    audience: targeted.audience,
+    targeting: targeted.targeting,
+    comparison,
+    matching: targeted.members.length,
+    eligible: eligible.length,
+    skipped,
+    samples,
+    asOf,
+  };
 }
 
 export interface CampaignDraft {
@@ -170,9 +234,39 @@ export interface CampaignOutcome {
   uplift: UpliftEstimate;
   /** (revenue per treated member - revenue per control member) x treated members. */
   incrementalRevenue: number | null;
+  /**
+   * Campaigns targeted by uplift: how well the uplift predicted at launch ranked the members the
+   * offer changed (Qini coefficient and curve); provisional while attribution windows are open.
+   */
+  qini: CampaignQini | null;
 }
 
-function outcomeOf(repo: CampaignRepository, c: Campaign): CampaignOutcome {
+export interface CampaignQini {
+  coefficient: number | null;
+  members: number;
+  provisional: boolean;
+  /** The Qini curve at 0%, 5%, ..., 100% of the members by predicted uplift, and random targeting. */
+  curve: Array<{ share: number; model: number; random: number }>;
+}
+
+const QINI_SHARES = Array.from({ length: 21 }, (_, i) => i / 20);
+
+function campaignQini(repo: CampaignRepository, c: Campaign, now: Date): CampaignQini | null {
+  if (parseAudience(c.audience).targeting !== 'uplift') return null;
+  const rows = repo.memberships(c.id).filter((m) => m.predictedUplift !== null);
+  if (!rows.length) return null;
+  const e = { t: rows.map((m) => (m.arm === 'treatment' ? 1 : 0)), y: rows.map((m) => m.converted) };
+  const score = rows.map((m) => m.predictedUplift as number);
+  const coefficient = qiniAucScore(e, score);
+  return {
+    coefficient: Number.isFinite(coefficient) ? coefficient : null,
+    members: rows.length,
+    provisional: rows.some((m) => m.until > now.toISOString()),
+    curve: qiniAtShares(e, score, QINI_SHARES),
+  };
+}
+
+function outcomeOf(repo: CampaignRepository, c: Campaign, now: Date): CampaignOutcome {
   const rows = repo.outcomes(c.id, c.attributionDays);
   const delivery = repo.deliveryCounts(c.id);
   const arm = (name: 'treatment' | 'control'): ArmOutcome => {
@@ -218,19 +312,20 @@ function outcomeOf(repo: CampaignRepository, c: Campaign): CampaignOutcome {
     delivery,
     uplift,
     incrementalRevenue,
+    qini: campaignQini(repo, c, now),
   };
 }
 
-export function campaignReport(store: Store, id: number): CampaignOutcome | undefined {
+export function campaignReport(store: Store, id: number, now = new Date()): CampaignOutcome | undefined {
   const repo = store.campaigns;
   const c = repo.get(id);
-  return c ? outcomeOf(repo, c) : undefined;
+  return c ? outcomeOf(repo, c, now) : undefined;
 }
 
 /** Every campaign, newest first. */
-export function listCampaigns(store: Store): CampaignOutcome[] {
+export function listCampaigns(store: Store, now = new Date()): CampaignOutcome[] {
   const repo = store.campaigns;
-  return repo.list().map((c) => outcomeOf(repo, c));
+  return repo.list().map((c) => outcomeOf(repo, c, now));
 }
 
 /** The campaign engine bound to one database and clock: what the dialogs and the CLI call. */
@@ -241,8 +336,12 @@ export class CampaignService {
     private readonly rules: SuppressionRules = DEFAULT_SUPPRESSION_RULES,
   ) {}
 
-  preview(audience: AudienceFilter): AudiencePreview {
-    return previewAudience(this.store, audience, { now: this.now(), rules: this.rules });
+  /** Who an audience reaches now; `terms` (the offer, the control share) matter to uplift targeting. */
+  preview(
+    audience: AudienceFilter,
+    terms: { offer?: { percentOff?: number }; controlShare?: number } = {},
+  ): AudiencePreview {
+    return previewAudience(this.store, audience, { ...terms, now: this.now(), rules: this.rules });
   }
 
   create(draft: CampaignDraft): Campaign {
@@ -250,10 +349,10 @@ export class CampaignService {
   }
 
   report(id: number): CampaignOutcome | undefined {
-    return campaignReport(this.store, id);
+    return campaignReport(this.store, id, this.now());
   }
 
   list(): CampaignOutcome[] {
-    return listCampaigns(this.store);
+    return listCampaigns(this.store, this.now());
   }
 }

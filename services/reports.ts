@@ -463,7 +463,7 @@ export class ReportService {
   }
 
   modelStatus(): ModelStatus[] {
-    const names = ['segments', 'churn', 'clv', 'recs', 'intents', 'sentiment'];
+    const names = ['segments', 'churn', 'clv', 'recs', 'uplift', 'intents', 'sentiment'];
     return names
       .map((name) => this.store.runs.latest(name))
       .filter((r): r is ModelRun => r !== undefined)

@@ -1,6 +1,7 @@
 /**
  * Who a campaign is for, from the stored scores: segment, lifecycle stage, a churn probability
- * threshold and country. Pure: callers pass the rows the repositories read.
+ * threshold and country, and optionally uplift targeting among those. Pure: callers pass the rows
+ * the repositories read.
  */
 
 export type AudienceFilter = {
@@ -14,6 +15,13 @@ export type AudienceFilter = {
    */
   firstPurchaseDelayDays?: number;
   secondPurchaseAfterDays?: number;
+  /**
+   * 'uplift': among the customers the filters above match, those the offer is most likely to
+   * change (by the shop's uplift model), the top `upliftShare` (default 0.3) with a positive
+   * expected effect. Not a filter: matchesAudience ignores it.
+   */
+  targeting?: 'uplift';
+  upliftShare?: number;
 };
 
 export interface AudienceMember {
@@ -48,6 +56,8 @@ export function parseAudience(raw: Record<string, unknown>): AudienceFilter {
   if (typeof raw.firstPurchaseDelayDays === 'number') out.firstPurchaseDelayDays = raw.firstPurchaseDelayDays;
   if (typeof raw.secondPurchaseAfterDays === 'number')
     out.secondPurchaseAfterDays = raw.secondPurchaseAfterDays;
+  if (raw.targeting === 'uplift') out.targeting = 'uplift';
+  if (typeof raw.upliftShare === 'number') out.upliftShare = raw.upliftShare;
   return out;
 }
 
@@ -57,6 +67,9 @@ export function audienceProblems(f: AudienceFilter): string[] {
   const p = f.minChurnProbability;
   if (p !== undefined && !(Number.isFinite(p) && p >= 0 && p <= 1))
     problems.push('minChurnProbability must be between 0 and 1');
+  const share = f.upliftShare;
+  if (share !== undefined && !(Number.isFinite(share) && share > 0 && share <= 1))
+    problems.push('upliftShare must be above 0 and at most 1');
   for (const key of ['segment', 'stage', 'country'] as const) {
     const v = f[key];
     if (v !== undefined && v.trim() === '') problems.push(`${key} must not be empty`);

@@ -2,9 +2,10 @@
  * Scheduled jobs on demand, the outbox, campaign outcomes and the hand-off queue:
  *   retain jobs run winback|welcome|nightly [--as-of DATE] [--dry-run] --json
  *   retain outbox [--status S] [--campaign ID] [--limit N] --json
- *   retain campaigns list|show ID --json
+ *   retain campaigns list|show ID [--chart FILE.png] --json
  *   retain handoffs [--all] --json
  */
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import {
   CliError,
@@ -19,6 +20,9 @@ import {
 } from '../context';
 import { JOB_NAMES, outboxListing, runJob, type JobName } from '../../jobs';
 import type { OutboxStatus } from '../../data/repositories/outbox';
+import { campaignOutcomeReport } from '../../reports/builders/campaigns';
+import { renderChartPng } from '../../reports/chart';
+import { resolveUserPath } from '../../lib/paths';
 
 const OUTBOX_STATUSES: OutboxStatus[] = ['queued', 'sending', 'sent', 'failed', 'skipped', 'dead'];
 
@@ -99,14 +103,25 @@ export function registerJobs(program: Command): void {
     campaigns
       .command('show <id>')
       .description(
-        'one campaign: sent, delivered, converted, revenue for treated and control; uplift with its 95% interval',
+        'one campaign: sent, delivered, converted, revenue for treated and control; uplift with its 95% interval; ' +
+          'for campaigns targeted by uplift, the Qini curve of the targeting',
+      )
+      .option(
+        '--chart <file>',
+        "also write the campaign's chart as PNG (the Qini curve for campaigns targeted by uplift, else the uplift interval)",
       )
       .option('--json', 'print JSON'),
-  ).action(async (id: string, opts: DbOption & { json?: boolean }) => {
+  ).action(async (id: string, opts: DbOption & { json?: boolean; chart?: string }) => {
     if (!/^\d+$/.test(id)) throw new CliError(`campaign id '${id}' is not a number`, 2);
     const report = await withApp(opts, (app) => app.campaigns.report(Number(id)));
     if (!report) throw new CliError(`no campaign ${id}`, 1);
-    print(report, opts.json);
+    // The chart spec the chat shows with this campaign (rendered by reports/chart.ts).
+    const chart = campaignOutcomeReport(report).chart ?? null;
+    if (opts.chart) {
+      if (!chart) throw new CliError(`campaign ${id} has no chart yet (no members in both groups)`, 1);
+      fs.writeFileSync(resolveUserPath(opts.chart), (await renderChartPng(chart)).png);
+    }
+    print({ ...report, chart }, opts.json);
   });
 
   withDbOption(

@@ -1,6 +1,7 @@
 import * as initial from './001-initial';
 import * as campaignDelivery from './002-campaign-delivery';
 import * as verificationAndErasure from './004-verification-and-erasure';
+import * as campaignMemberUplift from './005-campaign-member-uplift';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
   { version: 2, name: 'campaign-delivery', up: campaignDelivery.up },
   { version: 4, name: 'verification-and-erasure', up: verificationAndErasure.up },
+  { version: 5, name: 'campaign-member-uplift', up: campaignMemberUplift.up },
 ];

@@ -90,6 +90,23 @@ export interface DeliveryCounts {
   skipReasons: Record<string, number>;
 }
 
+/** One membership with its outcome, for learning and measuring uplift. */
+export interface MembershipRow {
+  campaignId: number;
+  customerId: number;
+  arm: Arm;
+  assignedAt: string;
+  /** Start of the attribution window (see `outcomes`) and its end. */
+  anchor: string;
+  until: string;
+  /** 1: a purchase order in [anchor, until) (so far, while the window is open). */
+  converted: 0 | 1;
+  /** The campaign's offer (JSON text as stored). */
+  offerJson: string;
+  /** What the uplift model predicted when the member was chosen (null: not targeted by uplift). */
+  predictedUplift: number | null;
+}
+
 /**
  * What a job needs to know about a customer to decide whether a message may go out. Score
  * fields are null when the customer has no stored score at the date asked for.
@@ -146,6 +163,7 @@ export class SqliteCampaignRepository {
   private readonly firstPurchaseStmt;
   private readonly oneTimeBuyersStmt;
   private readonly latestReferenceStmt;
+  private readonly membershipsStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(`
@@ -166,8 +184,8 @@ export class SqliteCampaignRepository {
        ORDER BY id`);
     this.statusStmt = db.prepare(`UPDATE campaigns SET status = @status, updated_at = @now WHERE id = @id`);
     this.assignStmt = db.prepare(`
-      INSERT OR IGNORE INTO campaign_members (campaign_id, customer_id, arm, assigned_at)
-      VALUES (?, ?, ?, ?)`);
+      INSERT OR IGNORE INTO campaign_members (campaign_id, customer_id, arm, assigned_at, predicted_uplift)
+      VALUES (?, ?, ?, ?, ?)`);
     this.armStmt = db.prepare(`SELECT arm FROM campaign_members WHERE campaign_id = ? AND customer_id = ?`);
     this.memberCountStmt = db.prepare(
       `SELECT arm, COUNT(*) AS n FROM campaign_members WHERE campaign_id = ? GROUP BY arm`,
@@ -205,6 +223,30 @@ export class SqliteCampaignRepository {
              COALESCE(SUM(conv.orders), 0) AS orders, COALESCE(SUM(conv.revenue), 0) AS revenue
         FROM w LEFT JOIN conv ON conv.customer_id = w.customer_id
        GROUP BY w.arm`);
+    // The same anchor and window as the outcome report, per member; every campaign, or one.
+    this.membershipsStmt = db.prepare(`
+      WITH m AS (
+        SELECT mm.campaign_id, mm.customer_id, mm.arm, mm.assigned_at, mm.predicted_uplift,
+               c.offer_json, c.attribution_days,
+               CASE WHEN mm.arm = 'treatment'
+                    THEN COALESCE((SELECT MIN(o.sent_at) FROM outbox o
+                                    WHERE o.campaign_id = mm.campaign_id AND o.customer_id = mm.customer_id
+                                      AND o.status = 'sent'), mm.assigned_at)
+                    ELSE mm.assigned_at END AS anchor
+          FROM campaign_members mm JOIN campaigns c ON c.id = mm.campaign_id
+         WHERE @campaignId IS NULL OR mm.campaign_id = @campaignId
+      ),
+      w AS (
+        SELECT m.*, strftime('%Y-%m-%dT%H:%M:%fZ', anchor, '+' || attribution_days || ' days') AS until FROM m
+      )
+      SELECT w.campaign_id AS campaignId, w.customer_id AS customerId, w.arm AS arm,
+             w.assigned_at AS assignedAt, w.anchor AS anchor, w.until AS until,
+             EXISTS (SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id
+                      WHERE o.customer_id = w.customer_id AND o.kind = 'purchase'
+                        AND o.ordered_at >= w.anchor AND o.ordered_at < w.until) AS converted,
+             w.offer_json AS offerJson, w.predicted_uplift AS predictedUplift
+        FROM w
+       ORDER BY w.campaign_id, w.customer_id`);
     this.deliveryStmt = db.prepare(`
       SELECT status, skip_reason AS skipReason, activity_id IS NOT NULL AS acknowledged, COUNT(*) AS n
         FROM outbox WHERE campaign_id = ? GROUP BY status, skip_reason, acknowledged`);
@@ -293,9 +335,23 @@ export class SqliteCampaignRepository {
     return this.statusStmt.run({ id, status, now: now.toISOString() }).changes === 1;
   }
 
-  /** Records the customer's arm; false when they were already a member (their arm is kept). */
-  assign(campaignId: number, customerId: number, arm: Arm, at: Date): boolean {
-    return this.assignStmt.run(campaignId, customerId, arm, at.toISOString()).changes === 1;
+  /**
+   * Records the customer's arm (and, for campaigns targeted by uplift, the uplift predicted for
+   * them); false when they were already a member (their arm is kept).
+   */
+  assign(
+    campaignId: number,
+    customerId: number,
+    arm: Arm,
+    at: Date,
+    predictedUplift: number | null = null,
+  ): boolean {
+    return this.assignStmt.run(campaignId, customerId, arm, at.toISOString(), predictedUplift).changes === 1;
+  }
+
+  /** Every membership (of one campaign, or of all) with its attribution window and outcome. */
+  memberships(campaignId: number | null = null): MembershipRow[] {
+    return this.membershipsStmt.all({ campaignId }) as MembershipRow[];
   }
 
   armOf(campaignId: number, customerId: number): Arm | undefined {

@@ -37,19 +37,33 @@ interface CampaignState {
   controlShare: number;
   scheduledAt?: string;
   eligible?: number;
+  targeting?: 'uplift' | 'churn risk';
 }
 
 const AUDIENCE_CHOICES: Array<{ title: string; audience: AudienceFilter }> = [
+  { title: 'Most likely to respond to the offer', audience: { targeting: 'uplift' } },
   { title: 'At risk', audience: { segment: 'At risk' } },
   { title: "Can't lose them", audience: { segment: "Can't lose them" } },
   { title: 'Hibernating', audience: { segment: 'Hibernating' } },
   { title: 'Churn risk over 50%', audience: { minChurnProbability: 0.5 } },
 ];
 
-/** The audience the message names: a segment or stage, a churn threshold, a country. */
+/**
+ * "The customers most likely to respond to 10% off", "customers the offer is likely to change",
+ * "persuadables": target by uplift (who the offer changes), not by who is likely to buy anyway.
+ */
+const UPLIFT_TARGETING =
+  /\b((most |more )?likely to (respond|react|be persuaded)|(would|will) respond|respond(s|ing)? (best )?to|persuadables?|uplift|offer (is )?(most )?likely to change|offer (would |will )?changes?)\b/i;
+
+/** The audience the message names: a segment or stage, a churn threshold, a country, uplift targeting. */
 export function audienceFrom(text: string, entities: Entity[]): AudienceFilter {
   const audience: AudienceFilter = {};
-  const segment = first(entities, 'segment');
+  const uplift = UPLIFT_TARGETING.exec(text);
+  if (uplift) audience.targeting = 'uplift';
+  // Words of the uplift phrase are not a segment ("most" is not the segment "Lost").
+  const outside = (e: Entity) =>
+    !uplift || !('start' in e) || e.end <= uplift.index || e.start >= uplift.index + uplift[0].length;
+  const segment = first(entities.filter(outside), 'segment');
   if (segment) {
     if (segment.value === 'lapsed') audience.stage = 'lapsed';
     else audience.segment = segment.value;
@@ -64,7 +78,10 @@ export function audienceFrom(text: string, entities: Entity[]): AudienceFilter {
 }
 
 const hasAudience = (a: AudienceFilter) =>
-  a.segment !== undefined || a.stage !== undefined || a.minChurnProbability !== undefined;
+  a.segment !== undefined ||
+  a.stage !== undefined ||
+  a.minChurnProbability !== undefined ||
+  a.targeting !== undefined;
 
 export class CampaignDialog extends ComponentDialog {
   constructor(
@@ -131,7 +148,13 @@ export class CampaignDialog extends ComponentDialog {
           ? {}
           : { text: answer.slice(0, 140) };
     }
-    const preview = this.app.campaigns.preview(state.audience);
+    const preview = this.app.campaigns.preview(state.audience, {
+      offer: state.offer,
+      controlShare: state.controlShare,
+    });
+    // Uplift targeting is launched as previewed: by uplift, or by churn risk when it had to be.
+    state.audience = preview.audience;
+    state.targeting = preview.targeting?.method;
     state.eligible = preview.eligible;
     await sendReport(
       { turn: step.context, render: this.render },
@@ -176,6 +199,7 @@ export class CampaignDialog extends ComponentDialog {
       offer: state.offer,
       controlShare: state.controlShare,
       eligible: state.eligible,
+      ...(state.targeting ? { targeting: state.targeting } : {}),
     });
     await step.context.sendActivity(
       `Campaign #${id} is scheduled${state.scheduledAt ? ` for ${state.scheduledAt.slice(0, 10)}` : ''}: ` +

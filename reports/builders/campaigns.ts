@@ -1,6 +1,7 @@
 /** Campaign previews and outcomes as reports. */
-import { formatCell, type Report } from '../report';
+import { formatCell, type ChartSpec, type Report } from '../report';
 import type { AudienceFilter, AudiencePreview, CampaignOutcome } from '../../services/campaigns';
+import type { EffectEstimate } from '../../analytics/uplift/calibration';
 
 const pct = (v: number) => formatCell(v, 'percent');
 const num = (v: number) => formatCell(v, 'number');
@@ -15,11 +16,44 @@ export function describeAudience(a: AudienceFilter): string {
   if (a.stage) parts.push(`stage ${a.stage}`);
   if (a.minChurnProbability !== undefined) parts.push(`churn risk ≥ ${pct(a.minChurnProbability)}`);
   if (a.country) parts.push(`in ${a.country}`);
+  if (a.targeting === 'uplift') {
+    const share = a.upliftShare !== undefined ? `top ${pct(a.upliftShare).replace('.0%', '%')} ` : '';
+    return `${share}customers the offer is most likely to change${parts.length ? ` (${parts.join(', ')})` : ''}`;
+  }
   return parts.join(', ') || 'everyone';
 }
 
 export function describeOffer(o: { percentOff?: number; text?: string }): string {
   return o.text ?? (o.percentOff ? `${o.percentOff}% off` : 'no discount (recommendations only)');
+}
+
+const whole = (v: number) => formatCell(Math.round(v), 'number');
+const range = (e: EffectEstimate) =>
+  `${whole(e.estimate)} (95% interval ${whole(e.low)} to ${whole(e.high)})`;
+
+/** How the customers were chosen, and what uplift targeting is expected to bring over churn risk. */
+function targetingFacts(preview: AudiencePreview): Array<{ label: string; value: string }> {
+  const t = preview.targeting;
+  if (!t) return [];
+  if (t.method === 'churn risk')
+    return [{ label: 'Targeting', value: `by churn risk instead of by uplift: ${t.reason}` }];
+  const facts = [
+    {
+      label: 'Targeting',
+      value:
+        `customers the offer is most likely to change (uplift model${t.model ? `: ${t.model.learner}` : ''}; ` +
+        `${t.reason})`,
+    },
+  ];
+  const c = preview.comparison;
+  if (c) {
+    facts.push(
+      { label: 'Expected extra purchases', value: `${range(c.uplift)} among ${num(c.messaged)} messaged` },
+      { label: 'Targeting as many by churn risk', value: range(c.churnRisk) },
+      { label: 'Difference', value: range(c.difference) },
+    );
+  }
+  return facts;
 }
 
 export function campaignPreviewReport(
@@ -30,11 +64,13 @@ export function campaignPreviewReport(
 ): Report {
   const control = Math.round(preview.eligible * controlShare);
   const skipped = Object.entries(preview.skipped).filter(([, n]) => n > 0);
+  const byUplift = preview.targeting?.method === 'uplift';
   return {
     title: 'Win-back campaign preview',
     subtitle: describeAudience(audience),
     facts: [
-      { label: 'Customers matching', value: num(preview.matching) },
+      ...targetingFacts(preview),
+      { label: byUplift ? 'Customers chosen' : 'Customers matching', value: num(preview.matching) },
       { label: 'Can be messaged', value: num(preview.eligible) },
       { label: 'Held out as control', value: `about ${num(control)} (${pct(controlShare)})` },
       { label: 'Offer', value: describeOffer(offer) },
@@ -47,18 +83,35 @@ export function campaignPreviewReport(
           ]
         : []),
     ],
-    table: preview.samples.length
-      ? {
-          columns: [
-            { header: 'Customer' },
-            { header: 'Segment' },
-            { header: 'Stage' },
-            { header: 'Churn risk', kind: 'percent' },
-            { header: 'Lifetime value', kind: 'money' },
-          ],
-          rows: preview.samples.map((s) => [s.customer, s.segment, s.stage, s.churnProbability, s.clv]),
-        }
-      : undefined,
+    table: !preview.samples.length
+      ? undefined
+      : byUplift
+        ? {
+            columns: [
+              { header: 'Customer' },
+              { header: 'Extra purchase chance', kind: 'percent' },
+              { header: 'Why' },
+              { header: 'Churn risk', kind: 'percent' },
+              { header: 'Lifetime value', kind: 'money' },
+            ],
+            rows: preview.samples.map((s) => [
+              s.customer,
+              s.uplift ?? null,
+              s.why ?? '',
+              s.churnProbability,
+              s.clv,
+            ]),
+          }
+        : {
+            columns: [
+              { header: 'Customer' },
+              { header: 'Segment' },
+              { header: 'Stage' },
+              { header: 'Churn risk', kind: 'percent' },
+              { header: 'Lifetime value', kind: 'money' },
+            ],
+            rows: preview.samples.map((s) => [s.customer, s.segment, s.stage, s.churnProbability, s.clv]),
+          },
   };
 }
 
@@ -73,7 +126,38 @@ function describeUplift(c: CampaignOutcome): string {
   );
 }
 
+/** The Qini curve of a campaign targeted by uplift: extra purchases by share of members, model against random. */
+function qiniChart(c: CampaignOutcome): ChartSpec | undefined {
+  const q = c.qini;
+  if (!q || q.coefficient === null) return undefined;
+  const curve = q.curve;
+  const at = (f: (p: (typeof curve)[number]) => number) =>
+    curve.map((p) => ({ x: Math.round(p.share * 100), y: f(p) }));
+  return {
+    kind: 'lines',
+    title: `Qini curve: extra purchases by share of members${q.provisional ? ' (so far)' : ''}`,
+    xLabel: '% of members, highest predicted uplift first',
+    yLabel: 'Extra purchases',
+    series: [
+      { name: 'Ranked by predicted uplift', points: at((p) => p.model) },
+      { name: 'Random order', points: at((p) => p.random) },
+    ],
+  };
+}
+
+function qiniFacts(c: CampaignOutcome): Array<{ label: string; value: string }> {
+  const q = c.qini;
+  if (!q) return [];
+  const value =
+    q.coefficient === null
+      ? 'not measurable yet (both groups need purchases)'
+      : `${q.coefficient.toFixed(2)} over ${num(q.members)} members (1 = perfect ranking, 0 = no better than random)` +
+        (q.provisional ? '; attribution windows still open' : '');
+  return [{ label: 'Qini coefficient of the targeting', value }];
+}
+
 export function campaignOutcomeReport(c: CampaignOutcome): Report {
+  const qini = qiniChart(c);
   return {
     title: `Campaign #${c.id}: ${c.name}`,
     subtitle: `${c.status} · ${describeAudience(c.audience)} · ${describeOffer(c.offer as { percentOff?: number; text?: string })}`,
@@ -83,6 +167,7 @@ export function campaignOutcomeReport(c: CampaignOutcome): Report {
         ? [{ label: 'Incremental revenue', value: formatCell(c.incrementalRevenue, 'money') }]
         : []),
       { label: 'Attribution window', value: `${c.attributionDays} days after the message` },
+      ...qiniFacts(c),
     ],
     table: {
       columns: [
@@ -115,8 +200,10 @@ export function campaignOutcomeReport(c: CampaignOutcome): Report {
         ],
       ],
     },
+    // A campaign targeted by uplift shows how well its targeting ranked (the interval is in the facts).
     chart:
-      c.uplift.uplift !== null && c.uplift.interval
+      qini ??
+      (c.uplift.uplift !== null && c.uplift.interval
         ? {
             kind: 'interval',
             title: 'Uplift in conversion rate, with its 95% interval',
@@ -131,7 +218,7 @@ export function campaignOutcomeReport(c: CampaignOutcome): Report {
               },
             ],
           }
-        : undefined,
+        : undefined),
   };
 }
 

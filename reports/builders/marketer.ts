@@ -435,6 +435,10 @@ export function modelStatusReport(models: ModelStatus[]): Report {
     if (m.model === 'recs' && v?.hitRate !== undefined) return `hit rate@10 ${Number(v.hitRate).toFixed(3)}`;
     if (m.model === 'segments') return `${(metrics.segmentProfiles ?? []).length} segments`;
     if (m.model === 'clv') return (metrics.warnings ?? []).length ? 'fit has warnings' : 'fit ok';
+    if (m.model === 'uplift')
+      return metrics.usable && v?.qini !== undefined
+        ? `held-out Qini ${Number(v.qini).toFixed(3)}`
+        : `not used for targeting: ${metrics.reason ?? 'unknown'}`;
     return '';
   };
   return {

@@ -136,6 +136,7 @@ const campaign: CampaignOutcome = {
     method: 'newcombe-hybrid-score',
   },
   incrementalRevenue: 5330,
+  qini: null,
 };
 
 export const dialogReports: Array<[string, Report]> = [
@@ -343,6 +344,9 @@ export const dialogReports: Array<[string, Report]> = [
   [
     'dialog: campaign preview',
     campaignPreviewReport({ segment: 'At risk' }, { percentOff: 10 }, 0.1, {
+      audience: { segment: 'At risk' },
+      targeting: null,
+      comparison: null,
       matching: 92,
       eligible: 40,
       skipped: { no_reference: 50, opted_out: 2 },
