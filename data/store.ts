@@ -1,12 +1,14 @@
 /**
  * The persistence seam: one object per database that holds every repository and runs
  * transactions. Everything outside `data/` reaches the database through a `Store` and never sees
- * the driver (better-sqlite3) or its handle, so a second implementation of the same repositories
- * (another engine) is added here, next to the SQLite one, without touching any other folder.
+ * the driver or its handle. Two engines implement the same repositories: SQLite (one file, the
+ * default) and PostgreSQL (data/postgres/, for several instances sharing one database), chosen by
+ * where the store is: a `postgres://` URL or a file name.
  *
- * The repositories' methods are synchronous, as better-sqlite3's are: an engine with an
- * asynchronous driver implements them over a synchronous bridge (a worker thread and
- * Atomics.wait), which blocks the event loop for one query exactly as SQLite does today.
+ * The repositories' methods are synchronous, as better-sqlite3's are: PostgreSQL's driver is
+ * asynchronous, so its repositories run over a synchronous bridge (a worker thread and
+ * Atomics.wait, data/postgres/bridge.ts), which blocks the event loop for one query exactly as
+ * SQLite does.
  */
 import fs from 'node:fs';
 import { openDatabase, schemaVersion, tableNames, type Db, type OpenOptions } from './db';
@@ -30,6 +32,10 @@ import { SqliteRecsDataRepository, type RecsDataRepository } from './repositorie
 import { SqliteSalesInsightsRepository, type SalesInsightsRepository } from './repositories/salesInsights';
 import { SqliteVerifyAttemptRepository, type VerifyAttemptRepository } from './repositories/verifyAttempts';
 import { SqliteWebChatDemoRepository, type WebChatDemoRepository } from './repositories/webchatDemo';
+import { SqliteJobRunRepository, type JobRunRepository } from './repositories/jobRuns';
+import { LocalModelFileRepository, type ModelFileRepository } from './repositories/modelFiles';
+import { isPostgresUrl, openPostgresStore } from './postgres/store';
+import { StoreNotFoundError } from './storeErrors';
 
 export interface Repositories {
   readonly audit: AuditLogRepository;
@@ -51,10 +57,14 @@ export interface Repositories {
   readonly sales: SalesInsightsRepository;
   readonly verifyAttempts: VerifyAttemptRepository;
   readonly webChatDemo: WebChatDemoRepository;
+  readonly jobRuns: JobRunRepository;
+  /** Saved model files (model_runs.artifact_path): files on disk for SQLite, rows for PostgreSQL. */
+  readonly modelFiles: ModelFileRepository;
 }
 
 export interface StoreInfo {
-  /** Where the data lives (a file name for SQLite). */
+  engine: 'sqlite' | 'postgres';
+  /** Where the data lives: a file name for SQLite, the URL (without its password) for PostgreSQL. */
   location: string;
   schemaVersion: number;
   latestSchemaVersion: number;
@@ -71,9 +81,7 @@ export interface Store extends Repositories {
   close(): void;
 }
 
-export class StoreNotFoundError extends Error {
-  readonly exitCode = 2;
-}
+export { StoreNotFoundError };
 
 export interface OpenStoreOptions extends OpenOptions {
   /**
@@ -83,12 +91,29 @@ export interface OpenStoreOptions extends OpenOptions {
   mustExist?: boolean;
 }
 
-/** Opens (creating and migrating unless told otherwise) the store kept in one SQLite file. */
-export function openStore(file: string, options: OpenStoreOptions = {}): Store {
-  if (options.mustExist && file !== ':memory:' && !fs.existsSync(file))
-    throw new StoreNotFoundError(`no database at ${file}`);
-  return new SqliteStore(file, openDatabase(file, options));
+/**
+ * Opens (creating and migrating unless told otherwise) the store at `location`: a PostgreSQL
+ * database for a postgres:// (or postgresql://) URL, else the SQLite file of that name.
+ */
+export function openStore(location: string, options: OpenStoreOptions = {}): Store {
+  if (isPostgresUrl(location)) return openPostgresStore(location, options);
+  if (options.mustExist && location !== ':memory:' && !fs.existsSync(location))
+    throw new StoreNotFoundError(`no database at ${location}`);
+  return new SqliteStore(location, openDatabase(location, options));
 }
+
+/**
+ * Where the configured store is: an explicit location (a command's --db), else RETAIN_DATABASE_URL
+ * (PostgreSQL; then no SQLite file is created or read), else the SQLite file RETAIN_DB.
+ */
+export function configuredStoreLocation(
+  config: { dbFile: string; databaseUrl?: string },
+  override?: string,
+): string {
+  return override ?? config.databaseUrl ?? config.dbFile;
+}
+
+export { isPostgresUrl };
 
 /** The driver handle behind a store, for the code in `data/` that needs it (imports, backups). */
 export function sqliteHandle(store: Store): Db {
@@ -168,6 +193,12 @@ class SqliteStore implements Store {
   get webChatDemo() {
     return this.repo('webChatDemo', (db) => new SqliteWebChatDemoRepository(db));
   }
+  get jobRuns() {
+    return this.repo('jobRuns', (db) => new SqliteJobRunRepository(db));
+  }
+  get modelFiles() {
+    return this.repo('modelFiles', () => new LocalModelFileRepository());
+  }
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
@@ -175,6 +206,7 @@ class SqliteStore implements Store {
 
   info(): StoreInfo {
     return {
+      engine: 'sqlite',
       location: this.location,
       schemaVersion: schemaVersion(this.db),
       latestSchemaVersion: migrations.at(-1)?.version ?? 0,

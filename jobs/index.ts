@@ -5,10 +5,9 @@
  *   retain outbox --json                                                 → outboxListing(db, {...})
  *   bot/index.ts: createJobRuntime(db, config, send) → { scheduler, sender }; start() both, stop() both
  */
-import fs from 'node:fs';
 import type { Store } from '../data/store';
 import { type OutboxMessage, type OutboxStatus } from '../data/repositories/outbox';
-import { createAlsBatchScorer, readRecsModel, RECS_MODEL_NAME } from '../analytics/recs';
+import { createAlsBatchScorer, loadSavedRecsModel } from '../analytics/recs';
 import type { JobsConfig } from './config';
 import { runWelcomeJob, runWinbackJob, type CampaignJobReport } from './campaignJobs';
 import { runNightlyJob, type NightlyReport } from './nightly';
@@ -34,14 +33,13 @@ export interface LoadedRecommender {
 /** The recommender saved by the last training (none: messages go out without recommendations). */
 export async function savedRecommender(store: Store): Promise<LoadedRecommender> {
   const none = { recommender: noRecommendations, dispose() {} };
-  const run = store.runs.latest(RECS_MODEL_NAME);
-  if (!run?.artifactPath || !fs.existsSync(run.artifactPath)) return none;
   let model;
   try {
-    model = readRecsModel(run.artifactPath);
+    model = loadSavedRecsModel(store);
   } catch {
     return none;
   }
+  if (!model) return none;
   const als = await createAlsBatchScorer(model.als);
   return { recommender: modelRecommender(model, als), dispose: () => als.dispose() };
 }

@@ -14,5 +14,5 @@ export type { Reason } from './reasons';
 export { evaluateRecs } from './evaluate';
 export type { RecsModel } from './model';
 export { createAlsBatchScorer, jsAlsBatchScorer, type AlsBatchScorer } from './alsBatch';
-export { loadOrTrainRecsModel, readRecsModel, RECS_MODEL_NAME } from './service';
+export { loadOrTrainRecsModel, loadSavedRecsModel, readRecsModel, RECS_MODEL_NAME } from './service';
 export { serializeRecsModel, deserializeRecsModel } from './serialize';

@@ -1,8 +1,9 @@
 /**
  * Trains, saves, versions and loads the recommender for a database: the glue between the pure
- * model (model.ts, fitted by train.ts) and the repositories. The model file lives in the models directory; its
- * version, parameters, validation metrics and data fingerprint are recorded in model_runs, so a
- * saved model is reused until new orders arrive.
+ * model (model.ts, fitted by train.ts) and the repositories. The model file is kept by the store
+ * (store.modelFiles: in the models directory next to a SQLite file, in the database with
+ * PostgreSQL, where every instance reads it); its version, parameters, validation metrics and data
+ * fingerprint are recorded in model_runs, so a saved model is reused until new orders arrive.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,10 +38,10 @@ export function loadOrTrainRecsModel(store: Store, options: LoadOptions): Loaded
   const latest = runs.latest(RECS_MODEL_NAME);
   if (!options.retrain && latest && latest.dataFingerprint === fingerprint && latest.artifactPath) {
     try {
-      const model = deserializeRecsModel(fs.readFileSync(latest.artifactPath, 'utf8'));
-      return { model, run: latest, trained: false };
+      const saved = store.modelFiles.read(latest.artifactPath);
+      if (saved !== undefined) return { model: deserializeRecsModel(saved), run: latest, trained: false };
     } catch {
-      // Missing or unreadable file: fall through and train again.
+      // Unreadable file: fall through and train again.
     }
   }
   const started = Date.now();
@@ -49,9 +50,8 @@ export function loadOrTrainRecsModel(store: Store, options: LoadOptions): Loaded
   const trainedAt = new Date();
   const stamp = trainedAt.toISOString().replace(/[-:.]/g, '');
   const version = `${RECS_MODEL_VERSION}.${stamp}`;
-  fs.mkdirSync(options.modelsDir, { recursive: true });
   const artifactPath = path.join(options.modelsDir, `${version}.json`);
-  fs.writeFileSync(artifactPath, serializeRecsModel(model));
+  store.modelFiles.write(artifactPath, serializeRecsModel(model));
   const run = runs.record({
     model: RECS_MODEL_NAME,
     version,
@@ -76,8 +76,8 @@ export function loadOrTrainRecsModel(store: Store, options: LoadOptions): Loaded
  */
 export function loadSavedRecsModel(store: Store): RecsModel | null {
   const latest = store.runs.latest(RECS_MODEL_NAME);
-  if (!latest?.artifactPath || !fs.existsSync(latest.artifactPath)) return null;
-  return readRecsModel(latest.artifactPath);
+  const saved = latest?.artifactPath ? store.modelFiles.read(latest.artifactPath) : undefined;
+  return saved === undefined ? null : deserializeRecsModel(saved);
 }
 
 /** Reads a model file written by loadOrTrainRecsModel (for the bot, benchmarks and tests). */
@@ -100,13 +100,12 @@ export function forgetCustomersInSavedRecsModels(store: Store, externalIds: stri
       .map((r) => r.artifactPath as string),
   );
   for (const file of files) {
-    if (!fs.existsSync(file)) continue;
-    const cleaned = withoutCustomers(readRecsModel(file), externalIds);
+    const saved = store.modelFiles.read(file);
+    if (saved === undefined) continue;
+    const cleaned = withoutCustomers(deserializeRecsModel(saved), externalIds);
     if (!cleaned) continue;
-    // Replaced whole (write, then rename), so a reader never sees half a model.
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, serializeRecsModel(cleaned));
-    fs.renameSync(tmp, file);
+    // Replaced whole, so a reader never sees half a model.
+    store.modelFiles.write(file, serializeRecsModel(cleaned));
     rewritten.push(file);
   }
   return rewritten;

@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Store } from '../store';
+import type { NewOrderLine } from '../repositories/orderImport';
 import { detectFormat, HeaderError, type DetectedFormat } from './formats';
 import { interpretRow, type ParsedLine } from './rows';
 import { ZonedTimestampParser } from './timestamps';
@@ -57,6 +58,7 @@ const MAX_REPORTED_ERRORS = 100;
 // Invoices are contiguous in real exports; remembering the last 50,000 orders is plenty to spot
 // duplicate lines within an order while keeping memory bounded for huge files.
 const RECENT_ORDERS = 50_000;
+const LINE_BATCH = 1000;
 
 export async function importOrders(
   store: Store,
@@ -179,7 +181,7 @@ export async function importOrders(
     const lineKey = `${line.sku}|${line.quantity}|${line.unitPrice}|${line.description ?? ''}`;
     if (target.lineKeys.has(lineKey)) return void skip('duplicate_line');
     target.lineKeys.add(lineKey);
-    const inserted = repo.insertLine({
+    pendingLines.push({
       orderId: target.id,
       lineKey,
       productId: productId(line),
@@ -187,8 +189,17 @@ export async function importOrders(
       quantity: line.quantity,
       unitPrice: line.unitPrice,
     });
-    if (inserted) imported++;
-    else skip('already_imported');
+    if (pendingLines.length >= LINE_BATCH) flushLines();
+  };
+
+  // Lines are written in batches: one statement per batch where the engine can (PostgreSQL).
+  const pendingLines: NewOrderLine[] = [];
+  const flushLines = () => {
+    const inserted = repo.insertLines(pendingLines);
+    imported += inserted;
+    const already = pendingLines.length - inserted;
+    if (already) skipped.already_imported = (skipped.already_imported ?? 0) + already;
+    pendingLines.length = 0;
   };
 
   const strictFailure = () =>
@@ -226,6 +237,7 @@ export async function importOrders(
     };
     if (compressed) await pipeline(source, zlib.createGunzip(), parser, consume);
     else await pipeline(source, parser, consume);
+    flushLines();
     if (!format) throw new ImportError(`${file} is empty: expected a header row`);
     if (options.strict && errorCount > 0) throw strictFailure();
     for (const p of products.values()) repo.refreshProduct(p);

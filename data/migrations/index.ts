@@ -2,6 +2,7 @@ import * as initial from './001-initial';
 import * as campaignDelivery from './002-campaign-delivery';
 import * as verificationAndErasure from './004-verification-and-erasure';
 import * as campaignMemberUplift from './005-campaign-member-uplift';
+import * as jobRuns from './006-job-runs';
 
 export interface Migration {
   version: number;
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   { version: 2, name: 'campaign-delivery', up: campaignDelivery.up },
   { version: 4, name: 'verification-and-erasure', up: verificationAndErasure.up },
   { version: 5, name: 'campaign-member-uplift', up: campaignMemberUplift.up },
+  { version: 6, name: 'job-runs', up: jobRuns.up },
 ];

@@ -37,7 +37,7 @@ export interface Campaign {
   updatedAt: string;
 }
 
-interface CampaignRow {
+export interface CampaignRow {
   id: number;
   name: string;
   kind: CampaignKind;
@@ -52,7 +52,7 @@ interface CampaignRow {
   updated_at: string;
 }
 
-function toCampaign(r: CampaignRow): Campaign {
+export function toCampaign(r: CampaignRow): Campaign {
   return {
     id: r.id,
     name: r.name,

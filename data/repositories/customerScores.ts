@@ -36,7 +36,7 @@ export interface StageHistoryEntry {
   asOf: string;
 }
 
-interface ScoreRow {
+export interface ScoreRow {
   customer_id: number;
   external_id: string;
   country: string | null;
@@ -56,7 +56,7 @@ interface ScoreRow {
   stage: string;
 }
 
-function toScore(r: ScoreRow): StoredScore {
+export function toScore(r: ScoreRow): StoredScore {
   return {
     customerId: r.customer_id,
     externalId: r.external_id,
@@ -102,7 +102,7 @@ export class SqliteCustomerScoreRepository {
     this.latestAsOfStmt = db.prepare(`SELECT MAX(as_of) AS asOf FROM customer_scores`);
     this.forCustomerStmt = db.prepare(`${SELECT} WHERE s.customer_id = ? ORDER BY s.as_of DESC LIMIT 1`);
     this.topChurnStmt = db.prepare(
-      `${SELECT} WHERE s.as_of = ? AND c.forgotten_at IS NULL ORDER BY s.churn_probability DESC, s.clv DESC LIMIT ?`,
+      `${SELECT} WHERE s.as_of = ? AND c.forgotten_at IS NULL ORDER BY s.churn_probability DESC, s.clv DESC, s.customer_id LIMIT ?`,
     );
     this.allAtStmt = db.prepare(`${SELECT} WHERE s.as_of = ? ORDER BY s.customer_id`);
     this.latestStagesStmt = db.prepare(`

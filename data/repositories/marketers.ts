@@ -62,7 +62,7 @@ export const KNOWN_CHANNELS: readonly string[] = [
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-class MarketerRuleError extends Error {
+export class MarketerRuleError extends Error {
   readonly exitCode = 2;
 }
 
@@ -140,12 +140,12 @@ export class SqliteMarketerRepository {
   ): boolean {
     const why = unmatchableRule(kind, value);
     if (why) throw new MarketerRuleError(`this rule could never match anybody: ${why}`);
-    return this.addStmt.run(kind, normalise(kind, value), note, at.toISOString(), addedBy).changes === 1;
+    return this.addStmt.run(kind, normaliseRule(kind, value), note, at.toISOString(), addedBy).changes === 1;
   }
 
   /** Returns false when there was no such rule. */
   remove(kind: MarketerMatchKind, value: string): boolean {
-    return this.removeStmt.run(kind, normalise(kind, value)).changes === 1;
+    return this.removeStmt.run(kind, normaliseRule(kind, value)).changes === 1;
   }
 
   list(): MarketerRule[] {
@@ -158,20 +158,28 @@ export class SqliteMarketerRepository {
   }
 
   isMarketer(person: ChatPerson): boolean {
-    const vouched = (kind: MarketerMatchKind) => {
-      const channels = RULE_CHANNELS[kind];
-      return channels === 'any' || channels.includes(person.channelId.trim().toLowerCase());
-    };
-    const email = person.email && vouched('email') ? person.email.trim().toLowerCase() : null;
-    return (
-      this.matchStmt.get({
-        channelUser: channelUserKey(person.channelId, person.channelUserId),
-        aadObject: person.aadObjectId && vouched('aad_object') ? person.aadObjectId.toLowerCase() : null,
-        email,
-        emailDomain: email && email.includes('@') ? email.slice(email.lastIndexOf('@') + 1) : null,
-      }) !== undefined
-    );
+    return this.matchStmt.get(ruleKeys(person)) !== undefined;
   }
+}
+
+/** What a person can be matched on: only what their channel vouches for (null otherwise). */
+export function ruleKeys(person: ChatPerson): {
+  channelUser: string;
+  aadObject: string | null;
+  email: string | null;
+  emailDomain: string | null;
+} {
+  const vouched = (kind: MarketerMatchKind) => {
+    const channels = RULE_CHANNELS[kind];
+    return channels === 'any' || channels.includes(person.channelId.trim().toLowerCase());
+  };
+  const email = person.email && vouched('email') ? person.email.trim().toLowerCase() : null;
+  return {
+    channelUser: channelUserKey(person.channelId, person.channelUserId),
+    aadObject: person.aadObjectId && vouched('aad_object') ? person.aadObjectId.toLowerCase() : null,
+    email,
+    emailDomain: email && email.includes('@') ? email.slice(email.lastIndexOf('@') + 1) : null,
+  };
 }
 
 /** How a channel user is written in rules: "<channel>:<user id>". */
@@ -179,7 +187,7 @@ export function channelUserKey(channelId: string, channelUserId: string): string
   return `${channelId.trim().toLowerCase()}:${channelUserId.trim()}`;
 }
 
-function normalise(kind: MarketerMatchKind, value: string): string {
+export function normaliseRule(kind: MarketerMatchKind, value: string): string {
   const v = value.trim();
   switch (kind) {
     case 'channel_user': {

@@ -24,7 +24,7 @@ export interface NewModelRun {
   dataFingerprint?: string | null;
 }
 
-interface ModelRunRow {
+export interface ModelRunRow {
   id: number;
   model: string;
   version: string;
@@ -36,7 +36,7 @@ interface ModelRunRow {
   data_fingerprint: string | null;
 }
 
-function toRun(r: ModelRunRow): ModelRun {
+export function toRun(r: ModelRunRow): ModelRun {
   return {
     id: r.id,
     model: r.model,
@@ -59,6 +59,7 @@ export class SqliteModelRunRepository {
   private readonly latestStmt;
   private readonly allStmt;
   private readonly byIdStmt;
+  private readonly newestIdStmt;
 
   constructor(db: Db) {
     this.insert = db.prepare(`
@@ -69,6 +70,7 @@ export class SqliteModelRunRepository {
     );
     this.allStmt = db.prepare(`SELECT * FROM model_runs ORDER BY trained_at DESC, id DESC`);
     this.byIdStmt = db.prepare(`SELECT * FROM model_runs WHERE id = ?`);
+    this.newestIdStmt = db.prepare(`SELECT MAX(id) AS id FROM model_runs`);
   }
 
   record(run: NewModelRun): ModelRun {
@@ -93,6 +95,14 @@ export class SqliteModelRunRepository {
 
   list(): ModelRun[] {
     return (this.allStmt.all() as ModelRunRow[]).map(toRun);
+  }
+
+  /**
+   * The id of the run recorded last (null: none yet): it changes whenever any process sharing the
+   * database records a model, so a running bot can notice models trained elsewhere.
+   */
+  newestId(): number | null {
+    return (this.newestIdStmt.get() as { id: number | null }).id;
   }
 
   private byId(id: number): ModelRun {

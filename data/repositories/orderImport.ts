@@ -6,6 +6,16 @@ import type { Db } from '../db';
 import type { ProductKind } from './orderHistory';
 import type { PublicApi } from '../publicApi';
 
+/** One line of an order, as the importer writes it. */
+export interface NewOrderLine {
+  orderId: number;
+  lineKey: string;
+  productId: number;
+  description: string | null;
+  quantity: number;
+  unitPrice: number;
+}
+
 export interface ImportRecord {
   file: string;
   format: string;
@@ -126,19 +136,22 @@ export class SqliteOrderImportRepository {
   }
 
   /** Returns false when the line is already there (an earlier import of the same data). */
-  insertLine(l: {
-    orderId: number;
-    lineKey: string;
-    productId: number;
-    description: string | null;
-    quantity: number;
-    unitPrice: number;
-  }): boolean {
+  insertLine(l: NewOrderLine): boolean {
     // Positional parameters: this runs once per row of the file, and binding by name costs more.
     return (
       this.insertLineStmt.run(l.orderId, l.lineKey, l.productId, l.description, l.quantity, l.unitPrice)
         .changes === 1
     );
+  }
+
+  /**
+   * Inserts a batch of lines; returns how many were new (the others were imported before). One
+   * statement per line here; an engine with a round trip per statement inserts the batch at once.
+   */
+  insertLines(lines: NewOrderLine[]): number {
+    let inserted = 0;
+    for (const l of lines) if (this.insertLine(l)) inserted++;
+    return inserted;
   }
 
   counts(): { orders: number; orderLines: number; customers: number; products: number } {

@@ -56,7 +56,7 @@ export interface OutboxDelivery extends OutboxMessage {
   forgottenAt: string | null;
 }
 
-interface OutboxRow {
+export interface OutboxRow {
   id: number;
   dedupe_key: string;
   campaign_id: number | null;
@@ -75,7 +75,7 @@ interface OutboxRow {
   sent_at: string | null;
 }
 
-interface DeliveryRow extends OutboxRow {
+export interface DeliveryRow extends OutboxRow {
   reference_json: string | null;
   ref_channel_id: string | null;
   ref_tenant_id: string | null;
@@ -84,7 +84,7 @@ interface DeliveryRow extends OutboxRow {
   forgotten_at: string | null;
 }
 
-function toMessage(r: OutboxRow): OutboxMessage {
+export function toMessage(r: OutboxRow): OutboxMessage {
   return {
     id: r.id,
     dedupeKey: r.dedupe_key,
@@ -102,6 +102,18 @@ function toMessage(r: OutboxRow): OutboxMessage {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     sentAt: r.sent_at,
+  };
+}
+
+export function toDelivery(r: DeliveryRow): OutboxDelivery {
+  return {
+    ...toMessage(r),
+    reference: r.reference_json ? (JSON.parse(r.reference_json) as Record<string, unknown>) : null,
+    channelId: r.ref_channel_id,
+    tenantId: r.ref_tenant_id,
+    customerTimeZone: r.time_zone,
+    consentState: r.consent_state,
+    forgottenAt: r.forgotten_at,
   };
 }
 
@@ -222,16 +234,7 @@ export class SqliteOutboxRepository {
 
   delivery(id: number): OutboxDelivery | undefined {
     const r = this.deliveryStmt.get(id) as DeliveryRow | undefined;
-    if (!r) return undefined;
-    return {
-      ...toMessage(r),
-      reference: r.reference_json ? (JSON.parse(r.reference_json) as Record<string, unknown>) : null,
-      channelId: r.ref_channel_id,
-      tenantId: r.ref_tenant_id,
-      customerTimeZone: r.time_zone,
-      consentState: r.consent_state,
-      forgottenAt: r.forgotten_at,
-    };
+    return r ? toDelivery(r) : undefined;
   }
 
   /** Counts one send attempt of a claimed message (written before the network call). */

@@ -45,20 +45,24 @@ export interface PurchaseWindow {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type RecsDataRepository = PublicApi<SqliteRecsDataRepository>;
+export type RecsDataRepository = PublicApi<RecsDataReader>;
 
-export class SqliteRecsDataRepository {
+/** What each engine gives the recommenders' data: its order history and one summary of the data. */
+export interface RecsDataSource {
+  history: OrderHistoryRepository;
+  /** Orders, lines and products counted, the newest order's time and the newest line's id. */
+  fingerprint(): { orders: number; lines: number; products: number; lastOrderAt: string; lastLineId: number };
+}
+
+/**
+ * The recommenders' data on any engine (the queries are the order history's): built by each
+ * engine's store from its own source.
+ */
+export class RecsDataReader {
   private readonly history: OrderHistoryRepository;
-  private readonly fingerprintStmt;
 
-  constructor(db: Db) {
-    this.history = new SqliteOrderHistoryRepository(db);
-    this.fingerprintStmt = db.prepare(`
-      SELECT (SELECT COUNT(*) FROM orders) AS orders,
-             (SELECT COUNT(*) FROM order_lines) AS lines,
-             (SELECT COUNT(*) FROM products) AS products,
-             (SELECT COALESCE(MAX(ordered_at), '') FROM orders) AS lastOrderAt,
-             (SELECT COALESCE(MAX(id), 0) FROM order_lines) AS lastLineId`);
+  constructor(private readonly source: RecsDataSource) {
+    this.history = source.history;
   }
 
   /** Purchase lines (orders of kind purchase, positive quantity), in time order. */
@@ -107,12 +111,27 @@ export class SqliteRecsDataRepository {
 
   /** Changes whenever orders or products are added: a saved model older than this is stale. */
   dataFingerprint(): string {
-    const f = this.fingerprintStmt.get() as Record<string, string | number>;
+    const f = this.source.fingerprint();
     return `orders=${f.orders};lines=${f.lines};products=${f.products};last=${f.lastOrderAt};lineId=${f.lastLineId}`;
   }
 
   /** Whether the shop knows this customer id at all. */
   hasCustomer(externalId: string): boolean {
     return this.history.customerByExternal(externalId) !== undefined;
+  }
+}
+
+export class SqliteRecsDataRepository extends RecsDataReader {
+  constructor(db: Db) {
+    const fingerprint = db.prepare(`
+      SELECT (SELECT COUNT(*) FROM orders) AS orders,
+             (SELECT COUNT(*) FROM order_lines) AS lines,
+             (SELECT COUNT(*) FROM products) AS products,
+             (SELECT COALESCE(MAX(ordered_at), '') FROM orders) AS lastOrderAt,
+             (SELECT COALESCE(MAX(id), 0) FROM order_lines) AS lastLineId`);
+    super({
+      history: new SqliteOrderHistoryRepository(db),
+      fingerprint: () => fingerprint.get() as ReturnType<RecsDataSource['fingerprint']>,
+    });
   }
 }

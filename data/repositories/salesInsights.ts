@@ -41,7 +41,7 @@ export class SqliteSalesInsightsRepository {
        WHERE o.kind = 'purchase' AND p.kind = 'product'
          AND o.ordered_at >= @from AND o.ordered_at < @before
          AND (@country IS NULL OR o.country = @country)
-       GROUP BY p.id ORDER BY revenue DESC LIMIT @limit`);
+       GROUP BY p.id ORDER BY revenue DESC, p.id LIMIT @limit`);
     this.activeCustomersStmt = db.prepare(`
       SELECT DISTINCT customer_id AS id FROM orders
        WHERE customer_id IS NOT NULL AND kind = 'purchase'

@@ -107,6 +107,11 @@ export class SqliteVerifyAttemptRepository {
   private hash(kind: string, value: string | null): string | null {
     if (value === null || value === '') return null;
     this.key ??= (this.keyStmt.get() as { value: Buffer }).value;
-    return crypto.createHmac('sha256', this.key).update(`${kind}\u0000${value}`).digest('base64url');
+    return keyedHash(this.key, kind, value);
   }
+}
+
+/** HMAC-SHA-256 of a value of one kind ('email', 'address') under the database's key. */
+export function keyedHash(key: Buffer, kind: string, value: string): string {
+  return crypto.createHmac('sha256', key).update(`${kind}\u0000${value}`).digest('base64url');
 }

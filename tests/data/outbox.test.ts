@@ -1,13 +1,13 @@
-import path from 'node:path';
 import { openStore, type Store } from '../../data/store';
 import { type NewOutboxMessage } from '../../data/repositories/outbox';
 import { tempDir } from '../support/files';
 import { customerId, importOrderSpecs } from '../jobs/shop';
+import { describeEachEngine } from '../support/engines';
 
 const T0 = new Date('2026-03-02T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
-describe('outbox repository', () => {
+describeEachEngine('outbox repository', (engine) => {
   const tmp = tempDir();
   let n = 0;
   let file: string;
@@ -15,7 +15,8 @@ describe('outbox repository', () => {
   let cid: number;
   afterAll(() => tmp.cleanup());
   beforeEach(async () => {
-    file = path.join(tmp.dir, `outbox-${n++}.db`);
+    file = engine.location('outbox');
+    n++;
     store = openStore(file);
     await importOrderSpecs(store, tmp.dir, [{ order: `o${n}`, customer: 'c1', at: '2026-01-05 10:00' }]);
     cid = customerId(store, 'c1');

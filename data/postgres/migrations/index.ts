@@ -1,0 +1,19 @@
+import * as initial from './001-initial';
+import * as campaignDelivery from './002-campaign-delivery';
+import * as verificationAndErasure from './004-verification-and-erasure';
+import * as campaignMemberUplift from './005-campaign-member-uplift';
+import * as jobRuns from './006-job-runs';
+import type { Migration } from '../../migrations';
+
+/**
+ * The PostgreSQL schema, version for version the SQLite one (data/migrations), in PostgreSQL's
+ * dialect. A new SQLite migration needs its PostgreSQL twin here under the same version: the
+ * test that keeps both in step (tests/data/postgresMigrations.test.ts) fails until it has one.
+ */
+export const postgresMigrations: Migration[] = [
+  { version: 1, name: 'initial', up: initial.up },
+  { version: 2, name: 'campaign-delivery', up: campaignDelivery.up },
+  { version: 4, name: 'verification-and-erasure', up: verificationAndErasure.up },
+  { version: 5, name: 'campaign-member-uplift', up: campaignMemberUplift.up },
+  { version: 6, name: 'job-runs', up: jobRuns.up },
+];

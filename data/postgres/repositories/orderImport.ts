@@ -1,0 +1,149 @@
+import type { SyncPostgres } from '../bridge';
+import type { PgDb } from '../statement';
+import type { ProductKind } from '../../repositories/orderHistory';
+import type { ImportRecord, NewOrderLine, OrderImportRepository } from '../../repositories/orderImport';
+
+export class PostgresOrderImportRepository implements OrderImportRepository {
+  private readonly upsertCustomerStmt;
+  private readonly upsertProductStmt;
+  private readonly refreshProductStmt;
+  private readonly upsertOrderStmt;
+  private readonly insertLineStmt;
+  private readonly insertLinesStmt;
+  private readonly insertImportStmt;
+  private readonly finishImportStmt;
+  private readonly countsStmt;
+
+  constructor(
+    db: PgDb,
+    private readonly pg: SyncPostgres,
+  ) {
+    this.upsertCustomerStmt = db.prepare<{ id: number }>(`
+      INSERT INTO customers (external_id, email, country, time_zone, created_at)
+      VALUES (@externalId, @email, @country, @timeZone, @now)
+      ON CONFLICT (external_id) DO UPDATE SET
+        email = COALESCE(excluded.email, customers.email),
+        country = COALESCE(excluded.country, customers.country),
+        time_zone = COALESCE(excluded.time_zone, customers.time_zone)
+      RETURNING id`);
+    this.upsertProductStmt = db.prepare<{ id: number }>(`
+      INSERT INTO products (sku, description, kind, last_unit_price, first_seen_at, last_seen_at)
+      VALUES (@sku, @description, @kind, @price, @seenAt, @seenAt)
+      ON CONFLICT (sku) DO UPDATE SET sku = excluded.sku
+      RETURNING id`);
+    this.refreshProductStmt = db.prepare(`
+      UPDATE products SET
+        description = CASE WHEN @description::text IS NOT NULL AND @lastSeenAt::text >= COALESCE(last_seen_at, '')
+                           THEN @description::text ELSE COALESCE(description, @description::text) END,
+        last_unit_price = CASE WHEN @price::double precision IS NOT NULL AND @lastSeenAt::text >= COALESCE(last_seen_at, '')
+                               THEN @price::double precision ELSE COALESCE(last_unit_price, @price::double precision) END,
+        first_seen_at = LEAST(COALESCE(first_seen_at, @firstSeenAt::text), @firstSeenAt::text),
+        last_seen_at = GREATEST(COALESCE(last_seen_at, @lastSeenAt::text), @lastSeenAt::text)
+      WHERE id = @id`);
+    this.upsertOrderStmt = db.prepare<{ id: number }>(`
+      INSERT INTO orders (external_id, customer_id, kind, ordered_at, country, import_id)
+      VALUES (@externalId, @customerId, @kind, @orderedAt, @country, @importId)
+      ON CONFLICT (external_id) DO UPDATE SET external_id = excluded.external_id
+      RETURNING id`);
+    this.insertLineStmt = db.prepare(`
+      INSERT INTO order_lines (order_id, line_key, product_id, description, quantity, unit_price)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (order_id, line_key) DO NOTHING`);
+    // A batch of lines in one statement: one round trip to the server for many rows.
+    this.insertLinesStmt = db.prepare(`
+      INSERT INTO order_lines (order_id, line_key, product_id, description, quantity, unit_price)
+      SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::integer[], ?::double precision[])
+      ON CONFLICT (order_id, line_key) DO NOTHING`);
+    this.insertImportStmt = db.prepare<{ id: number }>(
+      `INSERT INTO imports (file, format, started_at) VALUES (@file, @format, @startedAt) RETURNING id`,
+    );
+    this.finishImportStmt = db.prepare(`
+      UPDATE imports SET finished_at = @finishedAt, rows_read = @rowsRead, rows_imported = @rowsImported,
+             skipped_json = @skipped WHERE id = @id`);
+    this.countsStmt = db.prepare<{ orders: number; orderLines: number; customers: number; products: number }>(`
+      SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM order_lines) AS "orderLines",
+             (SELECT COUNT(*) FROM customers) AS customers, (SELECT COUNT(*) FROM products) AS products`);
+  }
+
+  beginImport(record: ImportRecord): number {
+    return this.insertImportStmt.get(record)!.id;
+  }
+
+  finishImport(id: number, finishedAt: string, rowsRead: number, rowsImported: number, skipped: object): void {
+    this.finishImportStmt.run({ id, finishedAt, rowsRead, rowsImported, skipped: JSON.stringify(skipped) });
+  }
+
+  upsertCustomer(c: {
+    externalId: string;
+    email: string | null;
+    country: string | null;
+    timeZone: string | null;
+    now: string;
+  }): number {
+    return this.upsertCustomerStmt.get(c)!.id;
+  }
+
+  upsertProduct(p: {
+    sku: string;
+    description: string | null;
+    kind: ProductKind;
+    price: number;
+    seenAt: string;
+  }): number {
+    return this.upsertProductStmt.get(p)!.id;
+  }
+
+  refreshProduct(p: {
+    id: number;
+    description: string | null;
+    price: number | null;
+    firstSeenAt: string;
+    lastSeenAt: string;
+  }): void {
+    this.refreshProductStmt.run(p);
+  }
+
+  upsertOrder(o: {
+    externalId: string;
+    customerId: number | null;
+    kind: string;
+    orderedAt: string;
+    country: string | null;
+    importId: number;
+  }): number {
+    return this.upsertOrderStmt.get(o)!.id;
+  }
+
+  insertLine(l: NewOrderLine): boolean {
+    return (
+      this.insertLineStmt.run(l.orderId, l.lineKey, l.productId, l.description, l.quantity, l.unitPrice)
+        .changes === 1
+    );
+  }
+
+  insertLines(lines: NewOrderLine[]): number {
+    if (!lines.length) return 0;
+    return this.insertLinesStmt.run(
+      lines.map((l) => l.orderId),
+      lines.map((l) => l.lineKey),
+      lines.map((l) => l.productId),
+      lines.map((l) => l.description),
+      lines.map((l) => l.quantity),
+      lines.map((l) => l.unitPrice),
+    ).changes;
+  }
+
+  counts(): { orders: number; orderLines: number; customers: number; products: number } {
+    return this.countsStmt.get()!;
+  }
+
+  begin(): void {
+    this.pg.begin();
+  }
+  commit(): void {
+    this.pg.commit();
+  }
+  rollback(): void {
+    this.pg.rollback();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The store on PostgreSQL: the same repositories as SQLite's (data/store.ts), written in
+ * PostgreSQL's dialect, over one synchronous connection (bridge.ts). Several instances of retain
+ * open one each on the same database and share everything in it.
+ */
+import type { OpenStoreOptions, Store, StoreInfo } from '../store';
+import { StoreNotFoundError } from '../storeErrors';
+import { postgresMigrations } from './migrations';
+import { SyncPostgres, redactUrl, type BridgeOptions } from './bridge';
+import { PgDb } from './statement';
+import { migratePostgres, postgresSchemaVersion, postgresTableNames } from './schema';
+import { PostgresAuditLogRepository } from './repositories/auditLog';
+import { PostgresBotStateRepository } from './repositories/botState';
+import { PostgresCampaignRepository } from './repositories/campaigns';
+import { PostgresChatIdentityRepository } from './repositories/chatIdentities';
+import { PostgresCustomerOrdersRepository } from './repositories/customerOrders';
+import { PostgresCustomerScoreRepository } from './repositories/customerScores';
+import { PostgresErasureRepository } from './repositories/erasure';
+import { PostgresFeedbackRepository } from './repositories/feedback';
+import { PostgresHandoffRepository } from './repositories/handoffs';
+import { PostgresJobRunRepository } from './repositories/jobRuns';
+import { PostgresMarketerRepository } from './repositories/marketers';
+import { PostgresModelFileRepository } from './repositories/modelFiles';
+import { PostgresModelRunRepository } from './repositories/modelRuns';
+import { PostgresOptOutRepository } from './repositories/optOuts';
+import { PostgresOrderHistoryRepository } from './repositories/orderHistory';
+import { PostgresOrderImportRepository } from './repositories/orderImport';
+import { PostgresOutboxRepository } from './repositories/outbox';
+import { PostgresRecsDataRepository } from './repositories/recsData';
+import { PostgresSalesInsightsRepository } from './repositories/salesInsights';
+import { PostgresVerifyAttemptRepository } from './repositories/verifyAttempts';
+import { PostgresWebChatDemoRepository } from './repositories/webchatDemo';
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+export function openPostgresStore(
+  url: string,
+  options: OpenStoreOptions & BridgeOptions = {},
+): PostgresStore {
+  const pg = new SyncPostgres(url, options);
+  try {
+    if (options.mustExist && postgresSchemaVersion(pg) === 0)
+      throw new StoreNotFoundError(`no retain database at ${redactUrl(url)} (run \`retain db migrate\`)`);
+    if (options.migrate ?? !options.readonly) migratePostgres(pg);
+    return new PostgresStore(pg);
+  } catch (err) {
+    pg.close();
+    throw err;
+  }
+}
+
+export class PostgresStore implements Store {
+  private readonly made = new Map<string, unknown>();
+  private readonly db: PgDb;
+
+  constructor(readonly pg: SyncPostgres) {
+    this.db = new PgDb(pg);
+  }
+
+  /** Repositories prepare their statements once, on first use, and are kept for the store's life. */
+  private repo<T>(name: string, make: (db: PgDb) => T): T {
+    let r = this.made.get(name) as T | undefined;
+    if (!r) this.made.set(name, (r = make(this.db)));
+    return r;
+  }
+
+  get audit() {
+    return this.repo('audit', (db) => new PostgresAuditLogRepository(db));
+  }
+  get botState() {
+    return this.repo('botState', (db) => new PostgresBotStateRepository(db));
+  }
+  get campaigns() {
+    return this.repo('campaigns', (db) => new PostgresCampaignRepository(db));
+  }
+  get identities() {
+    return this.repo('identities', (db) => new PostgresChatIdentityRepository(db));
+  }
+  get customerOrders() {
+    return this.repo('customerOrders', (db) => new PostgresCustomerOrdersRepository(db));
+  }
+  get scores() {
+    return this.repo('scores', (db) => new PostgresCustomerScoreRepository(db));
+  }
+  get erasure() {
+    return this.repo('erasure', (db) => new PostgresErasureRepository(db));
+  }
+  get feedback() {
+    return this.repo('feedback', (db) => new PostgresFeedbackRepository(db));
+  }
+  get handoffs() {
+    return this.repo('handoffs', (db) => new PostgresHandoffRepository(db));
+  }
+  get marketers() {
+    return this.repo('marketers', (db) => new PostgresMarketerRepository(db));
+  }
+  get runs() {
+    return this.repo('runs', (db) => new PostgresModelRunRepository(db));
+  }
+  get optOuts() {
+    return this.repo('optOuts', (db) => new PostgresOptOutRepository(db));
+  }
+  get orders() {
+    return this.repo('orders', (db) => new PostgresOrderHistoryRepository(db));
+  }
+  get imports() {
+    return this.repo('imports', (db) => new PostgresOrderImportRepository(db, this.pg));
+  }
+  get outbox() {
+    return this.repo('outbox', (db) => new PostgresOutboxRepository(db));
+  }
+  get recsData() {
+    return this.repo('recsData', (db) => new PostgresRecsDataRepository(db));
+  }
+  get sales() {
+    return this.repo('sales', (db) => new PostgresSalesInsightsRepository(db));
+  }
+  get verifyAttempts() {
+    return this.repo('verifyAttempts', (db) => new PostgresVerifyAttemptRepository(db));
+  }
+  get webChatDemo() {
+    return this.repo('webChatDemo', (db) => new PostgresWebChatDemoRepository(db));
+  }
+  get jobRuns() {
+    return this.repo('jobRuns', (db) => new PostgresJobRunRepository(db));
+  }
+  get modelFiles() {
+    return this.repo('modelFiles', (db) => new PostgresModelFileRepository(db));
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.pg.transaction(fn);
+  }
+
+  info(): StoreInfo {
+    return {
+      engine: 'postgres',
+      location: redactUrl(this.pg.url),
+      schemaVersion: postgresSchemaVersion(this.pg),
+      latestSchemaVersion: postgresMigrations.at(-1)?.version ?? 0,
+      tables: postgresTableNames(this.pg),
+    };
+  }
+
+  close(): void {
+    this.pg.close();
+  }
+}
