@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
-import { openStore, type Store } from '../data/store';
+import { configuredStoreLocation, isPostgresUrl, openStore, type Store } from '../data/store';
 import { importOrders } from '../data/import/importOrders';
 import { composeApp, type App } from '../services/app';
 import { createAdapter, hasCredentials } from './adapter';
@@ -31,7 +31,7 @@ import type { ReportRenderOptions } from '../dialogs/reportActivity';
 
 export interface StartOptions {
   config: Config;
-  /** Overrides config.dbFile / port / host (command-line flags). */
+  /** Overrides the configured store (a SQLite file or a postgres:// URL), port and host (command-line flags). */
   dbFile?: string;
   port?: number;
   host?: string;
@@ -78,7 +78,7 @@ export function createChatBot(app: App, render: ReportRenderOptions = {}): Assis
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
-  const dbFile = options.dbFile ?? config.dbFile;
+  const dbFile = options.dbFile ?? configuredStoreLocation(config);
   const host = options.host ?? config.host;
   const port = options.port ?? config.port;
   const authenticated = hasCredentials(config);
@@ -94,7 +94,9 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const adapter = createAdapter(config, log, () => metrics.turnError());
     for (const middleware of turnMiddleware(app, log)) adapter.use(middleware);
     // Chart specs sit next to the database, so links in cards already sent survive a restart.
-    const charts = new ChartStore({ dir: path.join(path.dirname(dbFile), 'charts') });
+    const charts = new ChartStore({
+      dir: path.join(path.dirname(isPostgresUrl(dbFile) ? config.dbFile : dbFile), 'charts'),
+    });
     const bot = createChatBot(app, {
       charts,
       publicBaseUrl: config.publicUrl,
@@ -137,7 +139,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       );
     }
     log.info(
-      { db: dbFile },
+      { db: store.info().location },
       `retain is listening on ${url} (messages: ${url}/api/messages, health: ${url}/healthz)`,
     );
     if (webChat) log.info(`web chat (${webChat.mode} mode): open ${url}/ in a browser`);

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { loadConfig, loadDotEnv, type Config } from '../lib/config';
 import { resolveUserPath } from '../lib/paths';
-import { openStore, type Store } from '../data/store';
+import { configuredStoreLocation, isPostgresUrl, openStore, redactUrl, type Store } from '../data/store';
 import { composeApp, type App } from '../services/app';
 
 /** An error meant for the person at the terminal: printed without a stack, with an exit code. */
@@ -24,7 +24,10 @@ export interface DbOption {
 
 /** Adds the --db option that every command takes. */
 export function withDbOption(cmd: Command): Command {
-  return cmd.option('--db <file>', 'SQLite database file (default: RETAIN_DB or var/retain.db)');
+  return cmd.option(
+    '--db <file|url>',
+    'SQLite database file or postgres:// URL (default: RETAIN_DATABASE_URL, else RETAIN_DB or var/retain.db)',
+  );
 }
 
 let cachedConfig: Config | undefined;
@@ -36,8 +39,15 @@ export function config(): Config {
   return cachedConfig;
 }
 
-export function databaseFile(opts: DbOption): string {
-  return opts.db ? resolveUserPath(opts.db) : config().dbFile;
+/** Where the command's store is: --db (a file or a postgres:// URL), else the configured one. */
+export function databaseLocation(opts: DbOption): string {
+  if (opts.db) return isPostgresUrl(opts.db) ? opts.db : resolveUserPath(opts.db);
+  return configuredStoreLocation(config());
+}
+
+/** The location as it may be printed: a URL without its password. */
+export function printableLocation(location: string): string {
+  return isPostgresUrl(location) ? redactUrl(location) : location;
 }
 
 /**
@@ -49,7 +59,7 @@ export async function withDatabase<T>(
   fn: (store: Store) => Promise<T> | T,
   options: { mustExist?: boolean } = {},
 ): Promise<T> {
-  const store = openStore(databaseFile(opts), { mustExist: options.mustExist });
+  const store = openStore(databaseLocation(opts), { mustExist: options.mustExist });
   try {
     return await fn(store);
   } finally {

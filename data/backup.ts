@@ -1,18 +1,54 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, schemaVersion } from './db';
+import { isPostgresUrl, openPostgresStore } from './postgres/store';
+import { redactUrl } from './postgres/bridge';
+import { pgDump } from './postgres/backup';
 
 export class BackupError extends Error {
   readonly exitCode = 2;
 }
 
 export interface BackupResult {
+  engine: 'sqlite' | 'postgres';
   source: string;
   file: string;
   bytes: number;
-  pages: number;
+  /** SQLite: pages copied. */
+  pages?: number;
+  /** PostgreSQL: entries in the pg_dump archive. */
+  entries?: number;
   schemaVersion: number;
   seconds: number;
+}
+
+/**
+ * A consistent copy of the store: SQLite's online backup into a database file, or, for a
+ * PostgreSQL store (a postgres:// URL), a pg_dump archive (data/postgres/backup.ts).
+ */
+export async function backupStore(source: string, target: string, force: boolean): Promise<BackupResult> {
+  if (!isPostgresUrl(source)) return backupDatabase(source, target, force);
+  if (fs.existsSync(target) && !force) throw new BackupError(`${target} exists; use --force to replace it`);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const started = process.hrtime.bigint();
+  // Also checks that the database is there and holds retain's schema.
+  const store = openPostgresStore(source, { mustExist: true, migrate: false });
+  let version: number;
+  try {
+    version = store.info().schemaVersion;
+  } finally {
+    store.close();
+  }
+  const dump = await pgDump(source, target);
+  return {
+    engine: 'postgres',
+    source: redactUrl(source),
+    file: dump.file,
+    bytes: dump.bytes,
+    entries: dump.entries,
+    schemaVersion: version,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+  };
 }
 
 /**
@@ -58,6 +94,7 @@ export async function backupDatabase(source: string, target: string, force: bool
   copy.close();
   fs.renameSync(partial, target);
   return {
+    engine: 'sqlite',
     source,
     file: target,
     bytes: fs.statSync(target).size,

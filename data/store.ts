@@ -35,6 +35,7 @@ import { SqliteWebChatDemoRepository, type WebChatDemoRepository } from './repos
 import { SqliteJobRunRepository, type JobRunRepository } from './repositories/jobRuns';
 import { LocalModelFileRepository, type ModelFileRepository } from './repositories/modelFiles';
 import { isPostgresUrl, openPostgresStore } from './postgres/store';
+import { redactUrl } from './postgres/bridge';
 import { StoreNotFoundError } from './storeErrors';
 
 export interface Repositories {
@@ -113,7 +114,7 @@ export function configuredStoreLocation(
   return override ?? config.databaseUrl ?? config.dbFile;
 }
 
-export { isPostgresUrl };
+export { isPostgresUrl, redactUrl };
 
 /** The driver handle behind a store, for the code in `data/` that needs it (imports, backups). */
 export function sqliteHandle(store: Store): Db {

@@ -61,8 +61,31 @@ const timeZone = z
   .string()
   .refine(isValidTimeZone, { message: 'is not an IANA time zone (e.g. Europe/London)' });
 
+/** A PostgreSQL connection URL (postgres:// or postgresql://, as libpq and `pg` read them). */
+function databaseUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a URL (postgres://user:password@host:5432/database)';
+  }
+  if (!/^postgres(ql)?:$/.test(url.protocol)) return 'must be a postgres:// or postgresql:// URL';
+  if (!url.pathname || url.pathname === '/') return 'must name the database (postgres://host/database)';
+  return undefined;
+}
+
 const envSchema = z.object({
   RETAIN_DB: z.preprocess(emptyToUndefined, z.string().default('var/retain.db')),
+  RETAIN_DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        const problem = v === undefined ? undefined : databaseUrlProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+  ),
   RETAIN_MODELS_DIR: z.preprocess(emptyToUndefined, z.string().default('var/models')),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3978)),
   HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
@@ -115,6 +138,11 @@ export const CONFIG_KEYS = Object.keys(envSchema.shape);
 
 export interface Config {
   dbFile: string;
+  /**
+   * A PostgreSQL database shared by several instances (RETAIN_DATABASE_URL). When set, every
+   * command and the server use it, and no SQLite file is created or read.
+   */
+  databaseUrl?: string;
   modelsDir: string;
   port: number;
   host: string;
@@ -181,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     dbFile: resolveUserPath(e.RETAIN_DB),
+    databaseUrl: e.RETAIN_DATABASE_URL,
     modelsDir: resolveUserPath(e.RETAIN_MODELS_DIR),
     port: e.PORT,
     host: e.HOST,

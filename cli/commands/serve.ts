@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../lib/logger';
-import { config, databaseFile, parseNumberOption, withDbOption, type DbOption } from '../context';
+import { config, databaseLocation, parseNumberOption, withDbOption, type DbOption } from '../context';
 
 interface ServeOptions extends DbOption {
   port?: number;
@@ -27,7 +27,7 @@ export function registerServe(program: Command): void {
     const running = await startBot({
       config: settings,
       log,
-      dbFile: databaseFile(opts),
+      dbFile: databaseLocation(opts),
       port: opts.port,
       host: opts.host,
       demo: opts.demo,

@@ -15,7 +15,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { ANSWERED, GONE, WAITING, type BridgeReply, type BridgeRequest, type WorkerOptions } from './protocol';
+import {
+  ANSWERED,
+  GONE,
+  HEARTBEAT,
+  HEARTBEAT_MS,
+  STATE,
+  WAITING,
+  type BridgeReply,
+  type BridgeRequest,
+  type WorkerOptions,
+} from './protocol';
 
 /** An error PostgreSQL reported, with its SQLSTATE (`code`), as `pg` reports it. */
 export class PostgresError extends Error {
@@ -49,6 +59,8 @@ export interface BridgeOptions {
   statementTimeoutMs?: number;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
+  /** Limits the worker thread's heap, in MB (default: Node's own limit). */
+  workerMemoryMb?: number;
 }
 
 export interface QueryResult {
@@ -68,11 +80,13 @@ export function redactUrl(url: string): string {
 }
 
 const CURSOR_CHUNK = 5000;
+// A worker whose heartbeat stood still this long is dead (or hangs); a live one beats every 100 ms.
+const SILENCE_MS = 5000;
 
 export class SyncPostgres {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly state = new Int32Array(new SharedArrayBuffer(4));
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
   private readonly callTimeoutMs: number;
   private gone: BridgeError | undefined;
   private depth = 0;
@@ -97,7 +111,7 @@ export class SyncPostgres {
       port: channel.port2,
       state: this.state.buffer as SharedArrayBuffer,
     };
-    this.worker = startWorker(workerData, [channel.port2]);
+    this.worker = startWorker(workerData, [channel.port2], options.workerMemoryMb);
     // A worker must not keep a process alive that forgot to close its store.
     this.worker.unref();
     this.worker.on('error', (err) => this.markGone(`the PostgreSQL bridge thread failed: ${err.message}`));
@@ -245,18 +259,23 @@ export class SyncPostgres {
 
   private call(request: BridgeRequest, timeoutMs: number): BridgeReply {
     if (this.gone) throw this.gone;
-    Atomics.store(this.state, 0, WAITING);
+    Atomics.store(this.state, STATE, WAITING);
     this.port.postMessage(request);
     const deadline = Date.now() + timeoutMs;
+    let beat = Atomics.load(this.state, HEARTBEAT);
+    let beatAt = Date.now();
     for (;;) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
+      const now = Date.now();
+      if (now >= deadline)
         return this.fail(`PostgreSQL gave no answer within ${timeoutMs} ms; the connection is closed`);
-      }
-      Atomics.wait(this.state, 0, WAITING, left);
-      const now = Atomics.load(this.state, 0);
-      if (now === ANSWERED) break;
-      if (now === GONE) return this.fail('the PostgreSQL bridge thread stopped');
+      Atomics.wait(this.state, STATE, WAITING, Math.min(deadline - now, 10 * HEARTBEAT_MS));
+      const state = Atomics.load(this.state, STATE);
+      if (state === ANSWERED) break;
+      if (state === GONE) return this.fail('the PostgreSQL bridge thread stopped');
+      const current = Atomics.load(this.state, HEARTBEAT);
+      if (current !== beat) [beat, beatAt] = [current, Date.now()];
+      else if (Date.now() - beatAt > SILENCE_MS)
+        return this.fail(`the PostgreSQL bridge thread died (no sign of life for ${SILENCE_MS} ms)`);
     }
     const message = receiveMessageOnPort(this.port);
     if (!message) return this.fail('the PostgreSQL bridge thread answered nothing');
@@ -275,14 +294,24 @@ export class SyncPostgres {
  * tests, through ts-jest), its modules are compiled here once per process with the project's
  * TypeScript and handed to the worker, which loads them through a require hook.
  */
-function startWorker(workerData: Record<string, unknown>, transferList: MessagePort[]): Worker {
+function startWorker(
+  workerData: Record<string, unknown>,
+  transferList: MessagePort[],
+  memoryMb: number | undefined,
+): Worker {
+  const resourceLimits = memoryMb ? { maxOldGenerationSizeMb: memoryMb } : undefined;
   const compiled = path.join(__dirname, 'bridgeWorker.js');
-  if (fs.existsSync(compiled)) return new Worker(compiled, { workerData, transferList });
+  if (fs.existsSync(compiled)) return new Worker(compiled, { workerData, transferList, resourceLimits });
   const bootstrap = `
     const { workerData } = require('node:worker_threads');
     require.extensions['.ts'] = (module, filename) => module._compile(workerData.sources[filename], filename);
     require(${JSON.stringify(path.join(__dirname, 'bridgeWorker.ts'))});`;
-  return new Worker(bootstrap, { eval: true, workerData: { ...workerData, sources: workerSources() }, transferList });
+  return new Worker(bootstrap, {
+    eval: true,
+    workerData: { ...workerData, sources: workerSources() },
+    transferList,
+    resourceLimits,
+  });
 }
 
 let sources: Record<string, string> | undefined;

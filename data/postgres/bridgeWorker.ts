@@ -9,6 +9,9 @@ import type * as PgModule from 'pg';
 import {
   ANSWERED,
   GONE,
+  HEARTBEAT,
+  HEARTBEAT_MS,
+  STATE,
   type BridgeReply,
   type BridgeRequest,
   type WorkerOptions,
@@ -32,9 +35,11 @@ const statementNames = new Map<string, string>();
 
 async function connection(): Promise<PgModule.Client> {
   if (client && !broken) return client;
-  if (client) await client.end().catch(() => undefined);
+  const old = client;
+  client = undefined;
   broken = undefined;
   statementNames.clear();
+  await old?.end().catch(() => undefined);
   const c = new pg.Client({
     connectionString: options.url,
     connectionTimeoutMillis: options.connectTimeoutMs,
@@ -42,8 +47,12 @@ async function connection(): Promise<PgModule.Client> {
     application_name: options.applicationName,
   });
   // A connection lost between requests is reopened on the next one (outside a transaction, the
-  // caller loses nothing); the error is reported to the request that finds it.
-  c.on('error', (err) => (broken = err));
+  // caller loses nothing); inside a transaction the next request is told its work is lost.
+  const lost = (err: Error) => {
+    if (client === c) broken ??= err;
+  };
+  c.on('error', lost);
+  c.on('end', () => lost(new Error('the server closed the connection')));
   await c.connect();
   client = c;
   return c;
@@ -99,17 +108,24 @@ function wireError(err: unknown): WireError {
 
 options.port.on('message', (request: BridgeRequest) => {
   handle(request)
-    .catch((err): BridgeReply => ({ ok: false, error: wireError(err) }))
+    .catch((err): BridgeReply => {
+      // Not an answer from the server (a reset socket, a closed client): the connection is not
+      // to be trusted any more, and the next request opens a new one.
+      if (!(err instanceof pg.DatabaseError)) broken ??= err as Error;
+      return { ok: false, error: wireError(err) };
+    })
     .then((reply) => {
       options.port.postMessage(reply);
-      Atomics.store(state, 0, ANSWERED);
-      Atomics.notify(state, 0);
+      Atomics.store(state, STATE, ANSWERED);
+      Atomics.notify(state, STATE);
     });
 });
 
-// Whatever ends this thread (an uncaught error, process.exit, termination) wakes a waiting caller,
-// which then reports the bridge as gone instead of sleeping until its timeout.
+// An uncaught error or process.exit wakes a waiting caller at once, which then reports the bridge
+// as gone; a thread killed outright (at its memory limit) stops its heartbeat instead.
 process.on('exit', () => {
-  Atomics.store(state, 0, GONE);
-  Atomics.notify(state, 0);
+  Atomics.store(state, STATE, GONE);
+  Atomics.notify(state, STATE);
 });
+
+setInterval(() => Atomics.add(state, HEARTBEAT, 1), HEARTBEAT_MS);

@@ -1,6 +1,14 @@
 /** What the synchronous bridge (bridge.ts) and its worker thread (bridgeWorker.ts) say to each other. */
 
-/** Values of the shared state word: the caller sleeps while it is WAITING. */
+/**
+ * The shared words: [STATE] is what the caller sleeps on (WAITING until the worker answers);
+ * [HEARTBEAT] is counted up by the worker every HEARTBEAT_MS while it lives, so a caller can tell
+ * a slow answer from a thread that died without saying so (killed at its memory limit).
+ */
+export const STATE = 0;
+export const HEARTBEAT = 1;
+export const HEARTBEAT_MS = 100;
+
 export const WAITING = 0;
 export const ANSWERED = 1;
 export const GONE = 2;

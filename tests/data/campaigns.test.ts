@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { openStore } from '../../data/store';
 import { newcombeInterval } from '../../analytics/campaigns/uplift';
 import {
@@ -9,16 +8,17 @@ import {
 } from '../../services/campaigns';
 import { tempDir } from '../support/files';
 import { customerId, importOrderSpecs } from '../jobs/shop';
+import { describeEachEngine } from '../support/engines';
 
 const ASSIGNED = new Date('2026-03-01T09:00:00.000Z');
 const SENT = new Date('2026-03-02T10:00:00.000Z');
 
-describe('campaign outcomes', () => {
+describeEachEngine('campaign outcomes', (engine) => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
 
   it('counts conversions and revenue within the attribution window, per arm, with uplift', async () => {
-    const store = openStore(path.join(tmp.dir, 'outcomes.db'));
+    const store = openStore(engine.location('outcomes'));
     try {
       const before = '2026-01-10 10:00';
       const people = ['t1', 't2', 't3', 't4', 'k1', 'k2'];
@@ -118,7 +118,7 @@ describe('campaign outcomes', () => {
   });
 
   it('refuses a campaign a marketer could not have meant', () => {
-    const store = openStore(path.join(tmp.dir, 'invalid.db'));
+    const store = openStore(engine.location('invalid'));
     try {
       const draft = {
         name: 'x',

@@ -6,6 +6,7 @@ import { importOrders, ImportError } from '../../data/import/importOrders';
 import { type OrderLineRecord } from '../../data/repositories/orderHistory';
 import { tempDir, writeCsv } from '../support/files';
 import { describeWithShared, onlineRetailFile } from '../support/sharedData';
+import { describeEachEngine } from '../support/engines';
 
 const ONLINE_RETAIL_HEADER =
   'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country';
@@ -32,14 +33,12 @@ const DIRTY_ROWS = [
   '536390,85123a,WHITE HANGING HEART T-LIGHT HOLDER,1,12/2/2010 11:00,2.55,13047,United Kingdom', // lower-case code
 ];
 
-describe('order import', () => {
+describeEachEngine('order import', (engine) => {
   let tmp: ReturnType<typeof tempDir>;
   let store: Store;
-  let dbFile: string;
   beforeEach(() => {
     tmp = tempDir();
-    dbFile = path.join(tmp.dir, 'retain.db');
-    store = openStore(dbFile);
+    store = openStore(engine.location());
   });
   afterEach(() => {
     store.close();

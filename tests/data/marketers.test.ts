@@ -1,14 +1,10 @@
-import path from 'node:path';
 import { openStore } from '../../data/store';
 import { runCli } from '../support/cli';
-import { tempDir } from '../support/files';
+import { describeEachEngine } from '../support/engines';
 
-describe('marketer roles', () => {
-  const tmp = tempDir();
-  afterAll(() => tmp.cleanup());
-
+describeEachEngine('marketer roles', (engine) => {
   it('recognises marketers by channel account, object id, email or email domain; everyone else is a customer', () => {
-    const store = openStore(path.join(tmp.dir, 'roles.db'));
+    const store = openStore(engine.location('roles'));
     try {
       const repo = store.marketers;
       expect(repo.add('channel_user', 'MSTeams:29:1abc', 'Mia', 'test')).toBe(true);
@@ -46,7 +42,7 @@ describe('marketer roles', () => {
   });
 
   it('refuses rules that could never match anybody, saying why', () => {
-    const store = openStore(path.join(tmp.dir, 'refused.db'));
+    const store = openStore(engine.location('refused'));
     try {
       const repo = store.marketers;
       expect(() => repo.add('channel_user', 'teams:29:1abc', null, 'test')).toThrow(
@@ -62,7 +58,7 @@ describe('marketer roles', () => {
   });
 
   it('retain marketers add|list|remove manages the rules and audits changes', async () => {
-    const store = ['--db', path.join(tmp.dir, 'cli.db')];
+    const store = ['--db', engine.location('cli')];
     expect((await runCli(['marketers', 'list', ...store])).stdout).toMatch(/no marketers yet/);
     const added = await runCli([
       'marketers',
