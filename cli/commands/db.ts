@@ -102,7 +102,8 @@ export function registerDb(program: Command): void {
       if (!m) throw new CliError(`--from must be sqlite:FILE, got '${opts.from}'`, 2);
       const to = opts.to ?? config().databaseUrl;
       if (!to) throw new CliError('--to postgres://... is needed (or RETAIN_DATABASE_URL)', 2);
-      if (!isPostgresUrl(to)) throw new CliError(`--to must be a postgres:// URL, got '${printableLocation(to)}'`, 2);
+      if (!isPostgresUrl(to))
+        throw new CliError(`--to must be a postgres:// URL, got '${printableLocation(to)}'`, 2);
       const result = copySqliteToPostgres(resolveUserPath(m[1]), to, (table, rows) => {
         if (!opts.json) process.stderr.write(`${table}: ${rows} rows\n`);
       });

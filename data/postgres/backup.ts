@@ -58,7 +58,9 @@ function run(program: string, args: string[], env: NodeJS.ProcessEnv, url: strin
     child.on('close', (code) => {
       if (code === 0) resolve(stdout);
       else
-        reject(new PgDumpError(`${program} failed for ${redactUrl(url)}: ${stderr.trim() || `exit code ${code}`}`));
+        reject(
+          new PgDumpError(`${program} failed for ${redactUrl(url)}: ${stderr.trim() || `exit code ${code}`}`),
+        );
     });
   });
 }

@@ -102,7 +102,10 @@ export class SyncPostgres {
     this.callTimeoutMs = connectTimeoutMs + statementTimeoutMs + 5_000;
     const channel = new MessageChannel();
     this.port = channel.port1;
-    const workerData: WorkerOptions & { port: MessagePort; state: SharedArrayBuffer } & Record<string, unknown> = {
+    const workerData: WorkerOptions & { port: MessagePort; state: SharedArrayBuffer } & Record<
+        string,
+        unknown
+      > = {
       url,
       connectTimeoutMs,
       statementTimeoutMs,
@@ -246,7 +249,9 @@ export class SyncPostgres {
     if (this.gone) return;
     try {
       this.exec(
-        depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT retain_sp${depth}; RELEASE SAVEPOINT retain_sp${depth}`,
+        depth === 0
+          ? 'ROLLBACK'
+          : `ROLLBACK TO SAVEPOINT retain_sp${depth}; RELEASE SAVEPOINT retain_sp${depth}`,
       );
     } catch {
       // The error that got us here is the one to report.
@@ -324,7 +329,11 @@ function workerSources(): Record<string, string> {
     const file = path.join(__dirname, name);
     sources[file] = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
       fileName: file,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
     }).outputText;
   }
   return sources;

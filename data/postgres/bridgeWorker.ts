@@ -72,7 +72,8 @@ async function handle(request: BridgeRequest): Promise<BridgeReply> {
         });
       const c = await connection();
       let name = statementNames.get(request.text);
-      if (name === undefined && request.prepare) statementNames.set(request.text, (name = `s${statementNames.size}`));
+      if (name === undefined && request.prepare)
+        statementNames.set(request.text, (name = `s${statementNames.size}`));
       const r = await c.query({ name, text: request.text, values: request.values });
       return {
         ok: true,

@@ -48,7 +48,9 @@ export function copySqliteToPostgres(
         `${file} is at schema version ${version}, this retain at ${latest}: run \`retain db migrate --db ${file}\` first`,
       );
     if (version > latest)
-      throw new CopyError(`${file} is at schema version ${version}, newer than this retain knows (${latest})`);
+      throw new CopyError(
+        `${file} is at schema version ${version}, newer than this retain knows (${latest})`,
+      );
     const store = openPostgresStore(url);
     try {
       const pg = store.pg;
@@ -60,7 +62,9 @@ export function copySqliteToPostgres(
         (t) => t !== 'app_secrets' && pg.query(`SELECT EXISTS (SELECT 1 FROM ${t}) AS any`).rows[0].any,
       );
       if (nonEmpty)
-        throw new CopyError(`${redactUrl(url)} already holds data (table ${nonEmpty}): copy into an empty database`);
+        throw new CopyError(
+          `${redactUrl(url)} already holds data (table ${nonEmpty}): copy into an empty database`,
+        );
       const order = dependencyOrder(pg, source);
       const rows: Record<string, number> = {};
       let modelFiles = 0;
@@ -90,7 +94,9 @@ export function copySqliteToPostgres(
         for (const table of order) {
           const copied = pg.query(`SELECT COUNT(*) AS n FROM ${table}`).rows[0].n as number;
           if (copied !== rows[table])
-            throw new CopyError(`${table}: ${rows[table]} rows read but ${copied} in PostgreSQL; nothing was copied`);
+            throw new CopyError(
+              `${table}: ${rows[table]} rows read but ${copied} in PostgreSQL; nothing was copied`,
+            );
         }
       });
       return {

@@ -43,7 +43,8 @@ export function placeholders(sql: string): { text: string; names: string[] | nul
       i++;
     }
   }
-  if (names.length && positional) throw new Error('a statement uses either @name or ? placeholders, not both');
+  if (names.length && positional)
+    throw new Error('a statement uses either @name or ? placeholders, not both');
   return { text: out, names: names.length ? names : null, count: positional };
 }
 

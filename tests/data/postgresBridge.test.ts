@@ -113,7 +113,9 @@ describePg('the synchronous PostgreSQL bridge (real server)', () => {
       const pid = () => pg.query(`SELECT pg_backend_pid() AS pid`).rows[0].pid;
       const terminate = (backend: unknown) => {
         killer.query(`SELECT pg_terminate_backend($1)`, [backend]);
-        while (killer.query(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = $1`, [backend]).rows[0].n);
+        while (
+          killer.query(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = $1`, [backend]).rows[0].n
+        );
       };
       const before = pid();
       terminate(before);
@@ -162,7 +164,9 @@ describePg('the synchronous PostgreSQL bridge (real server)', () => {
     unreachable.password = 'secret-password';
     const attempt = () => new SyncPostgres(unreachable.toString(), { connectTimeoutMs: 2000 });
     expect(attempt).toThrow(BridgeError);
-    expect(attempt).toThrow(/cannot connect to PostgreSQL at postgres:\/\/retain:\*\*\*@.*:1\/.*ECONNREFUSED/);
+    expect(attempt).toThrow(
+      /cannot connect to PostgreSQL at postgres:\/\/retain:\*\*\*@.*:1\/.*ECONNREFUSED/,
+    );
     expect(attempt).not.toThrow(/secret-password/);
   });
 });

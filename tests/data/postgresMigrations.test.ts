@@ -97,7 +97,13 @@ function postgresShape(pg: SyncPostgres, table: string): TableShape {
        FROM pg_constraint c WHERE c.conrelid = $1::regclass`,
     [table],
   ).rows as Array<{ kind: string; cols: string; parent: string; parent_cols: string; on_delete: string }>;
-  const onDelete: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+  const onDelete: Record<string, string> = {
+    a: 'NO ACTION',
+    r: 'RESTRICT',
+    c: 'CASCADE',
+    n: 'SET NULL',
+    d: 'SET DEFAULT',
+  };
   const indexes = pg.query(
     `SELECT i.relname AS name,
             (SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n)
@@ -145,7 +151,9 @@ describe('PostgreSQL migrations kept in step with the SQLite ones', () => {
         migratePostgres(pg);
         const sqliteTables = (
           sqlite
-            .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+            .prepare(
+              `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+            )
             .all() as { name: string }[]
         ).map((t) => t.name);
         const pgTables = postgresTableNames(pg);

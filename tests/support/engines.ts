@@ -27,7 +27,10 @@ function postgresServer(): { admin: SyncPostgres; url: string } | { reason: stri
     if (!url) server = { reason: `${ENV} is not set (scripts/test-postgres.sh starts a server)` };
     else {
       try {
-        server = { admin: new SyncPostgres(url, { connectTimeoutMs: 5000, applicationName: 'retain-tests' }), url };
+        server = {
+          admin: new SyncPostgres(url, { connectTimeoutMs: 5000, applicationName: 'retain-tests' }),
+          url,
+        };
       } catch (err) {
         server = { reason: `no PostgreSQL server at ${redactUrl(url)}: ${(err as Error).message}` };
       }

@@ -39,7 +39,9 @@ export class PostgresChatIdentityRepository implements ChatIdentityRepository {
       ON CONFLICT (chat_identity_id, conversation_id) DO UPDATE SET
         service_url = excluded.service_url, tenant_id = excluded.tenant_id,
         reference_json = excluded.reference_json, updated_at = excluded.updated_at`);
-    this.referencesStmt = db.prepare<Omit<StoredConversationReference, 'reference'> & { referenceJson: string }>(`
+    this.referencesStmt = db.prepare<
+      Omit<StoredConversationReference, 'reference'> & { referenceJson: string }
+    >(`
       SELECT chat_identity_id AS "identityId", channel_id AS "channelId", conversation_id AS "conversationId",
              service_url AS "serviceUrl", tenant_id AS "tenantId", reference_json AS "referenceJson",
              updated_at AS "updatedAt"

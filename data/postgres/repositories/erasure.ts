@@ -30,7 +30,9 @@ export class PostgresErasureRepository implements ErasureRepository {
 
   constructor(private readonly db: PgDb) {
     const identityColumns = `id, channel_id AS "channelId", channel_user_id AS "channelUserId", customer_id AS "customerId"`;
-    this.identityStmt = db.prepare<IdentityRow>(`SELECT ${identityColumns} FROM chat_identities WHERE id = ?`);
+    this.identityStmt = db.prepare<IdentityRow>(
+      `SELECT ${identityColumns} FROM chat_identities WHERE id = ?`,
+    );
     this.identitiesOfCustomerStmt = db.prepare<IdentityRow>(
       `SELECT ${identityColumns} FROM chat_identities WHERE customer_id = ? ORDER BY id`,
     );

@@ -60,7 +60,12 @@ export class PostgresOrderImportRepository implements OrderImportRepository {
     this.finishImportStmt = db.prepare(`
       UPDATE imports SET finished_at = @finishedAt, rows_read = @rowsRead, rows_imported = @rowsImported,
              skipped_json = @skipped WHERE id = @id`);
-    this.countsStmt = db.prepare<{ orders: number; orderLines: number; customers: number; products: number }>(`
+    this.countsStmt = db.prepare<{
+      orders: number;
+      orderLines: number;
+      customers: number;
+      products: number;
+    }>(`
       SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM order_lines) AS "orderLines",
              (SELECT COUNT(*) FROM customers) AS customers, (SELECT COUNT(*) FROM products) AS products`);
   }
@@ -69,7 +74,13 @@ export class PostgresOrderImportRepository implements OrderImportRepository {
     return this.insertImportStmt.get(record)!.id;
   }
 
-  finishImport(id: number, finishedAt: string, rowsRead: number, rowsImported: number, skipped: object): void {
+  finishImport(
+    id: number,
+    finishedAt: string,
+    rowsRead: number,
+    rowsImported: number,
+    skipped: object,
+  ): void {
     this.finishImportStmt.run({ id, finishedAt, rowsRead, rowsImported, skipped: JSON.stringify(skipped) });
   }
 

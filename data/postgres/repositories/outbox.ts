@@ -188,7 +188,11 @@ export class PostgresOutboxRepository implements OutboxRepository {
 
   list(options: ListOptions = {}): OutboxMessage[] {
     return this.listStmt
-      .all({ status: options.status ?? null, campaignId: options.campaignId ?? null, limit: options.limit ?? 100 })
+      .all({
+        status: options.status ?? null,
+        campaignId: options.campaignId ?? null,
+        limit: options.limit ?? 100,
+      })
       .map(toMessage);
   }
 

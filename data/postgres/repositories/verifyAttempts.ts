@@ -34,7 +34,9 @@ export class PostgresVerifyAttemptRepository implements VerifyAttemptRepository 
     this.forgetStmt = db.prepare(`
       DELETE FROM verify_attempts
        WHERE customer_id = @customerId OR (@emailHash::text IS NOT NULL AND email_hash = @emailHash::text)`);
-    this.keyStmt = db.prepare<{ value: Buffer }>(`SELECT value FROM app_secrets WHERE name = 'verify_hash_key'`);
+    this.keyStmt = db.prepare<{ value: Buffer }>(
+      `SELECT value FROM app_secrets WHERE name = 'verify_hash_key'`,
+    );
   }
 
   record(keys: VerifyAttemptKeys, outcome: VerifyOutcome, at = new Date()): void {

@@ -74,7 +74,10 @@ export class PostgresWebChatDemoRepository implements WebChatDemoRepository {
       const pattern = likePrefix(channelUserKey(WEBCHAT_CHANNEL, MARKETER_PREFIX));
       const existing = this.marketerRuleStmt.get({ pattern });
       if (existing) {
-        return { channelId: WEBCHAT_CHANNEL, channelUserId: existing.value.slice(WEBCHAT_CHANNEL.length + 1) };
+        return {
+          channelId: WEBCHAT_CHANNEL,
+          channelUserId: existing.value.slice(WEBCHAT_CHANNEL.length + 1),
+        };
       }
       const channelUserId = `${MARKETER_PREFIX}${randomPart()}`;
       this.marketers.add(
