@@ -155,6 +155,11 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         if (name === 'nightly') app.refresh();
       },
       onSenderError: (err) => log.error({ err }, 'the outbox sender failed'),
+      onSkip: (name, reason) => {
+        if (reason === 'elsewhere') log.info(`scheduled job ${name}: run by another instance`);
+      },
+      // Trained by another instance (or `retain train`): answer from them from now on.
+      onNewModels: () => app.refresh(),
     });
     jobs.start();
 

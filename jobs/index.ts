@@ -5,6 +5,8 @@
  *   retain outbox --json                                                 → outboxListing(db, {...})
  *   bot/index.ts: createJobRuntime(db, config, send) → { scheduler, sender }; start() both, stop() both
  */
+import crypto from 'node:crypto';
+import os from 'node:os';
 import type { Store } from '../data/store';
 import { type OutboxMessage, type OutboxStatus } from '../data/repositories/outbox';
 import { createAlsBatchScorer, loadSavedRecsModel } from '../analytics/recs';
@@ -13,6 +15,7 @@ import { runWelcomeJob, runWinbackJob, type CampaignJobReport } from './campaign
 import { runNightlyJob, type NightlyReport } from './nightly';
 import { modelRecommender, noRecommendations, type Recommender } from './personalise';
 import { JobScheduler, type SchedulerOptions } from './scheduler';
+import { ModelWatcher } from './modelWatcher';
 import { OutboxSender, type SendFn, type SenderEvent } from './sender';
 
 export type { JobsConfig } from './config';
@@ -101,13 +104,18 @@ export function outboxListing(
 export interface JobRuntime {
   scheduler: JobScheduler;
   sender: OutboxSender;
+  /** This instance, as it appears in job_runs. */
+  instance: string;
   start(): void;
   stop(): Promise<void>;
 }
 
 /**
  * The scheduled jobs and the outbox sender of a running bot. `send` is the bot's proactive send
- * (bot/proactive/adapterSend.ts). One sender per database (see leaseMs in jobs/sender.ts).
+ * (bot/proactive/adapterSend.ts). Several bots may share one (PostgreSQL) database: each
+ * scheduled run runs on one of them (jobs/scheduler.ts), their senders claim different messages
+ * (the outbox claim), and a sender's claims are taken over once older than the lease (leaseMs in
+ * jobs/sender.ts). Models trained by another instance are noticed (`onNewModels`).
  */
 export function createJobRuntime(
   store: Store,
@@ -117,18 +125,34 @@ export function createJobRuntime(
     modelsDir: string;
     importTimeZone: string;
     onRun?: SchedulerOptions['onRun'];
+    onSkip?: SchedulerOptions['onSkip'];
     onSenderEvent?: (e: SenderEvent) => void;
     onSenderError?: (error: unknown) => void;
+    /** Models were recorded elsewhere (another instance's nightly job, `retain train`): reload. */
+    onNewModels?: () => void;
+    /** How often to look for such models (default 30 s). */
+    modelCheckMs?: number;
   },
 ): JobRuntime {
   const common = { config, modelsDir: deps.modelsDir, importTimeZone: deps.importTimeZone };
+  const instance = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  const watcher = deps.onNewModels ? new ModelWatcher(store.runs, deps.onNewModels) : undefined;
   const scheduler = new JobScheduler(
     JOB_NAMES.map((name) => ({
       name,
       schedule: config.schedules[name],
       run: () => runJob(store, name, common),
     })),
-    { timeZone: config.shopTimeZone, onRun: deps.onRun },
+    {
+      timeZone: config.shopTimeZone,
+      onRun: (name, outcome) => {
+        // The nightly job's models are this instance's own: onRun reloads them, not the watcher.
+        if (name === 'nightly') watcher?.sync();
+        deps.onRun?.(name, outcome);
+      },
+      onSkip: deps.onSkip,
+      shared: { runs: store.jobRuns, holder: instance, leaseMs: config.runLeaseSeconds * 1000 },
+    },
   );
   const sender = new OutboxSender(store, {
     send: deps.send,
@@ -147,11 +171,14 @@ export function createJobRuntime(
   return {
     scheduler,
     sender,
+    instance,
     start() {
       scheduler.start();
       sender.start(config.send.pollSeconds * 1000, deps.onSenderError);
+      watcher?.start(deps.modelCheckMs ?? 30_000);
     },
     async stop() {
+      watcher?.stop();
       await Promise.all([scheduler.stop(), sender.stop()]);
     },
   };

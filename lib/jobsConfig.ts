@@ -21,6 +21,7 @@ export const jobsEnvSchema = z.object({
   RETAIN_SCHEDULE_NIGHTLY: str('30 2 * * *'),
   RETAIN_SCHEDULE_WINBACK: str('0 10 * * *'),
   RETAIN_SCHEDULE_WELCOME: str('30 10 * * *'),
+  RETAIN_JOB_LEASE_SECONDS: int(600, 5),
   RETAIN_DROP_FOLDER: z.preprocess(empty, z.string().optional()),
   RETAIN_WINBACK_CHURN_THRESHOLD: z.preprocess(empty, z.coerce.number().min(0).max(1).default(0.6)),
   RETAIN_WINBACK_PERCENT_OFF: num(10),
@@ -47,6 +48,11 @@ export const jobsEnvSchema = z.object({
 export interface JobsConfig {
   shopTimeZone: string;
   schedules: { nightly: string; winback: string; welcome: string };
+  /**
+   * How long a scheduled run stays an instance's without being renewed (it is renewed every third
+   * of it while it runs); a run whose instance died is taken over by another after this.
+   */
+  runLeaseSeconds: number;
   dropFolder?: string;
   winback: { churnThreshold: number; percentOff: number };
   welcome: { delayDays: number; lookbackDays: number };
@@ -76,6 +82,7 @@ export function jobsConfigFrom(e: z.infer<typeof jobsEnvSchema>): JobsConfig {
       winback: e.RETAIN_SCHEDULE_WINBACK,
       welcome: e.RETAIN_SCHEDULE_WELCOME,
     },
+    runLeaseSeconds: e.RETAIN_JOB_LEASE_SECONDS,
     dropFolder: e.RETAIN_DROP_FOLDER,
     winback: { churnThreshold: e.RETAIN_WINBACK_CHURN_THRESHOLD, percentOff: e.RETAIN_WINBACK_PERCENT_OFF },
     welcome: { delayDays: e.RETAIN_WELCOME_DELAY_DAYS, lookbackDays: e.RETAIN_WELCOME_LOOKBACK_DAYS },
