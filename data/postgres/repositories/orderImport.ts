@@ -18,19 +18,36 @@ export class PostgresOrderImportRepository implements OrderImportRepository {
     db: PgDb,
     private readonly pg: SyncPostgres,
   ) {
+    // Ids as SQLite gives them (one per new row, in order): an INSERT ... ON CONFLICT takes an
+    // identity value even when it conflicts, so existing rows are found or updated first, and only
+    // missing ones inserted. The analytics split customers by their id, so gaps would change them.
     this.upsertCustomerStmt = db.prepare<{ id: number }>(`
-      INSERT INTO customers (external_id, email, country, time_zone, created_at)
-      VALUES (@externalId, @email, @country, @timeZone, @now)
-      ON CONFLICT (external_id) DO UPDATE SET
-        email = COALESCE(excluded.email, customers.email),
-        country = COALESCE(excluded.country, customers.country),
-        time_zone = COALESCE(excluded.time_zone, customers.time_zone)
-      RETURNING id`);
+      WITH updated AS (
+        UPDATE customers SET email = COALESCE(@email::text, email), country = COALESCE(@country::text, country),
+               time_zone = COALESCE(@timeZone::text, time_zone)
+         WHERE external_id = @externalId RETURNING id),
+      inserted AS (
+        INSERT INTO customers (external_id, email, country, time_zone, created_at)
+        SELECT @externalId, @email::text, @country::text, @timeZone::text, @now
+         WHERE NOT EXISTS (SELECT 1 FROM updated)
+        ON CONFLICT (external_id) DO NOTHING RETURNING id)
+      SELECT id FROM updated UNION ALL SELECT id FROM inserted`);
     this.upsertProductStmt = db.prepare<{ id: number }>(`
-      INSERT INTO products (sku, description, kind, last_unit_price, first_seen_at, last_seen_at)
-      VALUES (@sku, @description, @kind, @price, @seenAt, @seenAt)
-      ON CONFLICT (sku) DO UPDATE SET sku = excluded.sku
-      RETURNING id`);
+      WITH found AS (SELECT id FROM products WHERE sku = @sku),
+      inserted AS (
+        INSERT INTO products (sku, description, kind, last_unit_price, first_seen_at, last_seen_at)
+        SELECT @sku, @description::text, @kind, @price::double precision, @seenAt::text, @seenAt::text
+         WHERE NOT EXISTS (SELECT 1 FROM found)
+        ON CONFLICT (sku) DO NOTHING RETURNING id)
+      SELECT id FROM found UNION ALL SELECT id FROM inserted`);
+    this.upsertOrderStmt = db.prepare<{ id: number }>(`
+      WITH found AS (SELECT id FROM orders WHERE external_id = @externalId),
+      inserted AS (
+        INSERT INTO orders (external_id, customer_id, kind, ordered_at, country, import_id)
+        SELECT @externalId, @customerId::bigint, @kind, @orderedAt, @country::text, @importId::bigint
+         WHERE NOT EXISTS (SELECT 1 FROM found)
+        ON CONFLICT (external_id) DO NOTHING RETURNING id)
+      SELECT id FROM found UNION ALL SELECT id FROM inserted`);
     this.refreshProductStmt = db.prepare(`
       UPDATE products SET
         description = CASE WHEN @description::text IS NOT NULL AND @lastSeenAt::text >= COALESCE(last_seen_at, '')
@@ -40,19 +57,17 @@ export class PostgresOrderImportRepository implements OrderImportRepository {
         first_seen_at = LEAST(COALESCE(first_seen_at, @firstSeenAt::text), @firstSeenAt::text),
         last_seen_at = GREATEST(COALESCE(last_seen_at, @lastSeenAt::text), @lastSeenAt::text)
       WHERE id = @id`);
-    this.upsertOrderStmt = db.prepare<{ id: number }>(`
-      INSERT INTO orders (external_id, customer_id, kind, ordered_at, country, import_id)
-      VALUES (@externalId, @customerId, @kind, @orderedAt, @country, @importId)
-      ON CONFLICT (external_id) DO UPDATE SET external_id = excluded.external_id
-      RETURNING id`);
     this.insertLineStmt = db.prepare(`
       INSERT INTO order_lines (order_id, line_key, product_id, description, quantity, unit_price)
-      VALUES (?, ?, ?, ?, ?, ?)
+      SELECT $1::bigint, $2::text, $3::bigint, $4::text, $5::integer, $6::double precision
+       WHERE NOT EXISTS (SELECT 1 FROM order_lines WHERE order_id = $1 AND line_key = $2)
       ON CONFLICT (order_id, line_key) DO NOTHING`);
     // A batch of lines in one statement: one round trip to the server for many rows.
     this.insertLinesStmt = db.prepare(`
       INSERT INTO order_lines (order_id, line_key, product_id, description, quantity, unit_price)
       SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::integer[], ?::double precision[])
+               AS n(order_id, line_key, product_id, description, quantity, unit_price)
+       WHERE NOT EXISTS (SELECT 1 FROM order_lines o WHERE o.order_id = n.order_id AND o.line_key = n.line_key)
       ON CONFLICT (order_id, line_key) DO NOTHING`);
     this.insertImportStmt = db.prepare<{ id: number }>(
       `INSERT INTO imports (file, format, started_at) VALUES (@file, @format, @startedAt) RETURNING id`,
@@ -91,7 +106,8 @@ export class PostgresOrderImportRepository implements OrderImportRepository {
     timeZone: string | null;
     now: string;
   }): number {
-    return this.upsertCustomerStmt.get(c)!.id;
+    // Nothing back: another instance inserted it meanwhile; the second look finds it.
+    return (this.upsertCustomerStmt.get(c) ?? this.upsertCustomerStmt.get(c))!.id;
   }
 
   upsertProduct(p: {
@@ -101,7 +117,7 @@ export class PostgresOrderImportRepository implements OrderImportRepository {
     price: number;
     seenAt: string;
   }): number {
-    return this.upsertProductStmt.get(p)!.id;
+    return (this.upsertProductStmt.get(p) ?? this.upsertProductStmt.get(p))!.id;
   }
 
   refreshProduct(p: {
@@ -122,7 +138,7 @@ export class PostgresOrderImportRepository implements OrderImportRepository {
     country: string | null;
     importId: number;
   }): number {
-    return this.upsertOrderStmt.get(o)!.id;
+    return (this.upsertOrderStmt.get(o) ?? this.upsertOrderStmt.get(o))!.id;
   }
 
   insertLine(l: NewOrderLine): boolean {
