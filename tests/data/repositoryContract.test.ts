@@ -206,6 +206,20 @@ describeEachEngine('repository contract', (engine) => {
     });
   });
 
+  it('gives ids as SQLite does: rows imported again, or updated, take none (the analytics split customers by id)', async () => {
+    const again = SHOP.map((line) => line.replace('United Kingdom,a@x.com', 'Ireland,new@x.com'));
+    await importOrders(store, writeCsv(tmp.dir, 'again.csv', again), { timeZone: 'UTC' });
+    await importOrders(
+      store,
+      writeCsv(tmp.dir, 'new.csv', [HEADER, 'O8,c4,D1,Delta jug,1,12,2026-02-06T10:00:00Z,Spain,,']),
+      { timeZone: 'UTC' },
+    );
+    expect(store.orders.customerByExternal('c1')).toMatchObject({ id: ids.c1, email: 'new@x.com' });
+    expect(store.orders.customerByExternal('c4')!.id).toBe(ids.c3 + 1);
+    expect(store.orders.listProducts().map((p) => p.id)).toEqual([1, 2, 3, 4, 5]);
+    expect([...store.orders.iterateLines()].map((l) => l.orderId)).toEqual([1, 1, 6, 3, 4, 2, 5, 7]);
+  });
+
   it('scores: replaced per date, newest first, top churn with missing values last, stage history', () => {
     const scores = store.scores;
     expect(scores.latestAsOf()).toBeNull();
