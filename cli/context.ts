@@ -25,8 +25,8 @@ export interface DbOption {
 /** Adds the --db option that every command takes. */
 export function withDbOption(cmd: Command): Command {
   return cmd.option(
-    '--db <file|url>',
-    'SQLite database file or postgres:// URL (default: RETAIN_DATABASE_URL, else RETAIN_DB or var/retain.db)',
+    '--db <file>',
+    'SQLite database file, or a postgres:// URL (default: RETAIN_DATABASE_URL, else RETAIN_DB or var/retain.db)',
   );
 }
 
