@@ -1,5 +1,6 @@
 import * as initial from './001-initial';
 import * as campaignDelivery from './002-campaign-delivery';
+import * as shopFacts from './003-shop-facts';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
   { version: 2, name: 'campaign-delivery', up: campaignDelivery.up },
+  { version: 3, name: 'shop-facts', up: shopFacts.up },
 ];

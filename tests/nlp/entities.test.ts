@@ -113,6 +113,7 @@ describe('segments and countries from the gazetteer, typo-tolerant', () => {
     ['champoins segment', 'segment', 'Champions'],
     ['who is in at risk', 'segment', 'At Risk'],
     ['customers we cant lose them', 'segment', "Can't Lose Them"],
+    ["customers we can't lose them", 'segment', "Can't Lose Them"],
     ['hibernatng customers', 'segment', 'Hibernating'],
     ['churn in germany', 'country', 'Germany'],
     ['churn in Germnay', 'country', 'Germany'],

@@ -1,0 +1,852 @@
+/**
+ * Understanding a marketer's question about the shop's figures as a query spec. The grammar is
+ * compositional: a question names (or implies) one measure, at most one dimension, a shape
+ * (figure, ranking, breakdown, trend, comparison), a period and filters, each recognised on its
+ * own, in any order and with typos; the shop's countries, segments, stages and products come from
+ * the vocabulary the caller passes. Follow-ups change one part of the previous spec.
+ *
+ * The answer is null when the message is not a question about figures (campaigns, customer
+ * lists, recommendations, customer service, chit-chat), so that the intent router keeps those,
+ * and "unsupported" with a reason when it is a question about figures retain has no data for.
+ * Pure: no database, no clock (the reference date is passed in).
+ */
+import { extractDateRanges } from '../entities/dates';
+import type { Entity } from '../entities/extract';
+import { correctSpelling, normalise } from './text';
+import { prepareVocabulary, type PreparedVocabulary, type ShopVocabulary } from './vocabulary';
+import {
+  ABROAD,
+  AGGREGATE,
+  ALL_TIME,
+  ALSO,
+  ASCENDING,
+  COMPARISON,
+  CUSTOMER_LIST,
+  CUSTOMER_TYPE,
+  DIMENSION_WORDS,
+  ELSEWHERE,
+  EVERYONE,
+  EVERYWHERE,
+  EXCLUDE,
+  EXPORT,
+  FACTS_CUE,
+  FOLLOW_UP_START,
+  GUEST,
+  MEASURE_CUES,
+  MORE,
+  NUMBER,
+  NUMBER_WORDS,
+  PREVIOUS_PERIOD,
+  QUANTIFIER,
+  QUESTION_FRAME,
+  REGISTERED,
+  REPORT_WORD,
+  SORT,
+  SUPERLATIVE,
+  TIME_ADVERBS,
+  TOTAL,
+  UNKNOWABLE,
+  WHY,
+  YEAR_EARLIER,
+  type MeasureRole,
+} from './lexicon';
+import { latestMonth, previousPeriod, yearEarlier } from './periods';
+import {
+  FLOW_MEASURES,
+  LOST_MEASURES,
+  SCORE_MEASURES,
+  isTimeDimension,
+  unsupportedCombination,
+  type AmountRange,
+  type Comparison,
+  type CustomerKind,
+  type Dimension,
+  type Measure,
+  type Period,
+  type ProductRef,
+  type QuerySpec,
+  type Understanding,
+} from './spec';
+
+export interface UnderstandOptions {
+  vocabulary: ShopVocabulary;
+  /** "Today" for relative dates: the day after the newest order. */
+  referenceDate: Date;
+  /** The spec of the last answer in this conversation, for follow-ups. */
+  previous?: QuerySpec | null;
+}
+
+/** The text with what has been read so far blanked out, so that no word is read twice. */
+class Sentence {
+  private readonly used: boolean[];
+
+  constructor(readonly text: string) {
+    this.used = new Array<boolean>(text.length).fill(false);
+  }
+
+  isFree(start: number, end: number): boolean {
+    for (let i = start; i < end; i++) if (this.used[i]) return false;
+    return true;
+  }
+
+  consume(start: number, end: number): void {
+    for (let i = start; i < end; i++) this.used[i] = true;
+  }
+
+  /** Matches lying wholly in unread text, consumed unless `keep`. */
+  take(pattern: RegExp, keep = false): RegExpExecArray[] {
+    if (!pattern.global) throw new Error(`pattern must be global: ${pattern.source}`);
+    const out: RegExpExecArray[] = [];
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(this.text); m; m = pattern.exec(this.text)) {
+      if (m[0].length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      if (!this.isFree(m.index, m.index + m[0].length)) continue;
+      if (!keep) this.consume(m.index, m.index + m[0].length);
+      out.push(m);
+    }
+    return out;
+  }
+
+  /** The unread text, read parts replaced by spaces (positions kept). */
+  unread(): string {
+    return [...this.text].map((c, i) => (this.used[i] ? ' ' : c)).join('');
+  }
+}
+
+interface MeasureMention {
+  measure: Measure;
+  role: MeasureRole;
+  start: number;
+  end: number;
+}
+
+/** Everything one message says, before it becomes (or changes) a spec. */
+interface Reading {
+  text: string;
+  notes: string[];
+  measure?: Measure;
+  /** Customer kinds named next to another measure ("revenue from new customers"). */
+  kinds: CustomerKind[];
+  dimension?: Dimension | 'auto';
+  ranking: boolean;
+  ascending: boolean;
+  limit?: number;
+  periods: Period[];
+  relative?: 'previous' | 'yearEarlier';
+  allTime: boolean;
+  countries: string[];
+  excludeCountries: string[];
+  segments: string[];
+  stages: string[];
+  products: ProductRef[];
+  customerKind?: CustomerKind;
+  orderValue?: AmountRange;
+  customerSpend?: AmountRange;
+  comparisonCue: boolean;
+  also: boolean;
+  only: boolean;
+  everywhere: boolean;
+  everyone: boolean;
+  sortBy?: Measure;
+  action?: 'more' | 'why' | 'export';
+  unknowable?: string;
+  factsCue: boolean;
+  blocked: boolean;
+  worldCountries: string[];
+}
+
+const GRAMMAR_WORDS = new Set(
+  (
+    'a an the of for from in on at to by per with without how much many what whats which who is are was were be been ' +
+    'being our my your their its it this that these those we us me i you they them and or but vs versus v than then ' +
+    'show give tell list get got let see look looking please pls can could would will should do does did done doing ' +
+    'have has had total overall number count sum figure figures data shop store stats all any each every some ' +
+    'there so far more most less least up down since during over under above below about around across among also ' +
+    'too only just sold sell sells selling bought buy buying buys ordered order place placed make made did happened ' +
+    'value worth top best worst biggest largest highest lowest bottom first last next previous break broken split ' +
+    'compare compared comparison between same again ever still now currently recently far much amount amounts ' +
+    'were whole entire lot lots big small customers customer people per cent percent percentage rate share products ' +
+    'product items item units unit sales sale revenue orders'
+  ).split(' '),
+);
+
+const NUMBER_WORD = new RegExp(`^(?:${NUMBER})$`);
+const toNumber = (w: string) => (/^\d+$/.test(w) ? Number(w) : (NUMBER_WORDS[w] ?? NaN));
+
+export function understandShopQuestion(text: string, options: UnderstandOptions): Understanding | null {
+  const vocabulary = prepareVocabulary(options.vocabulary);
+  const previous = options.previous ?? null;
+  const reading = read(text, vocabulary, options.referenceDate, previous);
+  if (!reading || reading.blocked) return null;
+  if (previous && isFollowUp(reading)) return followUp(reading, previous);
+  if (reading.action === 'more' || reading.action === 'why' || reading.action === 'export') return null;
+  return newQuery(reading);
+}
+
+function read(
+  raw: string,
+  vocabulary: PreparedVocabulary,
+  reference: Date,
+  previous: QuerySpec | null,
+): Reading | null {
+  const normal = normalise(raw);
+  if (!normal) return null;
+  const { text, corrections } = correctSpelling(normal, (w) => vocabulary.words.has(w) || GRAMMAR_WORDS.has(w));
+  const r: Reading = {
+    text,
+    notes: corrections.map((c) => `Read "${c.typed}" as "${c.meant}".`),
+    kinds: [],
+    ranking: false,
+    ascending: false,
+    periods: [],
+    allTime: false,
+    countries: [],
+    excludeCountries: [],
+    segments: [],
+    stages: [],
+    products: [],
+    comparisonCue: false,
+    also: false,
+    only: /\b(?:only|just)\b/.test(text),
+    everywhere: false,
+    everyone: false,
+    factsCue: FACTS_CUE.test(text),
+    blocked: false,
+    worldCountries: [],
+  };
+  FACTS_CUE.lastIndex = 0;
+  const s = new Sentence(text);
+
+  // Other parts of the bot: campaigns, recommendations, customer lists, customer service, a
+  // customer or an order by its number...
+  const ids = vocabulary.extractor
+    .extract(text, reference)
+    .filter((e) => e.type === 'customerId' || e.type === 'invoice');
+  if (ids.length || ELSEWHERE.some((p) => test(p, text)) || CUSTOMER_LIST.test(text)) {
+    r.blocked = true;
+    return r;
+  }
+  const forecast = /\bnext (?:\d+ )?(?:day|week|month|quarter|year)s?\b/.test(text) && !test(MORE, text);
+  if (forecast) r.unknowable = UNKNOWABLE.find((u) => u.reason.includes('forecast'))!.reason;
+
+  // Follow-up actions on the last answer.
+  if (previous) {
+    if (test(EXPORT, text)) r.action = 'export';
+    else if (test(MORE, text)) r.action = 'more';
+    else if (test(WHY, text)) r.action = 'why';
+    s.take(EXPORT);
+    s.take(MORE);
+    s.take(WHY);
+  }
+
+  readPeriods(s, r, reference, previous);
+  for (const m of s.take(CUSTOMER_TYPE)) if (m) r.dimension = 'customerType';
+  if (s.take(GUEST).length) r.customerKind = 'guest';
+  else if (s.take(REGISTERED).length) r.customerKind = 'registered';
+  readSort(s, r);
+  readCustomerDimension(s, r);
+  readMeasure(s, r);
+  readDimension(s, r);
+  readComparisonAndScope(s, r, vocabulary);
+  if (!readEntities(s, r, vocabulary, reference)) {
+    r.blocked = true;
+    return r;
+  }
+  readProducts(s, r, vocabulary);
+  if (!r.unknowable) {
+    const unread = s.unread();
+    r.unknowable = UNKNOWABLE.find((u) => test(u.pattern, unread))?.reason;
+    const by = /\b(?:by|per|split by|broken down by|grouped by|for each|across) ([a-z]{3,})\b/.exec(unread);
+    if (!r.unknowable && by && !GRAMMAR_WORDS.has(by[1]) && !vocabulary.words.has(by[1]))
+      r.unknowable = `I cannot split figures by "${by[1]}". I can split them by country, product, customer, segment, lifecycle stage, new vs returning customers, or by day, week, month, quarter or year.`;
+  }
+  return r;
+}
+
+const test = (pattern: RegExp, text: string) => {
+  pattern.lastIndex = 0;
+  const found = pattern.test(text);
+  pattern.lastIndex = 0;
+  return found;
+};
+
+function readPeriods(s: Sentence, r: Reading, reference: Date, previous: QuerySpec | null): void {
+  // "the same period last year" is relative, not the calendar year before.
+  if (s.take(YEAR_EARLIER).length) r.relative = 'yearEarlier';
+  const dates = extractDateRanges(s.text, reference);
+  for (const d of dates) {
+    if (!s.isFree(d.start, d.end)) continue;
+    s.consume(d.start, d.end);
+    // "the previous month" next to another period, or after one, is the one before that.
+    if (/^(?:the )?(?:previous|prior|preceding) (?:day|week|month|quarter|year)$/.test(d.text) && (dates.length > 1 || previous)) {
+      r.relative = 'previous';
+      continue;
+    }
+    r.periods.push({ from: d.from, to: d.to, text: d.text, start: d.start } as Period & { start: number });
+  }
+  // Months and years written bare: "june vs may", "2010 vs 2011". "may" only where it cannot be the verb.
+  const bare =
+    /\b(?:(january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)|(may))\b(?! \d)/g;
+  for (const m of s.take(bare, true)) {
+    if (m[2] && !/(?:\b(?:in|for|during|of|since|vs|versus|v|and|than|to|with|against|:)\s*$|^\s*$)/.test(s.text.slice(0, m.index)) && !/^\s*(?:vs|versus|v|and|compared|against|\/)\b/.test(s.text.slice(m.index + 3)))
+      continue;
+    s.consume(m.index, m.index + m[0].length);
+    const month = MONTH_INDEX[(m[1] ?? m[2]).slice(0, 3)];
+    r.periods.push({ ...latestMonth(reference, month), text: m[0], start: m.index } as Period & { start: number });
+  }
+  if (test(COMPARISON, s.text)) {
+    for (const m of s.take(/\b(19[9]\d|20\d\d)\b/g)) {
+      const y = Number(m[1]);
+      r.periods.push({ from: `${y}-01-01`, to: `${y + 1}-01-01`, text: m[0], start: m.index } as Period & {
+        start: number;
+      });
+    }
+  }
+  r.periods.sort((a, b) => (a as Period & { start: number }).start - (b as Period & { start: number }).start);
+  r.periods = r.periods.map(({ from, to, text }) => ({ from, to, text }));
+  if (!r.relative && s.take(PREVIOUS_PERIOD).length) r.relative = 'previous';
+  if (s.take(ALL_TIME).length) r.allTime = true;
+}
+
+const MONTH_INDEX: Record<string, number> = {
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
+};
+
+function readSort(s: Sentence, r: Reading): void {
+  const m = s.take(SORT)[0];
+  if (!m) return;
+  const rest = s.text.slice(m.index + m[0].length);
+  for (const cue of MEASURE_CUES) {
+    cue.pattern.lastIndex = 0;
+    const found = cue.pattern.exec(rest);
+    if (found && found.index <= 2) {
+      r.sortBy = cue.measure === 'clv' && TOTAL.test(rest) ? 'totalClv' : cue.measure;
+      s.consume(m.index + m[0].length + found.index, m.index + m[0].length + found.index + found[0].length);
+      return;
+    }
+  }
+}
+
+const ROLE_ORDER: MeasureRole[] = ['ratio', 'amount', 'kind', 'count'];
+
+function readMeasure(s: Sentence, r: Reading): void {
+  const mentions: MeasureMention[] = [];
+  for (const cue of MEASURE_CUES) {
+    for (const m of s.take(cue.pattern, cue.weak)) {
+      if (cue.weak) {
+        // "how much did Germany spend": "Germany" is still to be read.
+        const lastWord = m[0].lastIndexOf(' ') + 1;
+        s.consume(m.index, m.index + 8);
+        s.consume(m.index + lastWord, m.index + m[0].length);
+      }
+      let measure = cue.measure;
+      if (measure === 'clv' && TOTAL.test(s.text.slice(Math.max(0, m.index - 16), m.index + m[0].length + 10)))
+        measure = 'totalClv';
+      mentions.push({ measure, role: cue.role, start: m.index, end: m.index + m[0].length });
+    }
+  }
+  mentions.sort((a, b) => a.start - b.start);
+  if (!mentions.length) {
+    // "how many Germans bought...": people, counted.
+    if (/\bhow many\b/.test(s.text)) r.measure = 'customers';
+    return;
+  }
+  let chosen: MeasureMention | undefined = mentions.find((m) => m.role === 'ratio');
+  if (!chosen) {
+    QUANTIFIER.lastIndex = 0;
+    for (const q of s.text.matchAll(QUANTIFIER)) {
+      const qEnd = q.index! + q[0].length;
+      // "how much" asks for an amount, "how many" for a count.
+      const amount = /much|amount/.test(q[0]);
+      chosen = mentions.find((m) => m.start >= q.index! && m.start - qEnd <= 30 && !(amount && m.role === 'count'));
+      if (chosen) break;
+    }
+  }
+  if (!chosen) {
+    // The first measure named is the head of the question ("revenue from orders over £500").
+    chosen = [...mentions].sort(
+      (a, b) => (a.role === 'count' ? 1 : 0) - (b.role === 'count' ? 1 : 0) || a.start - b.start,
+    )[0];
+    const firstKindOrAmount = mentions.find((m) => m.role !== 'count');
+    const firstCount = mentions.find((m) => m.role === 'count');
+    if (firstCount && firstKindOrAmount && firstCount.start < firstKindOrAmount.start) {
+      // "customers who placed orders": customers, unless the customers are a filter ("orders from customers in...").
+      const between = s.text.slice(firstCount.end, firstKindOrAmount.start);
+      if (/^\s*(?:who|that|which|with|having)\b/.test(between) && firstKindOrAmount.role !== 'kind')
+        chosen = firstCount;
+    }
+  }
+  r.measure = chosen.measure;
+  for (const m of mentions) {
+    if (m === chosen || m.role !== 'kind') continue;
+    if (m.measure === 'newCustomers') r.kinds.push('new');
+    if (m.measure === 'returningCustomers') r.kinds.push('returning');
+  }
+  void ROLE_ORDER;
+}
+
+/**
+ * "top 10 customers", "which customers", "by customer": customers as the rows of a table, read
+ * before measures take "customers" as the number of customers.
+ */
+function readCustomerDimension(s: Sentence, r: Reading): void {
+  const people = '(?:customers|buyers|clients|accounts|shoppers)';
+  const patterns = [
+    new RegExp(
+      `\\b(?:top|best|biggest|largest|leading|most valuable|highest[- ]spending|bottom|worst|smallest)(?: (${NUMBER}))?(?: [a-z-]+)? ${people}\\b`,
+      'g',
+    ),
+    new RegExp(`\\b(?:rank|ranking of)(?: the| our)? ${people}\\b|\\bwhich ${people}\\b`, 'g'),
+    /\b(?:by|for each|for every) (?:customer|buyer|client)\b(?! (?:segments?|types?|stages?|groups?))/g,
+  ];
+  for (const [i, pattern] of patterns.entries()) {
+    for (const m of s.take(pattern)) {
+      r.dimension = 'customer';
+      if (i < 2) r.ranking = true;
+      if (m[1]) r.limit = toNumber(m[1]);
+    }
+  }
+}
+
+function readDimension(s: Sentence, r: Reading): void {
+  const text = s.text;
+  // "at least £500" and "at most" are amounts, not rankings.
+  const plain = text.replace(/\bat (?:least|most)\b/g, '      ');
+  r.ranking = test(SUPERLATIVE, plain);
+  r.ascending = test(ASCENDING, plain);
+  for (const [pattern, dim] of TIME_ADVERBS) {
+    if (s.take(pattern).length && !r.dimension) r.dimension = dim;
+  }
+  const found: Array<{ dim: Dimension; at: number }> = [];
+  for (const [dim, words] of Object.entries(DIMENSION_WORDS) as Array<[Dimension, string]>) {
+    const patterns = [
+      new RegExp(
+        `\\b(?:by|per|for each|for every|in each|across|among|split (?:by|between|across|into)|broken down by|break(?:ing)? ?(?:it )?down (?:by|per|into)|grouped by|group by|breakdown (?:by|per)|between|each|every|according to)(?: the| each| every| our| all| their)? (?:${words})\\b`,
+        'g',
+      ),
+      new RegExp(
+        `\\b(?:${words})[- ]?(?:wise|breakdown|split|mix|distribution|ranking|league table|level|performance|by|table)\\b`,
+        'g',
+      ),
+      new RegExp(
+        `\\b(?:top|best|worst|bottom|biggest|largest|highest|lowest|leading|strongest|weakest|most popular|least popular|best[- ]selling|top[- ]selling|worst[- ]selling|smallest|greatest|most|least)(?: (?:${NUMBER}))?(?: [a-z-]+){0,2}? (?:${words})\\b`,
+        'g',
+      ),
+      new RegExp(`\\b(?:${NUMBER}) (?:[a-z-]+ ){0,2}(?:${words})\\b`, 'g'),
+      new RegExp(`\\b(?:which|what)(?: (?:${NUMBER}))?(?: [a-z-]+)? (?:${words})\\b`, 'g'),
+      new RegExp(`\\b(?:rank|ranking|ranked)(?: the| our| of)?(?: [a-z-]+)? (?:${words})\\b|\\b(?:${words}) ranked\\b`, 'g'),
+    ];
+    for (const [i, pattern] of patterns.entries()) {
+      for (const m of s.take(pattern)) {
+        // "which customers", "top customers" name a customer dimension; a bare "customers" is a measure.
+        if (dim === 'customer' && i < 2 && !/\b(?:by|per|each) (?:customers?|buyers?|clients?)\b/.test(m[0])) continue;
+        // "5 items" with no superlative is an amount ("5 units"), not a ranking of products.
+        if (i === 3 && !r.ranking && dim !== 'product') continue;
+        found.push({ dim, at: m.index });
+        const n = new RegExp(`\\b(${NUMBER})\\b`).exec(m[0]);
+        if (n && (i >= 2 || r.ranking)) r.limit = toNumber(n[1]);
+        if (i >= 2) r.ranking = true;
+      }
+    }
+  }
+  // Bare plural dimension names: "segments in France since March".
+  for (const [dim, plural] of [
+    ['segment', 'segments|segmentation'],
+    ['country', 'countries|markets'],
+    ['product', 'products|best ?sellers|top sellers'],
+    ['stage', 'stages|lifecycle stages'],
+  ] as Array<[Dimension, string]>) {
+    for (const m of s.take(new RegExp(`\\b(?:${plural})\\b`, 'g'))) found.push({ dim, at: m.index });
+  }
+  if (!r.limit) {
+    const top = new RegExp(`\\b(?:top|best|bottom|worst|first|biggest|largest|highest|lowest|leading) (${NUMBER})\\b`).exec(
+      text,
+    );
+    if (top && NUMBER_WORD.test(top[1])) {
+      r.limit = toNumber(top[1]);
+      r.ranking = true;
+    }
+  }
+  found.sort((a, b) => a.at - b.at);
+  const dims = [...new Set(found.map((f) => f.dim))];
+  if (dims.length && (!r.dimension || r.dimension === 'auto')) {
+    const dimension = r.dimension === 'auto' ? dims.find((d) => isTimeDimension(d)) : undefined;
+    r.dimension = dimension ?? dims[0];
+  }
+  const others = dims.filter((d) => d !== r.dimension);
+  if (others.length && r.dimension)
+    r.notes.push(`I split by one thing at a time: by ${dimensionName(r.dimension)}, not by ${others.map(dimensionName).join(' or ')}.`);
+  if (r.ranking && r.ascending) r.notes.push('Lowest first.');
+}
+
+const dimensionName = (d: Dimension | 'auto') => (d === 'customerType' ? 'new vs returning' : d === 'auto' ? 'time' : d);
+
+function readComparisonAndScope(s: Sentence, r: Reading, vocabulary: PreparedVocabulary): void {
+  r.comparisonCue = test(COMPARISON, s.text) || /\bcompare\b|\bhow did .{1,60} compare\b/.test(s.text);
+  s.take(COMPARISON);
+  r.also = test(ALSO, s.text);
+  if (s.take(EVERYWHERE).length) r.everywhere = true;
+  if (s.take(EVERYONE).length) r.everyone = true;
+  if (s.take(ABROAD).length && vocabulary.home) {
+    r.excludeCountries.push(vocabulary.home);
+    r.notes.push(`Abroad means outside ${vocabulary.home}, the country with the most orders.`);
+  }
+}
+
+/** Countries, segments, stages, amounts and ids; false when the message names a customer or an order. */
+function readEntities(s: Sentence, r: Reading, vocabulary: PreparedVocabulary, reference: Date): boolean {
+  const unread = s.unread();
+  const entities: Entity[] = vocabulary.extractor.extract(unread, reference);
+  const spans: Array<{ start: number; end: number; country?: string; segment?: string }> = [];
+  for (const e of entities) {
+    if (e.type === 'country' || e.type === 'segment') {
+      if (!s.isFree(e.start, e.end)) continue;
+      // "new" and "lost" are segment names, but far more often plain words; and a short name
+      // typed differently is another word ("most" is not "Lost", "royal" not "Loyal").
+      if (e.type === 'segment' && /^(?:new|lost)$/i.test(e.value) && !/\bsegment\b/.test(s.text)) continue;
+      if (e.value.length <= 5 && e.text.replace(/'/g, '') !== e.value.toLowerCase().replace(/'/g, '')) continue;
+      s.consume(e.start, e.end);
+      spans.push(e.type === 'country' ? { ...e, country: e.value } : { ...e, segment: e.value });
+    }
+  }
+  // Adjectives ("French revenue") and the world's countries not in the data ("sales in Mexico").
+  const names = [...vocabulary.countryWords.keys()].sort((a, b) => b.length - a.length);
+  const alternation = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  for (const m of s.take(new RegExp(`\\b(${alternation})\\b`, 'g'), true)) {
+    const country = vocabulary.countryWords.get(m[1])!;
+    const inData = vocabulary.vocabulary.countries.includes(country);
+    const before = s.text.slice(Math.max(0, m.index - 14), m.index);
+    const isAdjective = !vocabulary.vocabulary.countries.some((c) => c.toLowerCase() === m[1]) && !inData;
+    // Names not in the data need a preposition ("in Chad"): "china" and "jersey" are also products.
+    if (!inData && !/\b(?:in|from|for|to|of|across|within|than|vs|and)\s*(?:the )?$/.test(before)) continue;
+    if (m[1] === 'us' && !/\bthe us\b/.test(s.text)) continue;
+    s.consume(m.index, m.index + m[0].length);
+    spans.push({ start: m.index, end: m.index + m[0].length, country });
+    if (!inData) r.worldCountries.push(country);
+    void isAdjective;
+  }
+  spans.sort((a, b) => a.start - b.start);
+  for (const span of spans) {
+    if (span.country) {
+      const before = s.text.slice(Math.max(0, span.start - 20), span.start);
+      if (/\b(?:excluding|exclude|except|apart from|other than|outside(?: of)?|without|not in|non|ex|minus|besides)(?: the)?[ -]*$/.test(before) || s.text.slice(span.start - 4, span.start) === 'non-') {
+        if (!r.excludeCountries.includes(span.country)) r.excludeCountries.push(span.country);
+      } else if (!r.countries.includes(span.country)) r.countries.push(span.country);
+    } else if (span.segment && !r.segments.includes(span.segment)) r.segments.push(span.segment);
+  }
+  void EXCLUDE;
+  // Lifecycle stages: "lapsed", or a stage named as one ("the at-risk stage").
+  for (const m of s.take(/\b(new|active|repeat|at[- ]risk|lapsed)(?: lifecycle)? stage\b|\blapsed\b/g)) {
+    const stage = vocabulary.stageByLower.get((m[1] ?? 'lapsed').replace('-', ' '));
+    if (stage && !r.stages.includes(stage)) r.stages.push(stage);
+  }
+  // Amounts: order value, or a customer's spend when the words say so.
+  const money = entities.filter((e): e is Extract<Entity, { type: 'money' }> => e.type === 'money');
+  if (money.length === 2 && /\bbetween\b/.test(s.text.slice(Math.max(0, money[0].start - 12), money[0].start))) {
+    money[0] = { ...money[0], bound: 'min' };
+    money[1] = { ...money[1], bound: 'max' };
+  }
+  for (const m of money) {
+    if (!s.isFree(m.start, m.end)) continue;
+    const after = s.text.slice(m.end, m.end + 14);
+    let bound = m.bound;
+    if (!bound && /^\s*(?:or more|or above|and above|and up|\+|plus)\b/.test(after)) bound = 'min';
+    if (!bound && /^\s*(?:or less|or under|and under|and below)\b/.test(after)) bound = 'max';
+    if (bound !== 'min' && bound !== 'max') continue;
+    s.consume(m.start, m.end);
+    const before = s.text.slice(Math.max(0, m.start - 40), m.start);
+    const spend =
+      /\b(?:spent|spend|spending|spends|bought for|buying for)\b/.test(before) ||
+      /\b(?:customers?|buyers?|clients?|people) (?:who are |that are )?worth\b/.test(before);
+    const range: AmountRange = bound === 'min' ? { min: m.amount } : { max: m.amount };
+    if (spend) r.customerSpend = { ...r.customerSpend, ...range };
+    else r.orderValue = { ...r.orderValue, ...range };
+    if (m.currency && m.currency !== 'GBP') r.notes.push(`Amounts are in the shop's currency (£); I read ${m.text} as £${m.amount}.`);
+  }
+  return true;
+}
+
+function readProducts(s: Sentence, r: Reading, vocabulary: PreparedVocabulary): void {
+  // Stock codes typed as such: "85123A", "product 22423".
+  for (const m of s.take(/\b(?:[a-z]?\d{4,6}[a-z]{0,2})\b/g, true)) {
+    const p = vocabulary.byCode.get(m[0]);
+    if (!p || /^(?:19|20)\d\d$/.test(m[0])) continue;
+    s.consume(m.index, m.index + m[0].length);
+    if (!r.products.some((x) => x.code === p.code)) r.products.push(p);
+  }
+  // Names: what is left once the grammar has been read, side by side when compared.
+  const blank = (text: string) =>
+    text.replace(/\b[a-z0-9'-]+\b/g, (w) => (GRAMMAR_WORDS.has(w) ? ' '.repeat(w.length) : w));
+  const unread = s.unread();
+  const parts = unread.split(/\b(?:and|vs|versus|v|with|against|compared to|or)\b|\//).map(blank);
+  const candidates = parts.filter((p) => /[a-z]{3}/.test(p)).length > 1 ? parts : [blank(unread)];
+  for (const part of candidates) {
+    if (!/[a-z]{3}/.test(part)) continue;
+    const best = vocabulary.catalogue.match(part, { limit: 1, minScore: 0.6 })[0];
+    if (!best || r.products.some((p) => p.code === best.code)) continue;
+    r.products.push({ code: best.code, name: best.name });
+    r.notes.push(`Read "${part.trim().replace(/\s+/g, ' ')}" as ${best.code} ${best.name}.`);
+  }
+}
+
+function hasQualifier(r: Reading): boolean {
+  return (
+    r.periods.length > 0 ||
+    !!r.relative ||
+    r.countries.length > 0 ||
+    r.excludeCountries.length > 0 ||
+    r.worldCountries.length > 0 ||
+    r.segments.length > 0 ||
+    r.stages.length > 0 ||
+    r.products.length > 0 ||
+    !!r.customerKind ||
+    r.kinds.length > 0 ||
+    !!r.orderValue ||
+    !!r.customerSpend
+  );
+}
+
+function changesSomething(r: Reading): boolean {
+  return (
+    hasQualifier(r) ||
+    !!r.measure ||
+    !!r.dimension ||
+    !!r.limit ||
+    !!r.sortBy ||
+    !!r.action ||
+    r.allTime ||
+    r.everywhere ||
+    r.everyone
+  );
+}
+
+function isFollowUp(r: Reading): boolean {
+  if (r.action) return true;
+  if (!changesSomething(r)) return false;
+  if (FOLLOW_UP_START.test(r.text)) return true;
+  if (!r.measure) return true;
+  const words = r.text.split(' ').filter((w) => !GRAMMAR_WORDS.has(w));
+  return !QUESTION_FRAME.test(r.text) && words.length <= 3 && !hasQualifier(r) && !r.dimension;
+}
+
+/** "Over time": by month over long periods (or all the data), by week over weeks, else by day. */
+function granularity(period: Period | undefined): Dimension {
+  if (!period) return 'month';
+  const days = (Date.parse(period.to) - Date.parse(period.from)) / 86_400_000;
+  return days > 62 ? 'month' : days > 14 ? 'week' : 'day';
+}
+
+function defaultMeasure(dimension: Dimension | undefined): Measure {
+  return dimension === 'segment' || dimension === 'stage' || dimension === 'customerType' ? 'customers' : 'revenue';
+}
+
+function newQuery(r: Reading): Understanding | null {
+  if (r.unknowable && (r.factsCue || r.measure || r.dimension)) return { kind: 'unsupported', reason: r.unknowable };
+  if (!r.measure && !r.dimension) return null;
+  const dimension = r.dimension === 'auto' ? granularity(r.periods[0]) : r.dimension;
+  if (!r.measure && !hasQualifier(r)) return null; // "top products", "which segments do we have?": the fixed reports
+  const measure = r.measure ?? defaultMeasure(dimension);
+  const notes = [...r.notes];
+  if (!r.measure) notes.push(`No measure named: showing ${measure === 'revenue' ? 'revenue' : 'customers'}.`);
+  const reportish = [...SCORE_MEASURES, 'churnRate', 'retentionRate'] as Measure[];
+  if (
+    reportish.includes(measure) &&
+    !hasQualifier(r) &&
+    !dimension &&
+    !r.comparisonCue &&
+    (!AGGREGATE.test(r.text) || REPORT_WORD.test(r.text))
+  )
+    return null; // "churn rate", "clv report": the churn and lifetime value reports
+  if (measure === 'customers' && dimension === 'segment' && !hasQualifier(r)) return null; // the segment overview
+  if ((SCORE_MEASURES.includes(measure) || LOST_MEASURES.includes(measure)) && dimension === 'customer') return null;
+  const spec = buildSpec(r, measure, dimension, notes);
+  return validate(spec, 'query');
+}
+
+function validate(spec: QuerySpec, kind: 'query' | 'followup', action?: 'more' | 'why' | 'export'): Understanding {
+  const problem = unsupportedCombination(spec);
+  if (problem) return { kind: 'unsupported', reason: problem };
+  return kind === 'query' ? { kind, spec } : action ? { kind, spec, action } : { kind, spec };
+}
+
+function buildSpec(r: Reading, measure: Measure, dimension: Dimension | undefined, notes: string[]): QuerySpec {
+  const filters: QuerySpec['filters'] = {};
+  const countries = [...r.countries];
+  let comparison: Comparison | undefined;
+  let period: Period | undefined = r.periods[0];
+  if (r.periods.length >= 2) comparison = { by: 'period', periods: r.periods };
+  else if (period && r.relative && (r.comparisonCue || /\b(?:and|with)\b/.test(r.text)))
+    comparison = { by: 'period', periods: [period, r.relative === 'previous' ? previousPeriod(period) : yearEarlier(period)] };
+  else if (!period && r.relative) notes.push('A period "before" needs a period to start from: I used all the data.');
+  if (comparison) period = undefined;
+  if (!comparison && dimension !== 'country' && countries.length >= 2)
+    comparison = { by: 'country', members: countries };
+  else if (!comparison && dimension !== 'segment' && r.segments.length >= 2)
+    comparison = { by: 'segment', members: r.segments };
+  else if (!comparison && dimension !== 'product' && r.products.length >= 2)
+    comparison = { by: 'product', members: r.products };
+  if (countries.length && comparison?.by !== 'country') filters.countries = countries;
+  if (r.excludeCountries.length) filters.excludeCountries = [...r.excludeCountries];
+  if (r.segments.length && comparison?.by !== 'segment') filters.segments = [...r.segments];
+  if (r.stages.length) filters.stages = [...r.stages];
+  if (r.products.length && comparison?.by !== 'product') filters.products = [...r.products];
+  const kind = r.customerKind ?? r.kinds[0];
+  if (kind) filters.customerKind = kind;
+  if (r.orderValue) filters.orderValue = r.orderValue;
+  if (r.customerSpend) filters.customerSpend = r.customerSpend;
+  const shape: QuerySpec['shape'] = comparison
+    ? 'comparison'
+    : isTimeDimension(dimension)
+      ? 'trend'
+      : dimension
+        ? r.ranking || r.limit
+          ? 'ranking'
+          : 'breakdown'
+        : 'figure';
+  const spec: QuerySpec = {
+    measure,
+    shape,
+    filters,
+    order: r.ascending && shape === 'ranking' ? 'asc' : 'desc',
+    page: 0,
+    notes,
+  };
+  if (dimension && !(comparison && isTimeDimension(dimension))) spec.dimension = dimension;
+  if (period) spec.period = { from: period.from, to: period.to, ...(period.text ? { text: period.text } : {}) };
+  if (comparison) spec.comparison = comparison;
+  if (r.limit && dimension) spec.limit = r.limit;
+  if (r.sortBy) spec.sortBy = r.sortBy;
+  if (r.worldCountries.length) notes.push(`${r.worldCountries.join(', ')}: no orders in the data.`);
+  return spec;
+}
+
+/** The previous spec with what the follow-up changes. */
+function followUp(r: Reading, previous: QuerySpec): Understanding | null {
+  const spec: QuerySpec = JSON.parse(JSON.stringify(previous));
+  spec.notes = [...r.notes];
+  if (r.action === 'more') {
+    spec.page = previous.page + 1;
+    return { kind: 'followup', spec, action: 'more' };
+  }
+  if (r.action === 'why' || r.action === 'export') {
+    spec.page = previous.page;
+    return { kind: 'followup', spec, action: r.action };
+  }
+  if (r.unknowable) return { kind: 'unsupported', reason: r.unknowable };
+  spec.page = 0;
+  // The measure: named anew, or a kind of customer when customers were counted ("only new ones").
+  const kind = r.kinds[0] ?? r.customerKind;
+  if (r.measure && r.measure !== 'customers') {
+    if (FLOW_MEASURES.includes(r.measure) && r.only && previous.measure !== 'customers' && r.measure !== 'lostCustomers')
+      spec.filters.customerKind = r.measure === 'newCustomers' ? 'new' : 'returning';
+    else spec.measure = r.measure;
+  } else if (r.measure === 'customers' && !r.sortBy && previous.measure !== 'customers' && !hasQualifier(r)) {
+    spec.measure = 'customers';
+  }
+  if (kind && previous.measure === 'customers' && (kind === 'new' || kind === 'returning'))
+    spec.measure = kind === 'new' ? 'newCustomers' : 'returningCustomers';
+  else if (kind) spec.filters.customerKind = kind;
+  if (r.sortBy) spec.sortBy = r.sortBy;
+  // The dimension and shape.
+  const dimension = r.dimension === 'auto' ? granularity(r.periods[0] ?? previous.period) : r.dimension;
+  if (dimension) {
+    spec.dimension = dimension;
+    delete spec.comparison;
+    spec.shape = isTimeDimension(dimension) ? 'trend' : r.ranking || r.limit ? 'ranking' : 'breakdown';
+    if (!isTimeDimension(dimension) && !r.limit && spec.shape !== 'ranking') delete spec.limit;
+  }
+  if (r.limit) {
+    spec.limit = r.limit;
+    if (spec.dimension && !isTimeDimension(spec.dimension)) spec.shape = 'ranking';
+  }
+  if (r.ranking && r.ascending) spec.order = 'asc';
+  // The period.
+  const base = previous.period ?? (previous.comparison?.by === 'period' ? previous.comparison.periods[0] : undefined);
+  let newPeriod = r.periods[0];
+  if (!newPeriod && r.relative && base)
+    newPeriod = r.relative === 'previous' ? previousPeriod(base) : yearEarlier(base);
+  if (r.periods.length >= 2) {
+    spec.comparison = { by: 'period', periods: r.periods };
+    delete spec.period;
+  } else if (newPeriod && r.comparisonCue && base) {
+    spec.comparison = { by: 'period', periods: [base, newPeriod] };
+    delete spec.period;
+  } else if (newPeriod) {
+    spec.period = { from: newPeriod.from, to: newPeriod.to, ...(newPeriod.text ? { text: newPeriod.text } : {}) };
+    if (spec.comparison?.by === 'period') delete spec.comparison;
+  }
+  if (r.allTime) {
+    delete spec.period;
+    if (spec.comparison?.by === 'period') delete spec.comparison;
+  }
+  // Who: countries, segments, stages, products.
+  mergeMembers(spec, 'country', r.countries, r, previous.filters.countries);
+  if (r.excludeCountries.length) spec.filters.excludeCountries = [...r.excludeCountries];
+  if (r.everywhere) {
+    delete spec.filters.countries;
+    delete spec.filters.excludeCountries;
+  }
+  mergeMembers(spec, 'segment', r.segments, r, previous.filters.segments);
+  if (r.stages.length) spec.filters.stages = r.also ? union(previous.filters.stages, r.stages) : [...r.stages];
+  mergeMembers(spec, 'product', r.products, r, previous.filters.products);
+  if (r.everyone) {
+    delete spec.filters.segments;
+    delete spec.filters.stages;
+    delete spec.filters.customerKind;
+  }
+  if (r.orderValue) spec.filters.orderValue = r.orderValue;
+  if (r.customerSpend) spec.filters.customerSpend = r.customerSpend;
+  if (spec.comparison && spec.shape !== 'comparison') spec.shape = 'comparison';
+  if (!spec.comparison && spec.shape === 'comparison')
+    spec.shape = spec.dimension ? (isTimeDimension(spec.dimension) ? 'trend' : 'breakdown') : 'figure';
+  if (r.worldCountries.length) spec.notes.push(`${r.worldCountries.join(', ')}: no orders in the data.`);
+  if (JSON.stringify({ ...spec, notes: [] }) === JSON.stringify({ ...previous, notes: [], page: 0 }) && !r.sortBy)
+    return null;
+  return validate(spec, 'followup');
+}
+
+function union<T>(a: T[] | undefined, b: T[]): T[] {
+  return [...new Set([...(a ?? []), ...b])];
+}
+
+function mergeMembers(
+  spec: QuerySpec,
+  by: 'country' | 'segment' | 'product',
+  found: string[] | ProductRef[],
+  r: Reading,
+  before: string[] | ProductRef[] | undefined,
+): void {
+  if (!found.length) return;
+  const key = by === 'country' ? 'countries' : by === 'segment' ? 'segments' : 'products';
+  const previousMembers =
+    spec.comparison?.by === by ? (spec.comparison.members as Array<string | ProductRef>) : (before ?? []);
+  if (r.comparisonCue && previousMembers.length && found.length === 1) {
+    spec.comparison = { by, members: [previousMembers[0], found[0]] } as Comparison;
+    delete spec.filters[key];
+    spec.shape = 'comparison';
+    return;
+  }
+  if (found.length >= 2 && spec.dimension !== by) {
+    spec.comparison = { by, members: found } as Comparison;
+    delete spec.filters[key];
+    spec.shape = 'comparison';
+    return;
+  }
+  if (spec.comparison?.by === by) delete spec.comparison;
+  const merged = r.also ? [...((before as Array<string | ProductRef>) ?? []), ...found] : [...found];
+  (spec.filters as Record<string, unknown>)[key] = merged;
+}
