@@ -51,6 +51,8 @@ export interface FactsFilter {
   excludeCountries?: string[];
   /** Stock codes. */
   skus?: string[];
+  /** Products whose name has every one of these words (lower case, as part of the name). */
+  nameWords?: string[];
   /** Segments and lifecycle stages as of the latest stored scores. */
   segments?: string[];
   stages?: string[];
@@ -153,6 +155,7 @@ interface FilterParams {
   countries: string | null;
   excludeCountries: string | null;
   skus: string | null;
+  nameWords: string | null;
   segments: string | null;
   stages: string | null;
   minOrder: number;
@@ -169,6 +172,7 @@ function filterParams(f: FactsFilter): FilterParams {
     countries: list(f.countries),
     excludeCountries: list(f.excludeCountries),
     skus: list(f.skus),
+    nameWords: list(f.nameWords),
     segments: list(f.segments),
     stages: list(f.stages),
     minOrder: f.orderValue?.min ?? -Number.MAX_VALUE,
@@ -186,12 +190,17 @@ function listConditions(f: FactsFilter): string[] {
     c.push(`COALESCE(o.country, 'Unknown') NOT IN (SELECT value FROM json_each(@excludeCountries))`);
   if (f.skus?.length)
     c.push(`l.product_id IN (SELECT id FROM products WHERE sku IN (SELECT value FROM json_each(@skus)))`);
+  if (f.nameWords?.length) c.push(`l.product_id IN (${NAMED_PRODUCTS})`);
   if (f.segments?.length)
     c.push(`o.customer_id IN (SELECT customer_id FROM sc WHERE segment IN (SELECT value FROM json_each(@segments)))`);
   if (f.stages?.length)
     c.push(`o.customer_id IN (SELECT customer_id FROM sc WHERE stage IN (SELECT value FROM json_each(@stages)))`);
   return c;
 }
+
+/** Products whose name contains every word of @nameWords. */
+const NAMED_PRODUCTS = `SELECT p.id FROM products p WHERE NOT EXISTS (
+    SELECT 1 FROM json_each(@nameWords) w WHERE instr(lower(COALESCE(p.description, '')), w.value) = 0)`;
 
 const needsScores = (f: FactsFilter, grouping: string) =>
   grouping === 'segment' || grouping === 'stage' || !!f.segments?.length || !!f.stages?.length;
@@ -205,6 +214,7 @@ function signature(kind: string, f: FactsFilter, grouping: string): string {
     f.countries?.length ? 'c' : '',
     f.excludeCountries?.length ? 'x' : '',
     f.skus?.length ? 'p' : '',
+    f.nameWords?.length ? 'w' : '',
     f.segments?.length ? 's' : '',
     f.stages?.length ? 't' : '',
     f.customerKind ?? '',
@@ -453,10 +463,11 @@ function scoresSql(f: FactsFilter, grouping: CustomerGrouping): string {
     c.push(`COALESCE(c.country, 'Unknown') NOT IN (SELECT value FROM json_each(@excludeCountries))`);
   if (f.segments?.length) c.push(`s.segment IN (SELECT value FROM json_each(@segments))`);
   if (f.stages?.length) c.push(`s.stage IN (SELECT value FROM json_each(@stages))`);
-  if (f.from || f.to || f.skus?.length) {
-    const products = f.skus?.length
-      ? `AND l.product_id IN (SELECT id FROM products WHERE sku IN (SELECT value FROM json_each(@skus)))`
-      : '';
+  if (f.from || f.to || f.skus?.length || f.nameWords?.length) {
+    const products =
+      (f.skus?.length
+        ? `AND l.product_id IN (SELECT id FROM products WHERE sku IN (SELECT value FROM json_each(@skus)))`
+        : '') + (f.nameWords?.length ? ` AND l.product_id IN (${NAMED_PRODUCTS})` : '');
     c.push(`s.customer_id IN (
       SELECT o.customer_id FROM orders o CROSS JOIN order_lines l ON l.order_id = o.id
        WHERE o.kind = 'purchase' AND o.customer_id IS NOT NULL

@@ -48,7 +48,8 @@ export const MEASURE_CUES: MeasureCue[] = [
         `|${AVERAGE} (?:order|basket|cart|ticket|transaction|invoice)s?(?! per)` +
         `|(?:order|basket|cart|ticket|transaction|invoice) values?` +
         `|typical order(?: is)? worth` +
-        `|(?:spend|revenue|value|sales) (?:per|by|for each|of an?) (?:order|basket|cart|transaction|invoice)`,
+        `|(?:spend|revenue|value|sales) (?:per|by|for each|of an?) (?:order|basket|cart|transaction|invoice)` +
+        `|(?:spends?|spent|spending|pays?|paid)(?: the)?(?: most| least| more| less)? per (?:order|basket|transaction|invoice)`,
     ),
   },
   {
@@ -175,7 +176,7 @@ export const MEASURE_CUES: MeasureCue[] = [
     role: 'amount',
     weak: true,
     pattern: words(
-      `how much (?:\\w+ ){0,3}(?:sell|sold|make|made|earn|earned|take|taken|took|bring|brought|generate|generated|spend|spent|order|ordered|buy|bought|get|got)`,
+      `how much (?:\\w+ ){0,7}(?:sell|sold|make|made|earn|earned|take|taken|took|bring|brought|generate|generated|spend|spent|order|ordered|buy|bought|get|got)`,
     ),
   },
   {
@@ -265,10 +266,10 @@ export const TIME_ADVERBS: Array<[RegExp, Dimension | 'auto']> = [
 ];
 
 export const SUPERLATIVE = words(
-  `top|best|worst|bottom|biggest|largest|highest|lowest|leading|strongest|weakest|most|least|fewest|smallest|greatest|best[- ]selling|top[- ]selling|worst[- ]selling|most popular|least popular|slowest|poorest|rank|ranking|ranked`,
+  `top|best|worst|bottom|biggest|largest|highest|lowest|leading|strongest|weakest|most|least|fewest|smallest|greatest|busiest|quietest|best[- ]selling|top[- ]selling|worst[- ]selling|most popular|least popular|slowest|poorest|rank|ranking|ranked|record`,
 );
 export const ASCENDING = words(
-  `worst|lowest|least|bottom|smallest|fewest|weakest|slowest|poorest|worst[- ]selling|least popular|slow[- ]moving`,
+  `worst|lowest|least|bottom|smallest|fewest|weakest|slowest|quietest|poorest|worst[- ]selling|least popular|slow[- ]moving`,
 );
 
 export const NUMBER_WORDS: Record<string, number> = {
@@ -377,11 +378,14 @@ export const REPORT_WORD = words(`report|overview|summary|dashboard`);
 export interface Unknowable {
   pattern: RegExp;
   reason: string;
+  /** Words no product or country name has: looked for before anything else is read. */
+  early?: boolean;
 }
 
 /** Things marketers ask about that are not in an order history: say so instead of guessing. */
 export const UNKNOWABLE: Unknowable[] = [
   {
+    early: true,
     pattern: words(
       `profits?|profitability|margins?|gross margin|net margin|markup|mark-up|costs?|cogs|cost of goods|ebitda|net income`,
     ),
@@ -389,8 +393,9 @@ export const UNKNOWABLE: Unknowable[] = [
       'The order history has selling prices but no costs, so I cannot work out profit or margins. I can give revenue (merchandise net of cancellations and returns).',
   },
   {
+    early: true,
     pattern: words(
-      `visitors?|visits?|traffic|sessions?|page ?views?|pageviews|bounce rate|bounces|clicks?|click[- ]?through|ctr|impressions|website|site visits|(?:web|site|website|checkout) conversion|conversion rate|abandoned (?:carts?|baskets?)|cart abandonment`,
+      `visitors?|visits?|traffic|sessions?|page ?views?|pageviews|bounce rate|bounces|clicks?|click[- ]?through|ctr|impressions|website|site visits|(?:web|site|website|checkout) conversion|conversion rate|abandon(?:ed|ment|s)?`,
     ),
     reason:
       'I only see orders, not visits to the website: traffic, sessions, clicks and conversion rates are not in the data.',
@@ -400,6 +405,7 @@ export const UNKNOWABLE: Unknowable[] = [
     reason: 'Stock levels are not in the order history, so I cannot say what is in stock.',
   },
   {
+    early: true,
     pattern: words(
       `forecasts?|forecasting|predict|projections?|projected|next (?:week|month|quarter|year)|will we (?:sell|make|get)|going to (?:sell|make)|expected (?:revenue|sales|orders)|budget`,
     ),
@@ -407,12 +413,14 @@ export const UNKNOWABLE: Unknowable[] = [
       'I report what has happened in the orders; I do not forecast sales. (For what each customer is expected to spend, ask about lifetime value.)',
   },
   {
+    early: true,
     pattern: words(
       `ads|adverts?|advertising|ad spend|adwords|marketing (?:spend|budget|costs?)|roas|return on ad spend|cac|acquisition costs?|cost per (?:acquisition|click|order)|cpc|cpm|cpa`,
     ),
     reason: 'Marketing spend is not in the order history, so I cannot compute costs per customer or returns on ads.',
   },
   {
+    early: true,
     pattern: words(`age|ages|age groups?|age brackets?|gender|genders|male|female|men|women|demographics?`),
     reason: 'The data has no age or gender of customers, only their country.',
   },
@@ -429,29 +437,34 @@ export const UNKNOWABLE: Unknowable[] = [
     reason: 'The orders do not say which channel or device they came from.',
   },
   {
+    early: true,
     pattern: words(`payment methods?|payments?|cards?|credit cards?|paypal|unpaid|outstanding invoices|debtors?`),
     reason: 'Payments are not in the order history: I know what was ordered, not how or whether it was paid.',
   },
   {
+    early: true,
     pattern: words(
       `delivery (?:times?|days|speed|performance)|shipping (?:times?|days|speed)|lead times?|dispatch times?|late deliveries|on[- ]time`,
     ),
     reason: 'Deliveries are not in the order history, so I cannot measure delivery times.',
   },
   {
-    pattern: words(`ratings?|reviews?|nps|net promoter|satisfaction|csat|star ratings?|stars`),
+    pattern: words(`ratings?|reviews?|nps|net promoter|satisfaction|csat|star ratings?`),
     reason:
       'Product ratings and reviews are not in the order history. (Feedback customers give the bot is: ask for the "feedback summary".)',
   },
   {
+    early: true,
     pattern: words(`tax|taxes|vat|duty|duties`),
     reason: 'Prices in the order history carry no tax breakdown.',
   },
   {
+    early: true,
     pattern: words(`employees?|staff|salaries|salary|wages|headcount`),
     reason: 'Staff figures are not in the order history.',
   },
   {
+    early: true,
     pattern: words(`email opens?|open rates?|opened (?:our|the|an?) (?:email|newsletter|message)s?|opens|unsubscribes|email engagement|newsletters?`),
     reason: 'Email opens and clicks are not recorded; I know orders, and which messages the bot sent.',
   },
@@ -461,7 +474,10 @@ export const UNKNOWABLE: Unknowable[] = [
       'Products have a code and a name but no category, brand or supplier in the data. I can show figures per product.',
   },
   {
-    pattern: words(`weekdays?|day of (?:the )?week|days of (?:the )?week|hours?|hourly|time of day|times of day`),
+    early: true,
+    pattern: words(
+      `weekdays?|weekends?|day of (?:the )?week|days of (?:the )?week|hours?|hourly|time of day|times of day|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?`,
+    ),
     reason: 'I can split figures by day, week, month, quarter or year, not by weekday or hour.',
   },
   {
@@ -470,6 +486,16 @@ export const UNKNOWABLE: Unknowable[] = [
       'Discount lines are kept apart from merchandise and not reported on their own; revenue here is merchandise net of cancellations and returns.',
   },
 ];
+
+/** Named seasons and holidays: periods the marketer should give as dates. */
+export const SEASON = words(
+  `christmas|xmas|black friday|cyber monday|boxing day|easter|valentines?(?: day)?|mothers day|fathers day|halloween|summer|winter|spring|autumn|fall season|holiday season|the holidays|festive(?: season| period)?|new year|back to school|bank holidays?`,
+);
+
+/** "What share of revenue comes from the UK": the figure as a share of the whole shop. */
+export const SHARE = words(
+  `(?:share|percentage|proportion|percent|fraction|%|how much|what part|which part) of (?:our |the |all |total |all our )?(?:revenue|sales|turnover|orders|customers|units|business)`,
+);
 
 /** Signs that a message asks for a figure, for telling apart "no data for that" from chit-chat. */
 export const FACTS_CUE = words(

@@ -74,6 +74,8 @@ export interface QueryFilters {
   segments?: string[];
   stages?: string[];
   products?: ProductRef[];
+  /** Words of product names: every product whose name has them all ("christmas", "bag"). */
+  productWords?: string[];
   customerKind?: CustomerKind;
   /** Orders whose merchandise value is in the range ("orders over £500"). */
   orderValue?: AmountRange;
@@ -102,6 +104,8 @@ export interface QuerySpec {
   sortBy?: Measure;
   /** 0-based page of rows shown ("show me more" turns it). */
   page: number;
+  /** A figure as a share of the same figure for the whole shop ("what share of revenue comes from the UK"). */
+  share?: boolean;
   /** How the words were read: corrected typos, defaults and assumptions, in words. */
   notes: string[];
 }

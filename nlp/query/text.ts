@@ -16,7 +16,9 @@ export function normalise(raw: string): string {
       .replace(/[\u2018\u2019\u02bc`´]/g, "'")
       .replace(/[\u201c\u201d"]/g, ' ')
       .replace(/&/g, ' and ')
-      // "what's" -> "whats", "can't" -> "cant", "champions'" -> "champions".
+      // Possessives go ("june's" -> "june"); contractions join ("what's" -> "whats", "can't" -> "cant").
+      .replace(/\b(what|that|it|there|here|who|how|let|where)'s\b/g, '$1s')
+      .replace(/([a-z])'s\b/g, '$1')
       .replace(/'/g, '')
       .replace(/(\d),(\d{3})\b/g, '$1$2')
       .replace(/(\d)k\b/g, '$1000')

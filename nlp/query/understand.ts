@@ -12,6 +12,9 @@
  */
 import { extractDateRanges } from '../entities/dates';
 import type { Entity } from '../entities/extract';
+import { nameWords } from '../entities/catalogue';
+import { wordSimilarity } from '../entities/fuzzy';
+import { isEnglishWord } from '../text/englishWords';
 import { correctSpelling, normalise } from './text';
 import { prepareVocabulary, type PreparedVocabulary, type ShopVocabulary } from './vocabulary';
 import {
@@ -20,6 +23,8 @@ import {
   ALL_TIME,
   ALSO,
   ASCENDING,
+  SEASON,
+  SHARE,
   COMPARISON,
   CUSTOMER_LIST,
   CUSTOMER_TYPE,
@@ -132,6 +137,10 @@ interface Reading {
   kinds: CustomerKind[];
   dimension?: Dimension | 'auto';
   ranking: boolean;
+  /** "best month", "which day": time buckets ranked rather than shown in order. */
+  timeRanking?: boolean;
+  /** "what share of revenue comes from...": the figure against the whole shop. */
+  share?: boolean;
   ascending: boolean;
   limit?: number;
   periods: Period[];
@@ -156,6 +165,13 @@ interface Reading {
   factsCue: boolean;
   blocked: boolean;
   worldCountries: string[];
+  /** Words of product names ("christmas"): products whose name has them. */
+  productWords: string[];
+  /** A word that names nothing in the data, after "in", "from"... */
+  unknownWord?: string;
+  /** Content words left unread. */
+  unused: string[];
+  unknownGroup?: string;
 }
 
 const GRAMMAR_WORDS = new Set(
@@ -169,7 +185,10 @@ const GRAMMAR_WORDS = new Set(
     'value worth top best worst biggest largest highest lowest bottom first last next previous break broken split ' +
     'compare compared comparison between same again ever still now currently recently far much amount amounts ' +
     'were whole entire lot lots big small customers customer people per cent percent percentage rate share products ' +
-    'product items item units unit sales sale revenue orders'
+    'product items item units unit sales sale revenue orders segment segments stage average risk probability ' +
+    'rank ranked ranking unique popular ones came brings bring brought earned distributed developed changed ' +
+    'breakdown spent spend returned report numbers something come comes coming went go goes looks performing ' +
+    'perform performed doing done'
   ).split(' '),
 );
 
@@ -216,6 +235,8 @@ function read(
     factsCue: FACTS_CUE.test(text),
     blocked: false,
     worldCountries: [],
+    productWords: [],
+    unused: [],
   };
   FACTS_CUE.lastIndex = 0;
   const s = new Sentence(text);
@@ -231,6 +252,8 @@ function read(
   }
   const forecast = /\bnext (?:\d+ )?(?:day|week|month|quarter|year)s?\b/.test(text) && !test(MORE, text);
   if (forecast) r.unknowable = UNKNOWABLE.find((u) => u.reason.includes('forecast'))!.reason;
+  r.unknowable ??= UNKNOWABLE.find((u) => u.early && test(u.pattern, text))?.reason;
+  r.share = test(SHARE, text);
 
   // Follow-up actions on the last answer.
   if (previous) {
@@ -256,6 +279,9 @@ function read(
     return r;
   }
   readProducts(s, r, vocabulary);
+  readLeftovers(s, r, vocabulary);
+  if (process.env.QUERY_DEBUG)
+    console.error('LEFT', JSON.stringify(s.unread().split(/\s+/).filter((w) => w && !GRAMMAR_WORDS.has(w)).join(' ')));
   if (!r.unknowable) {
     const unread = s.unread();
     r.unknowable = UNKNOWABLE.find((u) => test(u.pattern, unread))?.reason;
@@ -457,6 +483,7 @@ function readDimension(s: Sentence, r: Reading): void {
         // "5 items" with no superlative is an amount ("5 units"), not a ranking of products.
         if (i === 3 && !r.ranking && dim !== 'product') continue;
         found.push({ dim, at: m.index });
+        if (i >= 2 && isTimeDimension(dim)) r.timeRanking = true;
         const n = new RegExp(`\\b(${NUMBER})\\b`).exec(m[0]);
         if (n && (i >= 2 || r.ranking)) r.limit = toNumber(n[1]);
         if (i >= 2) r.ranking = true;
@@ -588,18 +615,72 @@ function readProducts(s: Sentence, r: Reading, vocabulary: PreparedVocabulary): 
     s.consume(m.index, m.index + m[0].length);
     if (!r.products.some((x) => x.code === p.code)) r.products.push(p);
   }
-  // Names: what is left once the grammar has been read, side by side when compared.
-  const blank = (text: string) =>
-    text.replace(/\b[a-z0-9'-]+\b/g, (w) => (GRAMMAR_WORDS.has(w) ? ' '.repeat(w.length) : w));
+  // Names: what is left once the grammar has been read, each side on its own when compared.
   const unread = s.unread();
-  const parts = unread.split(/\b(?:and|vs|versus|v|with|against|compared to|or)\b|\//).map(blank);
-  const candidates = parts.filter((p) => /[a-z]{3}/.test(p)).length > 1 ? parts : [blank(unread)];
-  for (const part of candidates) {
-    if (!/[a-z]{3}/.test(part)) continue;
-    const best = vocabulary.catalogue.match(part, { limit: 1, minScore: 0.6 })[0];
+  const separators = [...unread.matchAll(/\b(?:and|vs|versus|v|with|against|compared to|or)\b|\//g)];
+  const cuts = [0, ...separators.flatMap((m) => [m.index!, m.index! + m[0].length]), unread.length];
+  const parts: Array<{ start: number; text: string }> = [];
+  for (let i = 0; i < cuts.length; i += 2) parts.push({ start: cuts[i], text: unread.slice(cuts[i], cuts[i + 1]) });
+  const content = (text: string) => text.replace(/\b[a-z0-9'-]+\b/g, (w) => (GRAMMAR_WORDS.has(w) ? ' '.repeat(w.length) : w));
+  const sides = parts.filter((p) => /[a-z]{3}/.test(content(p.text)));
+  for (const part of sides.length > 1 ? sides : [{ start: 0, text: unread }]) {
+    const words = content(part.text);
+    if (!/[a-z]{3}/.test(words)) continue;
+    const best = vocabulary.catalogue.match(words, { limit: 1, minScore: 0.6 })[0];
     if (!best || r.products.some((p) => p.code === best.code)) continue;
     r.products.push({ code: best.code, name: best.name });
-    r.notes.push(`Read "${part.trim().replace(/\s+/g, ' ')}" as ${best.code} ${best.name}.`);
+    r.notes.push(`Read "${words.trim().replace(/\s+/g, ' ')}" as ${best.code} ${best.name}.`);
+    // The words of the name are read now.
+    const named = nameWords(best.name);
+    for (const m of part.text.matchAll(/[a-z0-9]+/g)) {
+      if (m[0].length === 1 || named.some((w) => wordSimilarity(m[0], w) > 0))
+        s.consume(part.start + m.index!, part.start + m.index! + m[0].length);
+    }
+  }
+}
+
+/** Words nobody reads as a filter ("please", "looking"). */
+const FILLER = new Set(
+  'please pls thanks thank hey hi hello guys team quick quickly roughly approximately exactly currently right like looking look going doing doing tell know want need wondering curious give show list see get got kindly just ok okay yes so well really actually something anything overall altogether'.split(
+    ' ',
+  ),
+);
+
+/**
+ * What is left unread: words naming products by a word of their names ("christmas products",
+ * "sales of bags"), words that name nothing in the data ("in Narnia": say so rather than answer
+ * for everyone), and words not used, which the answer lists.
+ */
+function readLeftovers(s: Sentence, r: Reading, vocabulary: PreparedVocabulary): void {
+  const unread = s.unread();
+  for (const m of unread.matchAll(/[a-z][a-z'-]*/g)) {
+    const word = m[0];
+    if (GRAMMAR_WORDS.has(word) || FILLER.has(word) || word.length < 3) continue;
+    const before = s.text.slice(Math.max(0, m.index! - 12), m.index!);
+    const after = s.text.slice(m.index! + word.length, m.index! + word.length + 24);
+    const productWord = vocabulary.productWord(word);
+    const productContext =
+      /^\s*(?:products?|items?|range|lines?|stuff|goods|gifts?|sales|revenue|orders|units)\b/.test(after) ||
+      /\b(?:of|for|from|on)(?: the| our| all)?\s*$/.test(before);
+    if (productWord && productContext && r.products.length === 0) {
+      if (!r.productWords.includes(productWord)) r.productWords.push(productWord);
+      s.consume(m.index!, m.index! + word.length);
+      continue;
+    }
+    if (test(SEASON, word)) {
+      r.unknowable ??= `I read periods as dates ("in December", "between 1 and 24 December", "Q4", "last 6 weeks"). Which dates do you mean by "${word}"?`;
+      continue;
+    }
+    if (!isEnglishWord(word) && !vocabulary.words.has(word) && /\b(?:in|from|for|to|of|by)(?: the)?\s*$/.test(before)) {
+      r.unknownWord = word;
+      continue;
+    }
+    // "revenue from wholesalers": a group of customers the data does not tell apart.
+    if (/s$/.test(word) && !vocabulary.words.has(word) && /\b(?:from|among|to|by)(?: the| our| all)?\s*$/.test(before)) {
+      r.unknownGroup = word;
+      continue;
+    }
+    if (!r.unused.includes(word)) r.unused.push(word);
   }
 }
 
@@ -613,6 +694,7 @@ function hasQualifier(r: Reading): boolean {
     r.segments.length > 0 ||
     r.stages.length > 0 ||
     r.products.length > 0 ||
+    r.productWords.length > 0 ||
     !!r.customerKind ||
     r.kinds.length > 0 ||
     !!r.orderValue ||
@@ -657,8 +739,11 @@ function defaultMeasure(dimension: Dimension | undefined): Measure {
 function newQuery(r: Reading): Understanding | null {
   if (r.unknowable && (r.factsCue || r.measure || r.dimension)) return { kind: 'unsupported', reason: r.unknowable };
   if (!r.measure && !r.dimension) return null;
+  if (r.unknownWord) return { kind: 'unsupported', reason: unknownWordReason(r.unknownWord) };
+  if (r.unknownGroup) return { kind: 'unsupported', reason: unknownGroupReason(r.unknownGroup) };
   const dimension = r.dimension === 'auto' ? granularity(r.periods[0]) : r.dimension;
-  if (!r.measure && !hasQualifier(r)) return null; // "top products", "which segments do we have?": the fixed reports
+  // "top products", "which segments do we have?": the fixed reports answer these.
+  if (!r.measure && !hasQualifier(r) && (dimension === 'product' || dimension === 'segment')) return null;
   const measure = r.measure ?? defaultMeasure(dimension);
   const notes = [...r.notes];
   if (!r.measure) notes.push(`No measure named: showing ${measure === 'revenue' ? 'revenue' : 'customers'}.`);
@@ -677,6 +762,14 @@ function newQuery(r: Reading): Understanding | null {
   return validate(spec, 'query');
 }
 
+function unknownGroupReason(word: string): string {
+  return `I cannot tell "${word}" apart from other customers in the order history. I can split customers by country, segment, lifecycle stage, new vs returning, or by how much they spent.`;
+}
+
+function unknownWordReason(word: string): string {
+  return `I do not know "${word}": it is not a country, segment, lifecycle stage or product in the data, so I would be answering another question.`;
+}
+
 function validate(spec: QuerySpec, kind: 'query' | 'followup', action?: 'more' | 'why' | 'export'): Understanding {
   const problem = unsupportedCombination(spec);
   if (problem) return { kind: 'unsupported', reason: problem };
@@ -693,6 +786,10 @@ function buildSpec(r: Reading, measure: Measure, dimension: Dimension | undefine
     comparison = { by: 'period', periods: [period, r.relative === 'previous' ? previousPeriod(period) : yearEarlier(period)] };
   else if (!period && r.relative) notes.push('A period "before" needs a period to start from: I used all the data.');
   if (comparison) period = undefined;
+  // "new customers compared with returning ones": the two kinds side by side.
+  const kinds = [...new Set([...(r.customerKind ? [r.customerKind] : []), ...r.kinds])];
+  if (!comparison && r.comparisonCue && kinds.length >= 2 && dimension !== 'customerType')
+    comparison = { by: 'customerType', members: kinds };
   if (!comparison && dimension !== 'country' && countries.length >= 2)
     comparison = { by: 'country', members: countries };
   else if (!comparison && dimension !== 'segment' && r.segments.length >= 2)
@@ -704,13 +801,17 @@ function buildSpec(r: Reading, measure: Measure, dimension: Dimension | undefine
   if (r.segments.length && comparison?.by !== 'segment') filters.segments = [...r.segments];
   if (r.stages.length) filters.stages = [...r.stages];
   if (r.products.length && comparison?.by !== 'product') filters.products = [...r.products];
+  if (r.productWords.length) {
+    filters.productWords = [...r.productWords];
+    notes.push(`Products whose name has "${r.productWords.join('" and "')}".`);
+  }
   const kind = r.customerKind ?? r.kinds[0];
-  if (kind) filters.customerKind = kind;
+  if (kind && comparison?.by !== 'customerType') filters.customerKind = kind;
   if (r.orderValue) filters.orderValue = r.orderValue;
   if (r.customerSpend) filters.customerSpend = r.customerSpend;
   const shape: QuerySpec['shape'] = comparison
     ? 'comparison'
-    : isTimeDimension(dimension)
+    : isTimeDimension(dimension) && !r.timeRanking
       ? 'trend'
       : dimension
         ? r.ranking || r.limit
@@ -726,11 +827,16 @@ function buildSpec(r: Reading, measure: Measure, dimension: Dimension | undefine
     notes,
   };
   if (dimension && !(comparison && isTimeDimension(dimension))) spec.dimension = dimension;
+  if (comparison && dimension) notes.push(`Compared as totals: a comparison is not also split by ${dimension}.`);
+  if (r.share && !comparison && !dimension) spec.share = true;
   if (period) spec.period = { from: period.from, to: period.to, ...(period.text ? { text: period.text } : {}) };
   if (comparison) spec.comparison = comparison;
   if (r.limit && dimension) spec.limit = r.limit;
+  else if (r.timeRanking && /\b(?:best|worst|busiest|quietest|biggest|highest|lowest|record)\b/.test(r.text) && !/\b(?:months|weeks|days|quarters|years)\b/.test(r.text))
+    spec.limit = 1;
   if (r.sortBy) spec.sortBy = r.sortBy;
   if (r.worldCountries.length) notes.push(`${r.worldCountries.join(', ')}: no orders in the data.`);
+  if (r.unused.length) notes.push(`Not used: "${r.unused.join('", "')}".`);
   return spec;
 }
 
@@ -747,6 +853,8 @@ function followUp(r: Reading, previous: QuerySpec): Understanding | null {
     return { kind: 'followup', spec, action: r.action };
   }
   if (r.unknowable) return { kind: 'unsupported', reason: r.unknowable };
+  if (r.unknownWord) return { kind: 'unsupported', reason: unknownWordReason(r.unknownWord) };
+  if (r.unknownGroup) return { kind: 'unsupported', reason: unknownGroupReason(r.unknownGroup) };
   spec.page = 0;
   // The measure: named anew, or a kind of customer when customers were counted ("only new ones").
   const kind = r.kinds[0] ?? r.customerKind;
@@ -803,6 +911,7 @@ function followUp(r: Reading, previous: QuerySpec): Understanding | null {
   mergeMembers(spec, 'segment', r.segments, r, previous.filters.segments);
   if (r.stages.length) spec.filters.stages = r.also ? union(previous.filters.stages, r.stages) : [...r.stages];
   mergeMembers(spec, 'product', r.products, r, previous.filters.products);
+  if (r.productWords.length) spec.filters.productWords = [...r.productWords];
   if (r.everyone) {
     delete spec.filters.segments;
     delete spec.filters.stages;
@@ -814,7 +923,8 @@ function followUp(r: Reading, previous: QuerySpec): Understanding | null {
   if (!spec.comparison && spec.shape === 'comparison')
     spec.shape = spec.dimension ? (isTimeDimension(spec.dimension) ? 'trend' : 'breakdown') : 'figure';
   if (r.worldCountries.length) spec.notes.push(`${r.worldCountries.join(', ')}: no orders in the data.`);
-  if (JSON.stringify({ ...spec, notes: [] }) === JSON.stringify({ ...previous, notes: [], page: 0 }) && !r.sortBy)
+  if (r.unused.length) spec.notes.push(`Not used: "${r.unused.join('", "')}".`);
+  if (JSON.stringify({ ...spec, notes: [] }) === JSON.stringify({ ...previous, notes: [], page: 0 }) && !r.sortBy && !r.measure)
     return null;
   return validate(spec, 'followup');
 }

@@ -29,6 +29,8 @@ export interface PreparedVocabulary {
   readonly segmentByLower: Map<string, string>;
   readonly stageByLower: Map<string, string>;
   readonly home?: string;
+  /** The word as product names spell it ("bags" -> "bag"), when a few products (2 to a third) have it. */
+  productWord(word: string): string | undefined;
 }
 
 const cache = new WeakMap<ShopVocabulary, PreparedVocabulary>();
@@ -148,7 +150,15 @@ function build(vocabulary: ShopVocabulary): PreparedVocabulary {
   };
   [...vocabulary.countries, ...vocabulary.segments, ...vocabulary.stages, ...countryWords.keys()].forEach(addWords);
   for (const p of products) for (const w of nameWords(p.name)) words.add(w);
+  const inNames = new Map<string, number>();
+  for (const p of products) for (const w of new Set(nameWords(p.name))) inNames.set(w, (inNames.get(w) ?? 0) + 1);
+  const distinctive = (w: string) => {
+    const n = inNames.get(w) ?? 0;
+    return n >= 2 && n <= products.length / 3;
+  };
   return {
+    productWord: (word) =>
+      [word.replace(/s$/, ''), word.replace(/es$/, ''), word, `${word}s`].find((w) => distinctive(w)),
     vocabulary,
     extractor: new EntityExtractor({ countries: vocabulary.countries, segments: vocabulary.segments }),
     catalogue: new ProductCatalogue(products),

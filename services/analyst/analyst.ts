@@ -63,7 +63,6 @@ const COUNT_MEASURES: Measure[] = [
   'lostCustomers',
   'cancellations',
 ];
-const CANCELLATION_MEASURES: Measure[] = ['cancelledValue', 'cancellations', 'returnRate'];
 
 export class Analyst {
   private vocabularyCache: { key: string; vocabulary: ShopVocabulary } | null = null;
@@ -233,9 +232,32 @@ export class Analyst {
     const value = facts ? def.value(facts as never) : emptyValue(spec.measure);
     const scope = describeFilters(spec.filters);
     const where = [scope, this.populationWords(spec, period)].filter(Boolean).join(', ');
-    const statement =
+    let statement =
       `${def.label}${where ? ` ${where}` : ''}, ${period.words}: ${formatValue(value, def.format)}.` +
       (facts ? '' : ' No orders match.');
+    if (spec.share) {
+      const share = this.share(spec, period, value, notes);
+      if (share) {
+        statement = `${def.label}${where ? ` ${where}` : ''}, ${period.words}: ${formatValue(value, def.format)}, ${formatValue(share.share, 'percent')} of ${share.of} (${formatValue(share.total, def.format)}).`;
+        return present({
+          spec,
+          kind: 'figure',
+          title: `Share of ${def.words}`,
+          subtitle: [period.words, scope].filter(Boolean).join(' · '),
+          statement,
+          value: share.share,
+          measure: { ...def, label: `Share of ${def.words}`, format: 'percent' },
+          rows: [
+            { key: 'share', label: 'Share', value: share.share, values: {} },
+            { key: 'part', label: scope || def.label, value, values: {} },
+            { key: 'total', label: share.of, value: share.total, values: {} },
+          ],
+          columns: [],
+          notes: this.notes(spec, ctx, period, notes),
+          pageSize: this.pageSize,
+        });
+      }
+    }
     return present({
       spec,
       kind: 'figure',
@@ -249,6 +271,25 @@ export class Analyst {
       notes: this.notes(spec, ctx, period, notes),
       pageSize: this.pageSize,
     });
+  }
+
+  /** The figure against the same figure for everyone (the same period, no filter on who). */
+  private share(
+    spec: QuerySpec,
+    period: ResolvedPeriod,
+    value: number | null,
+    notes: string[],
+  ): { share: number | null; total: number | null; of: string } | null {
+    const def = MEASURE_DEFINITIONS[spec.measure];
+    const additive = def.source === 'sales' && (def.additive || COUNT_MEASURES.includes(spec.measure));
+    if (!additive) {
+      notes.push(`A share of ${def.words} would not mean much: ${def.words} is not a sum.`);
+      return null;
+    }
+    const whole: QuerySpec = { ...spec, filters: {} };
+    const facts = this.fetch(whole, period, 'none')[0];
+    const total = facts ? def.value(facts as never) : null;
+    return { share: value !== null && total ? value / total : null, total, of: `all ${def.words}` };
   }
 
   private table(spec: QuerySpec, ctx: DataContext): AnalystAnswer {
@@ -265,13 +306,13 @@ export class Analyst {
     const total = rows.length;
     const shown = spec.limit ?? this.pageSize;
     const lead = rows[0];
-    const by = DIMENSION_LABEL[dimension].toLowerCase();
+    const by = DIMENSION_LABEL[dimension].toLowerCase().replace('week starting', 'week');
     const title =
       spec.shape === 'ranking'
         ? `${spec.order === 'asc' ? 'Bottom' : 'Top'} ${Math.min(shown, total) || ''} ${pluralDimension(dimension)} by ${sortMeasure === spec.measure ? def.words : MEASURE_DEFINITIONS[sortMeasure].words}`.replace(/ {2,}/g, ' ')
         : `${def.label} by ${by}`;
     const statement = lead
-      ? `${def.label} by ${by}${scope ? ` ${scope}` : ''}, ${period.words}: ${spec.order === 'asc' && spec.shape === 'ranking' ? 'lowest' : 'highest'} ${keyLabel(dimension, lead.key, lead.label)} with ${formatValue(lead.value, def.format)}${shareOfTotal(def, rows, lead)}; ${total} ${total === 1 ? by : pluralDimension(dimension)} in all.`
+      ? `${def.label} by ${by}${scope ? ` ${scope}` : ''}, ${period.words}: ${spec.order === 'asc' && spec.shape === 'ranking' ? 'lowest' : 'highest'} ${lead.label} with ${formatValue(lead.value, def.format)}${shareOfTotal(def, rows, lead)}; ${total} ${total === 1 ? by : pluralDimension(dimension)} in all.`
       : `No ${pluralDimension(dimension)} match${scope ? ` ${scope}` : ''} in ${period.words}.`;
     return present({
       spec,
@@ -435,6 +476,7 @@ export class Analyst {
       ...(f.countries?.length ? { countries: f.countries } : {}),
       ...(f.excludeCountries?.length ? { excludeCountries: f.excludeCountries } : {}),
       ...(f.products?.length ? { skus: f.products.map((p) => p.code) } : {}),
+      ...(f.productWords?.length ? { nameWords: f.productWords } : {}),
       ...(f.segments?.length ? { segments: f.segments } : {}),
       ...(f.stages?.length ? { stages: f.stages } : {}),
       ...(f.customerKind ? { customerKind: f.customerKind } : {}),
@@ -543,14 +585,13 @@ function emptyValue(measure: Measure): number | null {
       : 0;
 }
 
-/** Groups worth a row: those with a purchase (or a cancellation, for cancellation measures). */
+/**
+ * Groups worth a row: every group with merchandise in the period (a purchase, a cancellation or
+ * a return), so that the rows add up to the whole; counts of nothing are left out.
+ */
 function keep(measure: Measure, row: AnswerRow): boolean {
   if (row.value === null) return false;
-  if (COUNT_MEASURES.includes(measure) && row.value === 0) return false;
-  const def = MEASURE_DEFINITIONS[measure];
-  if (def.source !== 'sales' || CANCELLATION_MEASURES.includes(measure)) return true;
-  const orders = row.values.orders;
-  return orders === undefined || orders === null || orders > 0 || measure !== 'revenue' || row.value > 0;
+  return !(COUNT_MEASURES.includes(measure) && row.value === 0);
 }
 
 function byValue(measure: Measure, order: 'asc' | 'desc') {

@@ -52,7 +52,7 @@ export function explainChange(spec: QuerySpec, ctx: DataContext, deps: DriverDep
   const totalChange = (valueA ?? 0) - (valueB ?? 0);
   const dims = (['country', 'product', 'segment', 'customerType'] as Dimension[]).filter((d) => {
     if (d === 'country' && (spec.filters.countries?.length === 1 || spec.comparison?.by === 'country')) return false;
-    if (d === 'product' && (spec.filters.products?.length || !productsAddUp(def))) return false;
+    if (d === 'product' && (spec.filters.products?.length === 1 || !productsAddUp(def))) return false;
     if (d === 'segment' && (spec.filters.segments?.length || !ctx.scoresAsOf || spec.comparison?.by === 'segment'))
       return false;
     if (d === 'customerType' && spec.filters.customerKind) return false;
@@ -161,6 +161,7 @@ function filterOf(spec: QuerySpec): FactsFilter {
     ...(f.countries?.length ? { countries: f.countries } : {}),
     ...(f.excludeCountries?.length ? { excludeCountries: f.excludeCountries } : {}),
     ...(f.products?.length ? { skus: f.products.map((p) => p.code) } : {}),
+    ...(f.productWords?.length ? { nameWords: f.productWords } : {}),
     ...(f.segments?.length ? { segments: f.segments } : {}),
     ...(f.stages?.length ? { stages: f.stages } : {}),
     ...(f.customerKind ? { customerKind: f.customerKind } : {}),

@@ -33,6 +33,9 @@ const kindOf = (format: Format): ReportColumn['kind'] => format;
 
 export function present(input: PresentInput): AnalystAnswer {
   const { spec, measure, rows } = input;
+  // Words that were not used can change the meaning: say so next to the answer, not only below it.
+  const unused = spec?.notes.find((n) => n.startsWith('Not used'));
+  if (unused && input.kind !== 'cannot') input = { ...input, statement: `${input.statement} (${unused.replace(/\.$/, '')}.)` };
   const page = Math.max(0, spec?.page ?? 0);
   const size = Math.max(1, input.pageSize);
   const shown = rows.slice(page * size, page * size + size);

@@ -65,6 +65,7 @@ export function describeFilters(f: QueryFilters): string {
   if (f.segments?.length) parts.push(`for ${list(f.segments, 'or')} (segment)`);
   if (f.stages?.length) parts.push(`for customers in the ${list(f.stages, 'or')} stage`);
   if (f.products?.length) parts.push(`for ${list(f.products.map((p) => `${p.name} (${p.code})`), 'or')}`);
+  if (f.productWords?.length) parts.push(`for products named with ${list(f.productWords.map((w) => `"${w}"`))}`);
   if (f.customerKind === 'new') parts.push('from new customers');
   if (f.customerKind === 'returning') parts.push('from returning customers');
   if (f.customerKind === 'guest') parts.push('from guest checkouts');
