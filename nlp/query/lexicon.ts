@@ -21,6 +21,8 @@ export interface MeasureCue {
   pattern: RegExp;
   /** Only the first two and the last word name the measure; the words between are read on their own. */
   weak?: boolean;
+  /** Names a figure by itself ("revenue", "units"), where "orders" or "customers" may just name things. */
+  figure?: boolean;
 }
 
 /**
@@ -30,6 +32,14 @@ export interface MeasureCue {
  * when another measure is asked for ("revenue from new customers").
  */
 export const MEASURE_CUES: MeasureCue[] = [
+  {
+    measure: 'clv',
+    role: 'ratio',
+    pattern: words(
+      `clv|ltv|cltv|c l v|(?:customer )?life ?time (?:customer )?value|lifetime (?:spend|worth)` +
+        `|(?:predicted|expected|future) (?:customer )?(?:lifetime )?(?:value|spend)|customer values?`,
+    ),
+  },
   {
     measure: 'itemsPerOrder',
     role: 'ratio',
@@ -95,7 +105,7 @@ export const MEASURE_CUES: MeasureCue[] = [
     measure: 'churnRate',
     role: 'ratio',
     pattern: words(
-      `churn(?:ed)? (?:rate|ratio|percentage|%)|attrition(?: rate)?|rate of (?:churn|attrition)` +
+      `churn(?:ed)? (?:rate|ratio|percentage|%)|attrition(?: rate)?|rate of (?:churn|attrition)|(?:customer )?churn(?! risk| probabilit| likelihood| score| chance| propensity| model)` +
         `|(?:share|percentage|proportion|%) of ${CUSTOMER} (?:we )?(?:lost|churned|lose)`,
     ),
   },
@@ -111,14 +121,6 @@ export const MEASURE_CUES: MeasureCue[] = [
       `churn(?:ing)? (?:risk|risks|probability|probabilities|likelihood|score|scores|chance|propensity)` +
         `|risk of (?:churn|churning|leaving|lapsing)|(?:likelihood|probability|chance) (?:of|to) (?:churn|churning|leave|leaving|lapse)` +
         `|${AVERAGE} churn`,
-    ),
-  },
-  {
-    measure: 'clv',
-    role: 'ratio',
-    pattern: words(
-      `clv|ltv|cltv|c l v|(?:customer )?life ?time (?:customer )?value|lifetime (?:spend|worth)` +
-        `|(?:predicted|expected|future) (?:customer )?(?:lifetime )?(?:value|spend)|customer values?`,
     ),
   },
   {
@@ -168,6 +170,7 @@ export const MEASURE_CUES: MeasureCue[] = [
     pattern: words(
       `(?:lost|churned|departed|lapsing|defected) (?:${CUSTOMER}|ones)(?! segment)` +
         `|${CUSTOMER} (?:(?:did|have|do) )?(?:we )?(?:have )?(?:lost|lose)|(?:did|have|do) we (?:lose|lost)` +
+        `|${CUSTOMER} (?:who |that )?(?:have |had )?(?:lapsed|churned|left(?: us)?|went quiet)` +
         `|${PEOPLE} (?:who |that )?(?:stopped|quit|ceased|stop) (?:buying|ordering|purchasing|shopping)`,
     ),
   },
@@ -176,14 +179,15 @@ export const MEASURE_CUES: MeasureCue[] = [
     role: 'amount',
     weak: true,
     pattern: words(
-      `how much (?:\\w+ ){0,7}(?:sell|sold|make|made|earn|earned|take|taken|took|bring|brought|generate|generated|spend|spent|order|ordered|buy|bought|get|got)`,
+      `how much (?:\\w+ ){0,7}(?:sell|sold|make|made|earn|earned|take|taken|took|bring|brought|generate|generated|spend|spent|order|ordered|buy|bought|get|got|came in|come in|coming in|rolled in)`,
     ),
   },
   {
     measure: 'revenue',
     role: 'amount',
+    figure: true,
     pattern: words(
-      `net sales|gross sales|sales value|top ?line|turn(?:ed|s)? over|revenue|revenues|sales|turnover|takings|income|gmv|proceeds|earnings|receipts|money|cash|spend|spending`,
+      `net sales|gross sales|sales value|top ?line|turn(?:ed|s)? over|revenue|revenues|sales|turnover|takings|income|gmv|proceeds|earnings|receipts|spend|spending`,
     ),
   },
   {
@@ -197,6 +201,7 @@ export const MEASURE_CUES: MeasureCue[] = [
   {
     measure: 'units',
     role: 'amount',
+    figure: true,
     pattern: words(
       `units? sold|items? sold|pieces sold|number of (?:items|units|pieces)|how many (?:items|units|pieces)` +
         `|units?|quantity|quantities|qty|volume|pieces` +
@@ -354,13 +359,14 @@ export const ELSEWHERE: RegExp[] = [
   /\b(?:send|give|offer|email|message|target)\b.{0,40}\b(?:discounts?|offers?|coupons?|vouchers?|promos?|emails?|messages?)\b/,
   /\bwhich (?:customers|buyers|clients|people)\b.*\b(?:churn|churning|leave|leaving|lapse|lapsing|risk|valuable|worth|likely|might|will)\b/,
   words(
-    `recommend|recommends|recommended|recommendations?|suggest|suggestions?|gifts?|presents?|similar|alternatives?|something like|bought (?:together|with)|go(?:es)? (?:together|with)|frequently bought|association|rules|bundles?|cross[- ]?sell`,
+    `recommend|recommends|recommended|recommendations?|suggest|suggestions?|gift ideas?|gifts? for|presents? for|present ideas?|similar|alternatives?|something like|(?:bought|buy|buys|purchased|sold) (?:together|with)|go(?:es)? (?:together|with)|frequently bought|association|rules|bundles?|cross[- ]?sell`,
   ),
   words(`models?|retrain|retrained|training|trained|accuracy|predictions? (?:are|stale)|model status`),
   /^(?:who|whom)\b|\b(?:tell me|show me|list|find|see) who\b/,
   words(`my (?:order|orders|parcel|package|refund|account|data|details|money)|where is|wheres|track|tracking|parcel|dispatch(?:ed)?|ship to|shipping to|deliver to|delivery to|return (?:an|this|my|the|a) (?:item|order|product)|send (?:it|this) back|exchange|returns? policy|policy`),
   words(`forget me|delete my|unsubscribe|opt out|talk to|speak to|human|agent|complain|complaint|feedback`),
   words(`cohort retention|cohorts?`),
+  words(`after (?:the|our|an?|that|this) (?:email|campaign|offer|message|newsletter|promo|mailing)s?|delivery (?:costs?|charges?|options?)|shipping (?:costs?|charges?|options?)|postage costs?`),
   words(`look ?up|lookup|profile of`),
 ];
 
@@ -395,7 +401,7 @@ export const UNKNOWABLE: Unknowable[] = [
   {
     early: true,
     pattern: words(
-      `visitors?|visits?|traffic|sessions?|page ?views?|pageviews|bounce rate|bounces|clicks?|click[- ]?through|ctr|impressions|website|site visits|(?:web|site|website|checkout) conversion|conversion rate|abandon(?:ed|ment|s)?`,
+      `visitors?|visits?|traffic|sessions?|page ?views?|pageviews|bounce rate|bounces|clicks?|click[- ]?through|ctr|impressions|website|site visits|(?:web|site|website|checkout|online|visitor) conversion(?: rates?)?|abandon(?:ed|ment|s)?`,
     ),
     reason:
       'I only see orders, not visits to the website: traffic, sessions, clicks and conversion rates are not in the data.',
@@ -499,5 +505,5 @@ export const SHARE = words(
 
 /** Signs that a message asks for a figure, for telling apart "no data for that" from chit-chat. */
 export const FACTS_CUE = words(
-  `how many|how much|number of|whats(?: our| the)?|what (?:is|was|were|are)(?: our| the)?|total|average|avg|mean|rate|percentage|share|by|per|breakdown|trend|top|compare|vs|sum|count|figures?|stats|statistics|numbers`,
+  `how many|how much|number of|whats (?:our|the)|what (?:is|was|were|are) (?:our|the)|total|average|avg|mean|rate|percentage|share|by|per|breakdown|trend|top|compare|vs|sum|count|figures?|stats|statistics|numbers`,
 );

@@ -124,6 +124,7 @@ class Sentence {
 interface MeasureMention {
   measure: Measure;
   role: MeasureRole;
+  figure?: boolean;
   start: number;
   end: number;
 }
@@ -141,6 +142,8 @@ interface Reading {
   timeRanking?: boolean;
   /** "what share of revenue comes from...": the figure against the whole shop. */
   share?: boolean;
+  /** The measure names a figure by itself ("revenue", "average order value"), not only things ("orders"). */
+  figureNamed?: boolean;
   ascending: boolean;
   limit?: number;
   periods: Period[];
@@ -246,13 +249,19 @@ function read(
   const ids = vocabulary.extractor
     .extract(text, reference)
     .filter((e) => e.type === 'customerId' || e.type === 'invoice');
-  if (ids.length || ELSEWHERE.some((p) => test(p, text)) || CUSTOMER_LIST.test(text)) {
+  // A bare five-digit number that is no stock code and no amount is a customer's id.
+  const customerNumber = [...text.matchAll(/(?<![£$€\d.])\b(\d{5})\b/g)].some(
+    (m) => !vocabulary.byCode.has(m[1]) && !/(?:over|under|above|below|than|least|most)\s*$/.test(text.slice(0, m.index)),
+  );
+  if (ids.length || customerNumber || ELSEWHERE.some((p) => test(p, text)) || CUSTOMER_LIST.test(text)) {
     r.blocked = true;
     return r;
   }
   const forecast = /\bnext (?:\d+ )?(?:day|week|month|quarter|year)s?\b/.test(text) && !test(MORE, text);
+  const lifetimeValue = MEASURE_CUES.find((c) => c.measure === 'clv')!.pattern;
   if (forecast) r.unknowable = UNKNOWABLE.find((u) => u.reason.includes('forecast'))!.reason;
-  r.unknowable ??= UNKNOWABLE.find((u) => u.early && test(u.pattern, text))?.reason;
+  if (!test(lifetimeValue, text)) r.unknowable ??= UNKNOWABLE.find((u) => u.early && test(u.pattern, text))?.reason;
+  else if (r.unknowable === UNKNOWABLE.find((u) => u.reason.includes('forecast'))!.reason) r.unknowable = undefined;
   r.share = test(SHARE, text);
 
   // Follow-up actions on the last answer.
@@ -382,15 +391,11 @@ function readMeasure(s: Sentence, r: Reading): void {
       let measure = cue.measure;
       if (measure === 'clv' && TOTAL.test(s.text.slice(Math.max(0, m.index - 16), m.index + m[0].length + 10)))
         measure = 'totalClv';
-      mentions.push({ measure, role: cue.role, start: m.index, end: m.index + m[0].length });
+      mentions.push({ measure, role: cue.role, figure: cue.figure || cue.weak, start: m.index, end: m.index + m[0].length });
     }
   }
   mentions.sort((a, b) => a.start - b.start);
-  if (!mentions.length) {
-    // "how many Germans bought...": people, counted.
-    if (/\bhow many\b/.test(s.text)) r.measure = 'customers';
-    return;
-  }
+  if (!mentions.length) return;
   let chosen: MeasureMention | undefined = mentions.find((m) => m.role === 'ratio');
   if (!chosen) {
     QUANTIFIER.lastIndex = 0;
@@ -417,6 +422,7 @@ function readMeasure(s: Sentence, r: Reading): void {
     }
   }
   r.measure = chosen.measure;
+  r.figureNamed = chosen.role === 'ratio' || !!chosen.figure;
   for (const m of mentions) {
     if (m === chosen || m.role !== 'kind') continue;
     if (m.measure === 'newCustomers') r.kinds.push('new');
@@ -732,19 +738,47 @@ function granularity(period: Period | undefined): Dimension {
   return days > 62 ? 'month' : days > 14 ? 'week' : 'day';
 }
 
-function defaultMeasure(dimension: Dimension | undefined): Measure {
-  return dimension === 'segment' || dimension === 'stage' || dimension === 'customerType' ? 'customers' : 'revenue';
+/** No measure named: customers when the question is about groups of customers, else revenue. */
+function defaultMeasure(dimension: Dimension | undefined, r: Reading): Measure {
+  if (dimension === 'segment' || dimension === 'stage' || dimension === 'customerType') return 'customers';
+  // "where are the champions from": champions, counted by country.
+  if ((r.segments.length || r.stages.length) && (!dimension || dimension === 'country')) return 'customers';
+  return 'revenue';
+}
+
+/**
+ * Signs that a message asks for a figure rather than about things: "orders" alone ("order
+ * status") or "customers" alone ("customer service") is not a question about figures.
+ */
+function asksForFigure(r: Reading, dimension: Dimension | undefined): boolean {
+  return (
+    !!r.figureNamed ||
+    test(QUANTIFIER, r.text) ||
+    r.periods.length > 0 ||
+    !!r.relative ||
+    !!dimension ||
+    !!r.limit ||
+    r.comparisonCue ||
+    !!r.share ||
+    /\b(?:total|count|figures?|numbers?|stats|statistics|sum|tally)\b/.test(r.text)
+  );
 }
 
 function newQuery(r: Reading): Understanding | null {
   if (r.unknowable && (r.factsCue || r.measure || r.dimension)) return { kind: 'unsupported', reason: r.unknowable };
+  // "how many Germans bought in May": people, counted.
+  if (!r.measure && /\bhow many\b/.test(r.text) && (r.segments.length || r.stages.length || r.countries.length))
+    r.measure = 'customers';
   if (!r.measure && !r.dimension) return null;
+  const dimension = r.dimension === 'auto' ? granularity(r.periods[0]) : r.dimension;
+  if (!asksForFigure(r, dimension)) return null;
   if (r.unknownWord) return { kind: 'unsupported', reason: unknownWordReason(r.unknownWord) };
   if (r.unknownGroup) return { kind: 'unsupported', reason: unknownGroupReason(r.unknownGroup) };
-  const dimension = r.dimension === 'auto' ? granularity(r.periods[0]) : r.dimension;
+  // Lists of customers ("top 20 customers at risk") are the at-risk and lifetime value reports.
+  if (dimension === 'customer' && !r.measure) return null;
   // "top products", "which segments do we have?": the fixed reports answer these.
   if (!r.measure && !hasQualifier(r) && (dimension === 'product' || dimension === 'segment')) return null;
-  const measure = r.measure ?? defaultMeasure(dimension);
+  const measure = r.measure ?? defaultMeasure(dimension, r);
   const notes = [...r.notes];
   if (!r.measure) notes.push(`No measure named: showing ${measure === 'revenue' ? 'revenue' : 'customers'}.`);
   const reportish = [...SCORE_MEASURES, 'churnRate', 'retentionRate'] as Measure[];
