@@ -10,7 +10,8 @@ import { projectPath } from '../lib/paths';
 import type { Analyst, AnalystAnswer } from '../services/analyst';
 import type { QuerySpec, Understanding } from '../nlp/query/spec';
 
-export type Expectation = 'figure' | 'table' | 'comparison' | 'drivers' | 'csv' | 'nodata' | 'unsupported' | 'null';
+export type Expectation =
+  'figure' | 'table' | 'comparison' | 'drivers' | 'csv' | 'nodata' | 'unsupported' | 'null';
 
 export interface Question {
   id: string;
@@ -79,9 +80,17 @@ export function grade(q: Question, analyst: Analyst, expected: Database.Database
     if (i === asks.length - 1) ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (understood && understood.kind !== 'unsupported') previous = understood.spec;
   }
-  const result = (verdict: Verdict, detail = ''): Graded => ({ id: q.id, verdict, detail, ms, tags: q.tags ?? [] });
+  const result = (verdict: Verdict, detail = ''): Graded => ({
+    id: q.id,
+    verdict,
+    detail,
+    ms,
+    tags: q.tags ?? [],
+  });
   if (q.expect === 'null')
-    return understood === null ? result('correct') : result('wrong', `taken as ${understood.kind}: ${answer?.statement}`);
+    return understood === null
+      ? result('correct')
+      : result('wrong', `taken as ${understood.kind}: ${answer?.statement}`);
   if (q.expect === 'unsupported') {
     if (understood === null) return result('missed', 'left to the intent router');
     return understood.kind === 'unsupported' || answer?.kind === 'cannot'
@@ -102,7 +111,8 @@ export function grade(q: Question, analyst: Analyst, expected: Database.Database
     }
     case 'table':
     case 'comparison': {
-      if (answer.kind !== 'table' && answer.kind !== 'comparison') return wrong(`expected rows, got ${answer.kind}`);
+      if (answer.kind !== 'table' && answer.kind !== 'comparison')
+        return wrong(`expected rows, got ${answer.kind}`);
       if (q.keyed) {
         const byKey = new Map(answer.rows.map((r) => [r.key.toLowerCase(), r]));
         for (const r of rows) {
@@ -128,16 +138,23 @@ export function grade(q: Question, analyst: Analyst, expected: Database.Database
       const group = answer.drivers?.find((g) => g.dimension === q.dimension);
       const top = group?.items[0];
       if (!top) return wrong(`no drivers by ${q.dimension}`);
-      if (!sameKey(top.key, rows[0]?.key)) return wrong(`biggest mover: expected ${rows[0]?.key}, got ${top.key}`);
-      return close(top.change, rows[0]?.value) ? result('correct') : wrong(`change: expected ${rows[0]?.value}, got ${top.change}`);
+      if (!sameKey(top.key, rows[0]?.key))
+        return wrong(`biggest mover: expected ${rows[0]?.key}, got ${top.key}`);
+      return close(top.change, rows[0]?.value)
+        ? result('correct')
+        : wrong(`change: expected ${rows[0]?.value}, got ${top.change}`);
     }
     case 'csv': {
-      if (understood.kind !== 'followup' || understood.action !== 'export') return wrong('not read as an export');
+      if (understood.kind !== 'followup' || understood.action !== 'export')
+        return wrong('not read as an export');
       const lines = answer.csv().trim().split('\n');
-      if (lines.length !== rows.length + 1) return wrong(`expected ${rows.length} CSV rows, got ${lines.length - 1}`);
+      if (lines.length !== rows.length + 1)
+        return wrong(`expected ${rows.length} CSV rows, got ${lines.length - 1}`);
       for (const [i, r] of rows.entries()) {
         if (!sameKey(answer.rows[i].key, r.key) || !close(answer.rows[i].value, r.value))
-          return wrong(`row ${i + 1}: expected ${r.key} ${r.value}, got ${answer.rows[i].key} ${answer.rows[i].value}`);
+          return wrong(
+            `row ${i + 1}: expected ${r.key} ${r.value}, got ${answer.rows[i].key} ${answer.rows[i].value}`,
+          );
       }
       return result('correct');
     }
@@ -158,7 +175,8 @@ export interface Summary {
 export function summarise(graded: Graded[]): Summary {
   const count = (v: Verdict) => graded.filter((g) => g.verdict === v).length;
   const ms = graded.map((g) => g.ms).sort((a, b) => a - b);
-  const at = (p: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.ceil((p / 100) * ms.length) - 1)] : 0);
+  const at = (p: number) =>
+    ms.length ? ms[Math.min(ms.length - 1, Math.ceil((p / 100) * ms.length) - 1)] : 0;
   return {
     questions: graded.length,
     correct: count('correct'),

@@ -185,16 +185,21 @@ function filterParams(f: FactsFilter): FilterParams {
 /** Conditions on orders `o` and lines `l` for the filter's lists (period and merchandise apart). */
 function listConditions(f: FactsFilter): string[] {
   const c: string[] = [];
-  if (f.countries?.length) c.push(`COALESCE(o.country, 'Unknown') IN (SELECT value FROM json_each(@countries))`);
+  if (f.countries?.length)
+    c.push(`COALESCE(o.country, 'Unknown') IN (SELECT value FROM json_each(@countries))`);
   if (f.excludeCountries?.length)
     c.push(`COALESCE(o.country, 'Unknown') NOT IN (SELECT value FROM json_each(@excludeCountries))`);
   if (f.skus?.length)
     c.push(`l.product_id IN (SELECT id FROM products WHERE sku IN (SELECT value FROM json_each(@skus)))`);
   if (f.nameWords?.length) c.push(`l.product_id IN (${NAMED_PRODUCTS})`);
   if (f.segments?.length)
-    c.push(`o.customer_id IN (SELECT customer_id FROM sc WHERE segment IN (SELECT value FROM json_each(@segments)))`);
+    c.push(
+      `o.customer_id IN (SELECT customer_id FROM sc WHERE segment IN (SELECT value FROM json_each(@segments)))`,
+    );
   if (f.stages?.length)
-    c.push(`o.customer_id IN (SELECT customer_id FROM sc WHERE stage IN (SELECT value FROM json_each(@stages)))`);
+    c.push(
+      `o.customer_id IN (SELECT customer_id FROM sc WHERE stage IN (SELECT value FROM json_each(@stages)))`,
+    );
   return c;
 }
 
@@ -226,6 +231,7 @@ function signature(kind: string, f: FactsFilter, grouping: string): string {
 export class ShopFactsRepository {
   private readonly statements = new Map<string, ReturnType<Db['prepare']>>();
   private readonly extentStmt;
+  private readonly versionStmt;
   private readonly scoresAsOfStmt;
   private readonly countriesStmt;
   private readonly productsStmt;
@@ -234,6 +240,9 @@ export class ShopFactsRepository {
     this.extentStmt = db.prepare(
       `SELECT MIN(ordered_at) AS firstOrderAt, MAX(ordered_at) AS lastOrderAt FROM orders`,
     );
+    this.versionStmt = db.prepare(`
+      SELECT (SELECT MAX(id) FROM orders) || '/' || (SELECT MAX(id) FROM order_lines) || '/' ||
+             COALESCE((SELECT MAX(id) FROM model_runs), 0) AS version`);
     this.scoresAsOfStmt = db.prepare(`SELECT MAX(as_of) AS asOf FROM customer_scores`);
     this.countriesStmt = db.prepare(`
       SELECT country, COUNT(*) AS orders FROM orders WHERE country IS NOT NULL
@@ -245,6 +254,14 @@ export class ShopFactsRepository {
 
   extent(): OrderExtent {
     return this.extentStmt.get() as OrderExtent;
+  }
+
+  /**
+   * Changes whenever orders are imported or models are trained: figures computed for one version
+   * stay true until the next. Reads three row ids, so it costs next to nothing.
+   */
+  dataVersion(): string {
+    return String((this.versionStmt.get() as { version: string | null }).version);
   }
 
   /** The date of the latest stored scores (segments, stages, churn, CLV), or null before training. */
@@ -458,7 +475,8 @@ const SCORE_KEY: Record<CustomerGrouping, string> = {
 
 function scoresSql(f: FactsFilter, grouping: CustomerGrouping): string {
   const c: string[] = [];
-  if (f.countries?.length) c.push(`COALESCE(c.country, 'Unknown') IN (SELECT value FROM json_each(@countries))`);
+  if (f.countries?.length)
+    c.push(`COALESCE(c.country, 'Unknown') IN (SELECT value FROM json_each(@countries))`);
   if (f.excludeCountries?.length)
     c.push(`COALESCE(c.country, 'Unknown') NOT IN (SELECT value FROM json_each(@excludeCountries))`);
   if (f.segments?.length) c.push(`s.segment IN (SELECT value FROM json_each(@segments))`);

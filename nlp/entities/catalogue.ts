@@ -127,7 +127,9 @@ export class ProductCatalogue {
       // t-light holder" is WHITE HANGING HEART T-LIGHT HOLDER, not HEART T-LIGHT HOLDER), then the shorter.
       .sort(
         (a, b) =>
-          b.score - a.score || b.matchedWords - a.matchedWords || this.words[a.i].length - this.words[b.i].length,
+          b.score - a.score ||
+          b.matchedWords - a.matchedWords ||
+          this.words[a.i].length - this.words[b.i].length,
       );
     for (const r of ranked) {
       if (out.length >= limit) break;

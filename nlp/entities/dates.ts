@@ -252,7 +252,11 @@ const RULES: Rule[] = [
   },
   {
     pattern: /\b(?:since|from) the (?:start|beginning) of (?:the |this )?(week|month|quarter|year)\b/g,
-    resolve: (m, ref) => range(new Date(`${calendarPeriod(ref, m[1] as Unit, 0).from}T00:00:00Z`), new Date(dayStart(ref).getTime() + DAY)),
+    resolve: (m, ref) =>
+      range(
+        new Date(`${calendarPeriod(ref, m[1] as Unit, 0).from}T00:00:00Z`),
+        new Date(dayStart(ref).getTime() + DAY),
+      ),
   },
   {
     pattern: /\b(month|quarter) to date\b|\b(mtd|qtd)\b/g,

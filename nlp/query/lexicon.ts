@@ -10,7 +10,6 @@ const words = (source: string) => new RegExp(`\\b(?:${source})\\b`, 'g');
 
 const CUSTOMER = `(?:customers?|buyers?|shoppers?|clients?|purchasers?|consumers?|accounts?)`;
 const PEOPLE = `(?:customers?|buyers?|shoppers?|clients?|people|users?)`;
-const ORDER = `(?:orders?|baskets?|carts?|tickets?|transactions?|invoices?|purchases?|sales?)`;
 const AVERAGE = `(?:average|avg|mean|median|typical)`;
 
 export type MeasureRole = 'ratio' | 'amount' | 'kind' | 'count';
@@ -211,13 +210,17 @@ export const MEASURE_CUES: MeasureCue[] = [
   {
     measure: 'orders',
     role: 'amount',
-    pattern: words(`(?:number of|how many|count of) sales|orders?|invoices?|transactions?|purchases?|baskets?|checkouts?`),
+    pattern: words(
+      `(?:number of|how many|count of) sales|orders?|invoices?|transactions?|purchases?|baskets?|checkouts?`,
+    ),
   },
   {
     measure: 'customers',
     role: 'count',
     // "customer segment", "customer type" name dimensions, not the number of customers.
-    pattern: words(`(?:active )?(?:${CUSTOMER}|people)(?! (?:segments?|groups?|types?|stages?|lifecycle|status|kinds?)\\b)`),
+    pattern: words(
+      `(?:active )?(?:${CUSTOMER}|people)(?! (?:segments?|groups?|types?|stages?|lifecycle|status|kinds?)\\b)`,
+    ),
   },
 ];
 
@@ -227,7 +230,8 @@ export const QUANTIFIER = words(`how many|number of|count of|total number of|no 
 /** "total CLV": the sum rather than the average. */
 export const TOTAL = /\b(?:total|sum|combined|overall|aggregate|all together|altogether|in total)\b/;
 /** Words that make a report name a question about a figure ("average churn risk", "total CLV"). */
-export const AGGREGATE = /\b(?:total|sum|combined|overall|average|avg|mean|median|how much|how many|number of)\b/;
+export const AGGREGATE =
+  /\b(?:total|sum|combined|overall|average|avg|mean|median|how much|how many|number of)\b/;
 
 /** The words that name each dimension. */
 export const DIMENSION_WORDS: Record<Exclude<Dimension, 'customerType'>, string> = {
@@ -258,7 +262,10 @@ export const TIME_ADVERBS: Array<[RegExp, Dimension | 'auto']> = [
     ),
     'month',
   ],
-  [words(`weekly|week by week|week on week|week over week|(?:per|by|each|every|a) week|for each week`), 'week'],
+  [
+    words(`weekly|week by week|week on week|week over week|(?:per|by|each|every|a) week|for each week`),
+    'week',
+  ],
   [words(`daily|day by day|day-by-day|(?:per|by|each|every|a) day|for each day|each date|by date`), 'day'],
   [words(`quarterly|quarter by quarter|quarter on quarter|(?:per|by|each|every|a) quarter`), 'quarter'],
   [words(`yearly|annually|(?:per|by|each|every|a) year|year by year`), 'year'],
@@ -270,9 +277,9 @@ export const TIME_ADVERBS: Array<[RegExp, Dimension | 'auto']> = [
   ],
 ];
 
-export const SUPERLATIVE = words(
-  `top|best|worst|bottom|biggest|largest|highest|lowest|leading|strongest|weakest|most|least|fewest|smallest|greatest|busiest|quietest|best[- ]selling|top[- ]selling|worst[- ]selling|most popular|least popular|slowest|poorest|rank|ranking|ranked|record`,
-);
+/** Words that rank ("top", "busiest"), as a pattern source. */
+export const SUPERLATIVE_WORDS = `top|best|worst|bottom|biggest|largest|highest|lowest|leading|strongest|weakest|most|least|fewest|smallest|greatest|busiest|quietest|best[- ]selling|top[- ]selling|worst[- ]selling|most popular|least popular|slowest|poorest|rank|ranking|ranked|record`;
+export const SUPERLATIVE = words(SUPERLATIVE_WORDS);
 export const ASCENDING = words(
   `worst|lowest|least|bottom|smallest|fewest|weakest|slowest|quietest|poorest|worst[- ]selling|least popular|slow[- ]moving`,
 );
@@ -311,8 +318,9 @@ export const YEAR_EARLIER = words(
   `(?:the )?same (?:period|month|quarter|week|time|day) (?:last|a|the previous|the prior) year|a year (?:ago|earlier|before)|year on year|year over year|yoy|last years`,
 );
 
-/** Countries to leave out ("excluding the UK", "outside Germany", "non-UK"). */
-export const EXCLUDE = words(`excluding|exclude|except|apart from|other than|outside(?: of)?|without|not in|non|ex|minus|besides`);
+/** Just before a country: leave it out ("excluding the UK", "outside Germany", "non-UK"). */
+export const EXCLUDE_BEFORE =
+  /\b(?:excluding|exclude|except|apart from|other than|outside(?: of)?|without|not in|non|ex|minus|besides)(?: the)?[ -]*$/;
 /** "international sales": everything but the home market. */
 export const ABROAD = words(
   `international|internationally|overseas|abroad|export|exports|foreign|rest of (?:the )?world|outside the home market|non[- ]domestic`,
@@ -335,7 +343,10 @@ export const WHY = words(
 export const EXPORT = words(
   `export|csv|download|spreadsheet|excel|xlsx|as a file|in a file|send (?:me )?(?:the |that |this )?(?:data|table|file|numbers)|save (?:it|that|this)`,
 );
-export const SORT = new RegExp(`\\b(?:sort|order|rank)(?:ed)?(?: it| them| this| that| the table| the list| the rows| results)? by\\b`, 'g');
+export const SORT = new RegExp(
+  `\\b(?:sort|order|rank)(?:ed)?(?: it| them| this| that| the table| the list| the rows| results)? by\\b`,
+  'g',
+);
 /** Words that start an elliptic follow-up ("and in France?", "what about last year?"). */
 export const FOLLOW_UP_START =
   /^(?:and|what about|how about|what of|same|same for|same but|now|then|also|but|only|just|except|excluding|without|ok|okay|so|for|in|by|per|vs|versus|compared|compare|sort|order|split|break it|instead|plus|with|from|over|during|between|since|make it|do it|try|show it|change)\b/;
@@ -345,8 +356,12 @@ export const QUESTION_FRAME =
 export const EVERYWHERE = words(
   `all countries|every country|everywhere|worldwide|globally|any country|all markets|whole world`,
 );
-export const EVERYONE = words(`all segments|every segment|all customers|everyone|all stages|whole base|all of them`);
-export const ALL_TIME = words(`all time|all-time|ever|overall|since the beginning|since we started|since records began|in total`);
+export const EVERYONE = words(
+  `all segments|every segment|all customers|everyone|all stages|whole base|all of them`,
+);
+export const ALL_TIME = words(
+  `all time|all-time|ever|overall|since the beginning|since we started|since records began|in total`,
+);
 /** "also France": add to the filter instead of replacing it. */
 export const ALSO = words(`also|as well|too|plus|add|and also|include|including`);
 
@@ -355,7 +370,9 @@ export const ALSO = words(`also|as well|too|plus|add|and also|include|including`
  * model status, lists of customers, customer service. The intent router answers these.
  */
 export const ELSEWHERE: RegExp[] = [
-  words(`win[- ]?backs?|campaigns?|uplift|control group|promos?|promotions?|coupons?|vouchers?|discount codes?|newsletters? blast|email blast|\\d+ ?% off`),
+  words(
+    `win[- ]?backs?|campaigns?|uplift|control group|promos?|promotions?|coupons?|vouchers?|discount codes?|newsletters? blast|email blast|\\d+ ?(?:%|percent) off`,
+  ),
   /\b(?:send|give|offer|email|message|target)\b.{0,40}\b(?:discounts?|offers?|coupons?|vouchers?|promos?|emails?|messages?)\b/,
   /\bwhich (?:customers|buyers|clients|people)\b.*\b(?:churn|churning|leave|leaving|lapse|lapsing|risk|valuable|worth|likely|might|will)\b/,
   words(
@@ -363,10 +380,14 @@ export const ELSEWHERE: RegExp[] = [
   ),
   words(`models?|retrain|retrained|training|trained|accuracy|predictions? (?:are|stale)|model status`),
   /^(?:who|whom)\b|\b(?:tell me|show me|list|find|see) who\b/,
-  words(`my (?:order|orders|parcel|package|refund|account|data|details|money)|where is|wheres|track|tracking|parcel|dispatch(?:ed)?|ship to|shipping to|deliver to|delivery to|return (?:an|this|my|the|a) (?:item|order|product)|send (?:it|this) back|exchange|returns? policy|policy`),
+  words(
+    `my (?:order|orders|parcel|package|refund|account|data|details|money)|where is|wheres|track|tracking|parcel|dispatch(?:ed)?|ship to|shipping to|deliver to|delivery to|return (?:an|this|my|the|a) (?:item|order|product)|send (?:it|this) back|exchange|returns? policy|policy`,
+  ),
   words(`forget me|delete my|unsubscribe|opt out|talk to|speak to|human|agent|complain|complaint|feedback`),
   words(`cohort retention|cohorts?`),
-  words(`after (?:the|our|an?|that|this) (?:email|campaign|offer|message|newsletter|promo|mailing)s?|delivery (?:costs?|charges?|options?)|shipping (?:costs?|charges?|options?)|postage costs?`),
+  words(
+    `after (?:the|our|an?|that|this) (?:email|campaign|offer|message|newsletter|promo|mailing)s?|delivery (?:costs?|charges?|options?)|shipping (?:costs?|charges?|options?)|postage costs?`,
+  ),
   words(`look ?up|lookup|profile of`),
 ];
 
@@ -386,12 +407,15 @@ export interface Unknowable {
   reason: string;
   /** Words no product or country name has: looked for before anything else is read. */
   early?: boolean;
+  /** Asks about data by itself ("stock level"), even without "how many" or "what is our". */
+  plain?: boolean;
 }
 
 /** Things marketers ask about that are not in an order history: say so instead of guessing. */
 export const UNKNOWABLE: Unknowable[] = [
   {
     early: true,
+    plain: true,
     pattern: words(
       `profits?|profitability|margins?|gross margin|net margin|markup|mark-up|costs?|cogs|cost of goods|ebitda|net income`,
     ),
@@ -407,7 +431,10 @@ export const UNKNOWABLE: Unknowable[] = [
       'I only see orders, not visits to the website: traffic, sessions, clicks and conversion rates are not in the data.',
   },
   {
-    pattern: words(`in stock|stock levels?|inventory|inventories|warehouse|out of stock|back ?orders?|stock on hand`),
+    plain: true,
+    pattern: words(
+      `in stock|stock levels?|inventory|inventories|warehouse|out of stock|back ?orders?|stock on hand`,
+    ),
     reason: 'Stock levels are not in the order history, so I cannot say what is in stock.',
   },
   {
@@ -423,7 +450,8 @@ export const UNKNOWABLE: Unknowable[] = [
     pattern: words(
       `ads|adverts?|advertising|ad spend|adwords|marketing (?:spend|budget|costs?)|roas|return on ad spend|cac|acquisition costs?|cost per (?:acquisition|click|order)|cpc|cpm|cpa`,
     ),
-    reason: 'Marketing spend is not in the order history, so I cannot compute costs per customer or returns on ads.',
+    reason:
+      'Marketing spend is not in the order history, so I cannot compute costs per customer or returns on ads.',
   },
   {
     early: true,
@@ -434,7 +462,8 @@ export const UNKNOWABLE: Unknowable[] = [
     pattern: words(
       `city|cities|town|towns|regions?|regional|states?|county|counties|post ?codes?|zip ?codes?|zip|addresses|address|neighbou?rhoods?`,
     ),
-    reason: 'Orders carry the customer\'s country but no address, so I can split figures by country but not by city or region.',
+    reason:
+      "Orders carry the customer's country but no address, so I can split figures by country but not by city or region.",
   },
   {
     pattern: words(
@@ -444,7 +473,9 @@ export const UNKNOWABLE: Unknowable[] = [
   },
   {
     early: true,
-    pattern: words(`payment methods?|payments?|cards?|credit cards?|paypal|unpaid|outstanding invoices|debtors?`),
+    pattern: words(
+      `payment methods?|payments?|cards?|credit cards?|paypal|unpaid|outstanding invoices|debtors?`,
+    ),
     reason: 'Payments are not in the order history: I know what was ordered, not how or whether it was paid.',
   },
   {
@@ -471,7 +502,9 @@ export const UNKNOWABLE: Unknowable[] = [
   },
   {
     early: true,
-    pattern: words(`email opens?|open rates?|opened (?:our|the|an?) (?:email|newsletter|message)s?|opens|unsubscribes|email engagement|newsletters?`),
+    pattern: words(
+      `email opens?|open rates?|opened (?:our|the|an?) (?:email|newsletter|message)s?|opens|unsubscribes|email engagement|newsletters?`,
+    ),
     reason: 'Email opens and clicks are not recorded; I know orders, and which messages the bot sent.',
   },
   {

@@ -62,7 +62,8 @@ export function yearEarlier(p: Period): Period {
 
 /** The most recent occurrence of a month (0-11) on or before the reference date's month. */
 export function latestMonth(reference: Date, month: number, year?: number): Period {
-  const y = year ?? (month <= reference.getUTCMonth() ? reference.getUTCFullYear() : reference.getUTCFullYear() - 1);
+  const y =
+    year ?? (month <= reference.getUTCMonth() ? reference.getUTCFullYear() : reference.getUTCFullYear() - 1);
   const from = isoDate(new Date(Date.UTC(y, month, 1)));
   return { from, to: addMonths(from, 1) };
 }

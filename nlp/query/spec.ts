@@ -129,7 +129,9 @@ export const isTimeDimension = (d: Dimension | undefined): d is TimeDimension =>
  * Why a measure cannot be shown this way, in words, or null when it can. Shared by the
  * understanding (to say so at once) and the analyst (which never computes a meaningless table).
  */
-export function unsupportedCombination(spec: Pick<QuerySpec, 'measure' | 'dimension' | 'filters'>): string | null {
+export function unsupportedCombination(
+  spec: Pick<QuerySpec, 'measure' | 'dimension' | 'filters'>,
+): string | null {
   const { measure, dimension, filters } = spec;
   const scores = SCORE_MEASURES.includes(measure);
   const lost = LOST_MEASURES.includes(measure);
@@ -146,7 +148,9 @@ export function unsupportedCombination(spec: Pick<QuerySpec, 'measure' | 'dimens
     return 'An order holds many products, so average order value and items per order are not meaningful per product. I can show revenue, units, orders or customers per product.';
   if (
     dimension === 'product' &&
-    ['newCustomers', 'returningCustomers', 'repeatCustomers', 'repeatRate', 'ordersPerCustomer'].includes(measure)
+    ['newCustomers', 'returningCustomers', 'repeatCustomers', 'repeatRate', 'ordersPerCustomer'].includes(
+      measure,
+    )
   )
     return 'I count new, returning and repeat customers for the whole shop, not per product. I can show how many customers bought each product.';
   if ((lost || scores) && (filters.orderValue || filters.customerSpend))

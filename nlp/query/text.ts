@@ -22,14 +22,35 @@ export function normalise(raw: string): string {
       .replace(/'/g, '')
       .replace(/(\d),(\d{3})\b/g, '$1$2')
       .replace(/(\d)k\b/g, '$1000')
+      .replace(/%/g, ' percent ')
       .replace(/([a-z])\/([a-z])/g, '$1 / $2')
       .replace(/[?!,;:()[\]{}*]/g, ' ')
       // Full stops end words, decimal points do not.
       .replace(/\.(?!\d)/g, ' ')
       .replace(/\s+/g, ' ')
       .trim()
+      .replace(/\b[a-z]+\b/g, (w) => ABBREVIATIONS[w] ?? w)
   );
 }
+
+/** Short forms marketers type in chat. */
+const ABBREVIATIONS: Record<string, string> = {
+  yr: 'year',
+  yrs: 'years',
+  mth: 'month',
+  mths: 'months',
+  mo: 'month',
+  mos: 'months',
+  wk: 'week',
+  wks: 'weeks',
+  qtr: 'quarter',
+  qtrs: 'quarters',
+  rev: 'revenue',
+  num: 'number',
+  prev: 'previous',
+  yday: 'yesterday',
+  tmrw: 'tomorrow',
+};
 
 /**
  * Words of the grammar that are worth correcting when misspelt (words of three letters or fewer
@@ -187,5 +208,7 @@ export function correctSpelling(
 function isSwap(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
-  return diff.length === 2 && diff[1] === diff[0] + 1 && a[diff[0]] === b[diff[1]] && a[diff[1]] === b[diff[0]];
+  return (
+    diff.length === 2 && diff[1] === diff[0] + 1 && a[diff[0]] === b[diff[1]] && a[diff[1]] === b[diff[0]]
+  );
 }

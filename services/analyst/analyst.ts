@@ -64,8 +64,12 @@ const COUNT_MEASURES: Measure[] = [
   'cancellations',
 ];
 
+/** Figures kept per data version: "show me more", "sort by" and "export" ask for the same rows again. */
+const REMEMBERED = 64;
+
 export class Analyst {
   private vocabularyCache: { key: string; vocabulary: ShopVocabulary } | null = null;
+  private remembered = { version: '', results: new Map<string, unknown>() };
 
   constructor(
     private readonly facts: ShopFactsRepository,
@@ -137,7 +141,8 @@ export class Analyst {
     const problem = this.problem(spec, ctx);
     if (problem) return this.cannot(spec, problem);
     return explainChange(spec, ctx, {
-      sales: (filter, grouping) => this.facts.sales(filter, grouping),
+      sales: (filter, grouping) =>
+        this.remember(['sales', filter, grouping], () => this.facts.sales(filter, grouping)),
       cannot: (reason) => this.cannot(spec, reason),
       pageSize: this.pageSize,
     });
@@ -183,16 +188,27 @@ export class Analyst {
    * The period a spec covers: as asked (cut to the data, with a note), the measure's default when
    * none is given (flows of customers: the last full month), or all the data.
    */
-  private period(spec: QuerySpec, ctx: DataContext, notes: string[], asked = spec.period): ResolvedPeriod | null {
+  private period(
+    spec: QuerySpec,
+    ctx: DataContext,
+    notes: string[],
+    asked = spec.period,
+  ): ResolvedPeriod | null {
     const def = MEASURE_DEFINITIONS[spec.measure];
     let period = asked;
     if (!period && FLOW_MEASURES.includes(spec.measure) && spec.shape !== 'trend') {
       period = lastFullMonth(ctx.reference);
-      notes.push(`No period given: ${def.words} are counted per period, so I used the last full month, ${describePeriod(period)}.`);
+      notes.push(
+        `No period given: ${def.words} are counted per period, so I used the last full month, ${describePeriod(period)}.`,
+      );
     }
     if (!period) {
       const all = { from: ctx.first, to: ctx.end };
-      return { asked: undefined, covered: all, words: `all orders (${ctx.first} to ${addDaysIso(ctx.end, -1)})` };
+      return {
+        asked: undefined,
+        covered: all,
+        words: `all orders (${ctx.first} to ${addDaysIso(ctx.end, -1)})`,
+      };
     }
     const covered = clampPeriod(period, ctx.first, ctx.end);
     if (!covered) return null;
@@ -309,7 +325,10 @@ export class Analyst {
     const by = DIMENSION_LABEL[dimension].toLowerCase().replace('week starting', 'week');
     const title =
       spec.shape === 'ranking'
-        ? `${spec.order === 'asc' ? 'Bottom' : 'Top'} ${Math.min(shown, total) || ''} ${pluralDimension(dimension)} by ${sortMeasure === spec.measure ? def.words : MEASURE_DEFINITIONS[sortMeasure].words}`.replace(/ {2,}/g, ' ')
+        ? `${spec.order === 'asc' ? 'Bottom' : 'Top'} ${Math.min(shown, total) || ''} ${pluralDimension(dimension)} by ${sortMeasure === spec.measure ? def.words : MEASURE_DEFINITIONS[sortMeasure].words}`.replace(
+            / {2,}/g,
+            ' ',
+          )
         : `${def.label} by ${by}`;
     const statement = lead
       ? `${def.label} by ${by}${scope ? ` ${scope}` : ''}, ${period.words}: ${spec.order === 'asc' && spec.shape === 'ranking' ? 'lowest' : 'highest'} ${lead.label} with ${formatValue(lead.value, def.format)}${shareOfTotal(def, rows, lead)}; ${total} ${total === 1 ? by : pluralDimension(dimension)} in all.`
@@ -343,17 +362,31 @@ export class Analyst {
       for (const b of buckets) {
         const before = previousPeriod(b);
         if (before.from < ctx.first) {
-          notes.push(`${keyLabel(dimension, b.key, b.key)} is left out: there are no orders before it to lose customers from.`);
+          notes.push(
+            `${keyLabel(dimension, b.key, b.key)} is left out: there are no orders before it to lose customers from.`,
+          );
           continue;
         }
-        const facts = this.facts.lost(this.filter(spec, b), before, 'none')[0];
-        rows.push({ key: b.key, label: keyLabel(dimension, b.key, b.key), value: facts ? def.value(facts) : 0, values: facts ? this.values(spec, facts) : {} });
+        const facts = this.lost(this.filter(spec, b), before, 'none')[0];
+        rows.push({
+          key: b.key,
+          label: keyLabel(dimension, b.key, b.key),
+          value: facts ? def.value(facts) : 0,
+          values: facts ? this.values(spec, facts) : {},
+        });
       }
     } else {
-      const byKey = new Map(this.rows(spec, this.fetch(spec, period, dimension), dimension).map((r) => [r.key, r]));
+      const byKey = new Map(
+        this.rows(spec, this.fetch(spec, period, dimension), dimension).map((r) => [r.key, r]),
+      );
       rows = buckets.map(
         (b) =>
-          byKey.get(b.key) ?? { key: b.key, label: keyLabel(dimension, b.key, b.key), value: emptyValue(spec.measure), values: {} },
+          byKey.get(b.key) ?? {
+            key: b.key,
+            label: keyLabel(dimension, b.key, b.key),
+            value: emptyValue(spec.measure),
+            values: {},
+          },
       );
     }
     const scope = describeFilters(spec.filters);
@@ -365,7 +398,9 @@ export class Analyst {
       ? `${def.label} per ${dimension}${scope ? ` ${scope}` : ''}, ${period.words}: from ${formatValue(first.value, def.format)} (${first.label}) to ${formatValue(last.value, def.format)} (${last.label}); highest ${formatValue(high.value, def.format)} in ${high.label}.`
       : `No ${def.words} to show per ${dimension} in ${period.words}.`;
     if (buckets.length && buckets[buckets.length - 1].to > period.covered.to)
-      notes.push(`The last ${dimension} is incomplete: the data ends on ${addDaysIso(period.covered.to, -1)}.`);
+      notes.push(
+        `The last ${dimension} is incomplete: the data ends on ${addDaysIso(period.covered.to, -1)}.`,
+      );
     return present({
       spec,
       kind: 'table',
@@ -394,7 +429,9 @@ export class Analyst {
         const period = this.period(spec, ctx, notes, p);
         sides.push(describePeriod(p));
         if (!period) {
-          notes.push(`There are no orders in ${describePeriod(p)} (the data covers ${ctx.first} to ${addDaysIso(ctx.end, -1)}).`);
+          notes.push(
+            `There are no orders in ${describePeriod(p)} (the data covers ${ctx.first} to ${addDaysIso(ctx.end, -1)}).`,
+          );
           rows.push({ key: p.from, label: describePeriod(p), value: null, values: {} });
           continue;
         }
@@ -423,11 +460,22 @@ export class Analyst {
       if (cmp.by === 'product') filtered.filters.products = cmp.members as never;
       const grouping = cmp.by as Dimension;
       const byKey = new Map(
-        this.rows(spec, this.fetch(filtered, period, grouping), grouping).map((r) => [r.key.toLowerCase(), r]),
+        this.rows(spec, this.fetch(filtered, period, grouping), grouping).map((r) => [
+          r.key.toLowerCase(),
+          r,
+        ]),
       );
-      const wanted = (m: string) => (cmp.by === 'customerType' ? (m === 'new' ? 'new' : m === 'guest' ? 'guest checkouts' : m) : m.toLowerCase());
+      const wanted = (m: string) =>
+        cmp.by === 'customerType'
+          ? m === 'new'
+            ? 'new'
+            : m === 'guest'
+              ? 'guest checkouts'
+              : m
+          : m.toLowerCase();
       rows = members.map(
-        (m, i) => byKey.get(wanted(m)) ?? { key: m, label: names[i], value: emptyValue(spec.measure), values: {} },
+        (m, i) =>
+          byKey.get(wanted(m)) ?? { key: m, label: names[i], value: emptyValue(spec.measure), values: {} },
       );
       rows = rows.map((r, i) => ({ ...r, label: names[i] }));
       later = { first: true };
@@ -487,14 +535,45 @@ export class Analyst {
 
   private fetch(spec: QuerySpec, period: ResolvedPeriod, grouping: FactsGrouping): Facts[] {
     const def = MEASURE_DEFINITIONS[spec.measure];
-    if (def.source === 'sales') return this.facts.sales(this.filter(spec, period.covered), grouping);
+    if (def.source === 'sales') {
+      const filter = this.filter(spec, period.covered);
+      return this.remember(['sales', filter, grouping], () => this.facts.sales(filter, grouping));
+    }
     const customerGrouping = grouping as CustomerGrouping;
     if (def.source === 'lost') {
       const asked = period.asked ?? period.covered;
-      return this.facts.lost(this.filter(spec, asked), previousPeriod(asked), customerGrouping);
+      return this.lost(this.filter(spec, asked), previousPeriod(asked), customerGrouping);
     }
     // Scores are as of one date: a period only chooses whose (customers who bought in it).
-    return this.facts.scores(this.filter(spec, period.asked ? period.covered : undefined), customerGrouping);
+    const filter = this.filter(spec, period.asked ? period.covered : undefined);
+    return this.remember(['scores', filter, customerGrouping], () =>
+      this.facts.scores(filter, customerGrouping),
+    );
+  }
+
+  private lost(filter: FactsFilter, previous: Period, grouping: CustomerGrouping): LostFacts[] {
+    return this.remember(['lost', filter, previous, grouping], () =>
+      this.facts.lost(filter, previous, grouping),
+    );
+  }
+
+  /** A result computed at most once per data version (the repository's rows are never changed). */
+  private remember<T>(key: unknown[], compute: () => T): T {
+    const version = this.facts.dataVersion();
+    if (this.remembered.version !== version) this.remembered = { version, results: new Map() };
+    const id = JSON.stringify(key);
+    const results = this.remembered.results;
+    if (results.has(id)) {
+      const hit = results.get(id) as T;
+      // Most recently used last: the first key is the one to forget.
+      results.delete(id);
+      results.set(id, hit);
+      return hit;
+    }
+    const value = compute();
+    results.set(id, value);
+    if (results.size > REMEMBERED) results.delete(results.keys().next().value!);
+    return value;
   }
 
   private rows(spec: QuerySpec, facts: Facts[], dimension: Dimension): AnswerRow[] {
@@ -511,7 +590,11 @@ export class Analyst {
   private values(spec: QuerySpec, f: Facts): Partial<Record<Measure, number | null>> {
     const def = MEASURE_DEFINITIONS[spec.measure];
     const out: Partial<Record<Measure, number | null>> = {};
-    const wanted = [spec.measure, ...(spec.sortBy ? [spec.sortBy] : []), ...companions(spec.measure, spec.dimension)];
+    const wanted = [
+      spec.measure,
+      ...(spec.sortBy ? [spec.sortBy] : []),
+      ...companions(spec.measure, spec.dimension),
+    ];
     for (const m of wanted) {
       const other = MEASURE_DEFINITIONS[m];
       if (other.source === def.source) out[m] = other.value(f as never);
@@ -534,20 +617,32 @@ export class Analyst {
   /** Whose figures these are, when the measure is about customers rather than orders. */
   private populationWords(spec: QuerySpec, period: ResolvedPeriod): string {
     const def = MEASURE_DEFINITIONS[spec.measure];
-    if (def.source === 'scores') return period.asked ? 'customers who ordered in the period' : 'all scored customers';
-    if (def.source === 'lost' && period.asked) return `against ${describePeriod(previousPeriod(period.asked))}`;
+    if (def.source === 'scores')
+      return period.asked ? 'customers who ordered in the period' : 'all scored customers';
+    if (def.source === 'lost' && period.asked)
+      return `against ${describePeriod(previousPeriod(period.asked))}`;
     return '';
   }
 
   private notes(spec: QuerySpec, ctx: DataContext, period: ResolvedPeriod | null, notes: string[]): string[] {
     const def = MEASURE_DEFINITIONS[spec.measure];
     const out = [def.definition];
-    if (def.source === 'scores' || spec.filters.segments?.length || spec.filters.stages?.length || spec.dimension === 'segment' || spec.dimension === 'stage')
+    if (
+      def.source === 'scores' ||
+      spec.filters.segments?.length ||
+      spec.filters.stages?.length ||
+      spec.dimension === 'segment' ||
+      spec.dimension === 'stage'
+    )
       out.push(`Segments, stages and scores as of ${ctx.scoresAsOf?.slice(0, 10)} (the latest training).`);
     if (def.source === 'lost' && period?.asked)
-      out.push(`Compared periods: ${describePeriod(previousPeriod(period.asked))} and ${describePeriod(period.asked)}.`);
+      out.push(
+        `Compared periods: ${describePeriod(previousPeriod(period.asked))} and ${describePeriod(period.asked)}.`,
+      );
     if (spec.filters.orderValue && def.source === 'sales')
-      out.push('Amounts on orders are merchandise values as ordered; cancellations cannot be tied to the orders they undo, so they are left out.');
+      out.push(
+        'Amounts on orders are merchandise values as ordered; cancellations cannot be tied to the orders they undo, so they are left out.',
+      );
     return [...out, ...notes];
   }
 
@@ -620,7 +715,9 @@ function pluralDimension(d: Dimension): string {
 function shareOfTotal(def: MeasureDefinition, rows: AnswerRow[], lead: AnswerRow): string {
   if (def.source !== 'sales' || !def.additive || rows.length < 2) return '';
   const total = rows.reduce((s, r) => s + (r.value ?? 0), 0);
-  return total > 0 && lead.value !== null ? ` (${((lead.value / total) * 100).toFixed(1)}% of the total)` : '';
+  return total > 0 && lead.value !== null
+    ? ` (${((lead.value / total) * 100).toFixed(1)}% of the total)`
+    : '';
 }
 
 /** The time buckets that overlap a period, keyed as the repository keys them. */
@@ -652,7 +749,12 @@ export function timeBuckets(dimension: TimeDimension, period: Period): Array<Per
         : dimension === 'week'
           ? addDaysIso(start, 7)
           : addMonthsIso(start, dimension === 'month' ? 1 : dimension === 'quarter' ? 3 : 12);
-    const key = dimension === 'month' || dimension === 'quarter' ? start.slice(0, 7) : dimension === 'year' ? start.slice(0, 4) : start;
+    const key =
+      dimension === 'month' || dimension === 'quarter'
+        ? start.slice(0, 7)
+        : dimension === 'year'
+          ? start.slice(0, 4)
+          : start;
     out.push({ key, from: start, to: next });
     start = next;
   }

@@ -51,16 +51,28 @@ export function explainChange(spec: QuerySpec, ctx: DataContext, deps: DriverDep
   const valueB = b ? def.value(b) : 0;
   const totalChange = (valueA ?? 0) - (valueB ?? 0);
   const dims = (['country', 'product', 'segment', 'customerType'] as Dimension[]).filter((d) => {
-    if (d === 'country' && (spec.filters.countries?.length === 1 || spec.comparison?.by === 'country')) return false;
+    if (d === 'country' && (spec.filters.countries?.length === 1 || spec.comparison?.by === 'country'))
+      return false;
     if (d === 'product' && (spec.filters.products?.length === 1 || !productsAddUp(def))) return false;
-    if (d === 'segment' && (spec.filters.segments?.length || !ctx.scoresAsOf || spec.comparison?.by === 'segment'))
+    if (
+      d === 'segment' &&
+      (spec.filters.segments?.length || !ctx.scoresAsOf || spec.comparison?.by === 'segment')
+    )
       return false;
     if (d === 'customerType' && spec.filters.customerKind) return false;
     return true;
   });
   const drivers: DriverGroup[] = dims.map((dimension) => ({
     dimension,
-    items: split(def, dimension, deps.sales(after.filter, dimension as FactsGrouping), deps.sales(before.filter, dimension as FactsGrouping), a, b, totalChange),
+    items: split(
+      def,
+      dimension,
+      deps.sales(after.filter, dimension as FactsGrouping),
+      deps.sales(before.filter, dimension as FactsGrouping),
+      a,
+      b,
+      totalChange,
+    ),
   }));
   const direction = totalChange > 0 ? 'rose' : totalChange < 0 ? 'fell' : 'did not change';
   const relative = valueB ? totalChange / Math.abs(valueB) : null;
@@ -79,8 +91,9 @@ export function explainChange(spec: QuerySpec, ctx: DataContext, deps: DriverDep
   notes.unshift(
     def.definition,
     def.ratio
-      ? 'Each group\'s part combines its own change and its weight in the mix; the parts add up to the whole change.'
-      : 'Each group\'s part is its own change; the parts add up to the whole change' + (def.additive ? '.' : ' only roughly, as a customer can be in several groups.'),
+      ? "Each group's part combines its own change and its weight in the mix; the parts add up to the whole change."
+      : "Each group's part is its own change; the parts add up to the whole change" +
+          (def.additive ? '.' : ' only roughly, as a customer can be in several groups.'),
   );
   const columns = [
     { header: 'By' },
@@ -122,7 +135,8 @@ function sidesOf(
     return { sides: [periodSide(base, p), periodSide(base, q)] };
   }
   if (cmp && cmp.by !== 'period' && cmp.members.length === 2) {
-    const names = cmp.by === 'product' ? cmp.members.map((m) => `${m.name} (${m.code})`) : (cmp.members as string[]);
+    const names =
+      cmp.by === 'product' ? cmp.members.map((m) => `${m.name} (${m.code})`) : (cmp.members as string[]);
     const member = (i: number): FactsFilter => {
       const f = { ...base, ...(spec.period ? { from: spec.period.from, to: spec.period.to } : {}) };
       if (cmp.by === 'country') f.countries = [cmp.members[i] as string];
@@ -132,7 +146,12 @@ function sidesOf(
       if (cmp.by === 'customerType') f.customerKind = cmp.members[i] as FactsFilter['customerKind'];
       return f;
     };
-    return { sides: [{ label: names[0], filter: member(0) }, { label: names[1], filter: member(1) }] };
+    return {
+      sides: [
+        { label: names[0], filter: member(0) },
+        { label: names[1], filter: member(1) },
+      ],
+    };
   }
   let period = spec.period;
   if (!period) {
@@ -146,8 +165,10 @@ function sidesOf(
     return {
       reason: `There are no orders before ${describePeriod(period)} (the data starts on ${ctx.first}), so there is nothing to compare it with.`,
     };
-  if (before.from < ctx.first) notes.push(`The data starts on ${ctx.first}, so ${describePeriod(before)} is incomplete.`);
-  if (period.to > ctx.end) notes.push(`The data ends on ${addDaysIso(ctx.end, -1)}, so ${describePeriod(period)} is incomplete.`);
+  if (before.from < ctx.first)
+    notes.push(`The data starts on ${ctx.first}, so ${describePeriod(before)} is incomplete.`);
+  if (period.to > ctx.end)
+    notes.push(`The data ends on ${addDaysIso(ctx.end, -1)}, so ${describePeriod(period)} is incomplete.`);
   return { sides: [periodSide(base, period), periodSide(base, before)] };
 }
 

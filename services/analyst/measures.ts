@@ -217,7 +217,8 @@ export const MEASURE_DEFINITIONS: Record<Measure, MeasureDefinition> = {
     format: 'number',
     additive: true,
     value: (f) => f.cancellations,
-    definition: 'Cancellations and returns: cancellation and return invoices with merchandise, dated in the period.',
+    definition:
+      'Cancellations and returns: cancellation and return invoices with merchandise, dated in the period.',
   },
   churnRisk: {
     source: 'scores',
@@ -252,6 +253,7 @@ export const MEASURE_DEFINITIONS: Record<Measure, MeasureDefinition> = {
 export function companions(measure: Measure, dimension: string | undefined): Measure[] {
   const def = MEASURE_DEFINITIONS[measure];
   if (def.source !== 'sales') return [];
-  const pool: Measure[] = dimension === 'product' ? ['revenue', 'units', 'orders'] : ['revenue', 'orders', 'customers'];
+  const pool: Measure[] =
+    dimension === 'product' ? ['revenue', 'units', 'orders'] : ['revenue', 'orders', 'customers'];
   return pool.filter((m) => m !== measure).slice(0, 2);
 }

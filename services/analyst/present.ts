@@ -35,14 +35,24 @@ export function present(input: PresentInput): AnalystAnswer {
   const { spec, measure, rows } = input;
   // Words that were not used can change the meaning: say so next to the answer, not only below it.
   const unused = spec?.notes.find((n) => n.startsWith('Not used'));
-  if (unused && input.kind !== 'cannot') input = { ...input, statement: `${input.statement} (${unused.replace(/\.$/, '')}.)` };
+  if (unused && input.kind !== 'cannot')
+    input = { ...input, statement: `${input.statement} (${unused.replace(/\.$/, '')}.)` };
   const page = Math.max(0, spec?.page ?? 0);
   const size = Math.max(1, input.pageSize);
   const shown = rows.slice(page * size, page * size + size);
   const keyColumns: Array<ReportColumn & { format?: Format }> =
     input.dimension === 'product'
       ? [{ header: 'Code' }, { header: 'Product' }]
-      : [{ header: input.kind === 'comparison' ? 'Compared' : input.dimension ? DIMENSION_LABEL[input.dimension] : 'Measure' }];
+      : [
+          {
+            header:
+              input.kind === 'comparison'
+                ? 'Compared'
+                : input.dimension
+                  ? DIMENSION_LABEL[input.dimension]
+                  : 'Measure',
+          },
+        ];
   const measureColumns = input.columns.map((m) => ({
     header: MEASURE_DEFINITIONS[m].label,
     kind: kindOf(MEASURE_DEFINITIONS[m].format),
@@ -53,7 +63,9 @@ export function present(input: PresentInput): AnalystAnswer {
     input.dimension === 'product' ? [r.key, r.label.replace(/ \([^)]*\)$/, '')] : [r.label];
   const raw = (r: AnswerRow): Cell[] => [
     ...keyCells(r),
-    ...measureColumns.map((c) => (c.measure === input.spec?.measure ? r.value : (r.values[c.measure] ?? null))),
+    ...measureColumns.map((c) =>
+      c.measure === input.spec?.measure ? r.value : (r.values[c.measure] ?? null),
+    ),
   ];
   const table = input.customTable
     ? { columns: input.customTable.columns, rows: input.customTable.rows }
@@ -96,7 +108,10 @@ export function present(input: PresentInput): AnalystAnswer {
     statement: input.statement,
     ...(input.kind === 'figure' || input.kind === 'nodata' ? { value: input.value ?? null } : {}),
     figures: report.facts ?? [],
-    table: { columns: table.columns.map(({ header, kind }) => ({ header, ...(kind ? { kind } : {}) })), rows: table.rows },
+    table: {
+      columns: table.columns.map(({ header, kind }) => ({ header, ...(kind ? { kind } : {}) })),
+      rows: table.rows,
+    },
     rows,
     page: { index: page, size, total: rows.length, rows: shown },
     chartHint: chart ? (chart.kind === 'lines' ? 'lines' : 'bar') : 'none',
@@ -125,7 +140,14 @@ function facts(input: PresentInput): Array<{ label: string; value: string }> {
     }
     case 'table': {
       const lead = [...input.rows].filter((r) => r.value !== null)[0];
-      return lead ? [{ label: input.dimension && isTimeDimension(input.dimension) ? 'First' : 'First row', value: `${lead.label}: ${fmt(lead.value)}` }] : [];
+      return lead
+        ? [
+            {
+              label: input.dimension && isTimeDimension(input.dimension) ? 'First' : 'First row',
+              value: `${lead.label}: ${fmt(lead.value)}`,
+            },
+          ]
+        : [];
     }
     default:
       return [];
@@ -165,8 +187,10 @@ function actions(input: PresentInput, moreRows: boolean): ReportAction[] {
   if (input.kind !== 'drivers' && source === 'sales' && (spec.period || spec.comparison?.by === 'period'))
     out.push({ title: 'Why?', text: 'why?' });
   if (input.kind === 'figure' && source === 'sales') out.push({ title: 'By month', text: 'by month' });
-  if (input.kind === 'figure' && !spec.filters.countries?.length) out.push({ title: 'By country', text: 'by country' });
-  if (input.rows.length > 1 || input.customTable) out.push({ title: 'Export CSV', text: 'export that as csv' });
+  if (input.kind === 'figure' && !spec.filters.countries?.length)
+    out.push({ title: 'By country', text: 'by country' });
+  if (input.rows.length > 1 || input.customTable)
+    out.push({ title: 'Export CSV', text: 'export that as csv' });
   return out.slice(0, 4);
 }
 

@@ -53,7 +53,10 @@ const list = (xs: string[], and = 'and') =>
   xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} ${and} ${xs[xs.length - 1]}`;
 
 const amount = (r: { min?: number; max?: number }) =>
-  [r.min !== undefined ? `over £${WHOLE.format(r.min)}` : '', r.max !== undefined ? `under £${WHOLE.format(r.max)}` : '']
+  [
+    r.min !== undefined ? `over £${WHOLE.format(r.min)}` : '',
+    r.max !== undefined ? `under £${WHOLE.format(r.max)}` : '',
+  ]
     .filter(Boolean)
     .join(' and ');
 
@@ -64,8 +67,15 @@ export function describeFilters(f: QueryFilters): string {
   if (f.excludeCountries?.length) parts.push(`outside ${list(f.excludeCountries)}`);
   if (f.segments?.length) parts.push(`for ${list(f.segments, 'or')} (segment)`);
   if (f.stages?.length) parts.push(`for customers in the ${list(f.stages, 'or')} stage`);
-  if (f.products?.length) parts.push(`for ${list(f.products.map((p) => `${p.name} (${p.code})`), 'or')}`);
-  if (f.productWords?.length) parts.push(`for products named with ${list(f.productWords.map((w) => `"${w}"`))}`);
+  if (f.products?.length)
+    parts.push(
+      `for ${list(
+        f.products.map((p) => `${p.name} (${p.code})`),
+        'or',
+      )}`,
+    );
+  if (f.productWords?.length)
+    parts.push(`for products named with ${list(f.productWords.map((w) => `"${w}"`))}`);
   if (f.customerKind === 'new') parts.push('from new customers');
   if (f.customerKind === 'returning') parts.push('from returning customers');
   if (f.customerKind === 'guest') parts.push('from guest checkouts');
