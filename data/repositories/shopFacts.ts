@@ -31,7 +31,7 @@ export type FactsGrouping =
   | 'quarter'
   | 'year';
 
-export const TIME_GROUPINGS: readonly FactsGrouping[] = ['day', 'week', 'month', 'quarter', 'year'];
+const TIME_GROUPINGS: readonly FactsGrouping[] = ['day', 'week', 'month', 'quarter', 'year'];
 
 export type CustomerKind = 'new' | 'returning' | 'guest' | 'registered';
 

@@ -38,14 +38,14 @@ function addDays(iso: string, n: number): string {
 }
 
 /** Whole calendar months from `from` to `to` (0 when the period is not made of whole months). */
-export function wholeMonths(p: Period): number {
+function wholeMonths(p: Period): number {
   if (!p.from.endsWith('-01') || !p.to.endsWith('-01')) return 0;
   const [fy, fm] = p.from.split('-').map(Number);
   const [ty, tm] = p.to.split('-').map(Number);
   return (ty - fy) * 12 + (tm - fm);
 }
 
-export function days(p: Period): number {
+function days(p: Period): number {
   return Math.round((parseIsoDate(p.to).getTime() - parseIsoDate(p.from).getTime()) / DAY);
 }
 

@@ -160,7 +160,7 @@ export function unsupportedCombination(
   return null;
 }
 
-export function dimensionWords(d: Dimension | undefined): string {
+function dimensionWords(d: Dimension | undefined): string {
   switch (d) {
     case 'customerType':
       return 'new vs returning customers';

@@ -16,6 +16,7 @@ import { nameWords } from '../entities/catalogue';
 import { wordSimilarity } from '../entities/fuzzy';
 import { isEnglishWord } from '../text/englishWords';
 import { correctSpelling, normalise } from './text';
+import { readQuerySpec } from './validate';
 import { prepareVocabulary, type PreparedVocabulary, type ShopVocabulary } from './vocabulary';
 import {
   ABROAD,
@@ -145,6 +146,7 @@ interface Reading {
   share?: boolean;
   /** The measure names a figure by itself ("revenue", "average order value"), not only things ("orders"). */
   figureNamed?: boolean;
+  measureRole?: MeasureRole;
   ascending: boolean;
   limit?: number;
   periods: Period[];
@@ -201,7 +203,8 @@ const toNumber = (w: string) => (/^\d+$/.test(w) ? Number(w) : (NUMBER_WORDS[w] 
 
 export function understandShopQuestion(text: string, options: UnderstandOptions): Understanding | null {
   const vocabulary = prepareVocabulary(options.vocabulary);
-  const previous = options.previous ?? null;
+  // Kept in conversation state: a damaged or outdated one is forgotten, not trusted.
+  const previous = options.previous ? readQuerySpec(options.previous) : null;
   const reading = read(text, vocabulary, options.referenceDate, previous);
   if (!reading || reading.blocked) return null;
   if (previous && isFollowUp(reading)) return followUp(reading, previous);
@@ -454,6 +457,7 @@ function readMeasure(s: Sentence, r: Reading): void {
   }
   r.measure = chosen.measure;
   r.figureNamed = chosen.role === 'ratio' || !!chosen.figure;
+  r.measureRole = chosen.role;
   for (const m of mentions) {
     if (m === chosen || m.role !== 'kind') continue;
     if (m.measure === 'newCustomers') r.kinds.push('new');
@@ -804,7 +808,10 @@ function asksForFigure(r: Reading, dimension: Dimension | undefined): boolean {
     !!r.limit ||
     r.comparisonCue ||
     !!r.share ||
-    /\b(?:total|count|figures?|numbers?|stats|statistics|sum|tally)\b/.test(r.text)
+    /\b(?:total|count|figures?|numbers?|stats|statistics|sum|tally)\b/.test(r.text) ||
+    // "orders in France": an amount with a filter ("customers in Germany" is a list of customers).
+    (r.measureRole === 'amount' &&
+      (r.countries.length > 0 || r.segments.length > 0 || r.products.length > 0 || r.productWords.length > 0))
   );
 }
 

@@ -17,10 +17,10 @@ import type {
 import { DEFAULT_SEGMENT_RULES } from '../../analytics/rfm/rfm';
 import { STAGES } from '../../analytics/stage/stage';
 import { understandShopQuestion } from '../../nlp/query/understand';
+import { readQuerySpec } from '../../nlp/query/validate';
 import type { ShopVocabulary } from '../../nlp/query/vocabulary';
 import {
   FLOW_MEASURES,
-  isTimeDimension,
   unsupportedCombination,
   type Dimension,
   type Measure,
@@ -116,7 +116,9 @@ export class Analyst {
     return this.answer(u.spec);
   }
 
-  answer(spec: QuerySpec): AnalystAnswer {
+  answer(given: QuerySpec): AnalystAnswer {
+    const spec = readQuerySpec(given);
+    if (!spec) return this.cannot(null, 'That question is no longer readable: please ask it again.');
     const ctx = this.context();
     if (!ctx) return this.cannot(spec, 'There are no orders yet: import the order history first.');
     const problem = this.problem(spec, ctx);
@@ -135,7 +137,9 @@ export class Analyst {
   }
 
   /** What moved the figure: the groups that changed most between the period and the one before. */
-  why(spec: QuerySpec): AnalystAnswer {
+  why(given: QuerySpec): AnalystAnswer {
+    const spec = readQuerySpec(given);
+    if (!spec) return this.cannot(null, 'That question is no longer readable: please ask it again.');
     const ctx = this.context();
     if (!ctx) return this.cannot(spec, 'There are no orders yet: import the order history first.');
     const problem = this.problem(spec, ctx);
@@ -721,7 +725,7 @@ function shareOfTotal(def: MeasureDefinition, rows: AnswerRow[], lead: AnswerRow
 }
 
 /** The time buckets that overlap a period, keyed as the repository keys them. */
-export function timeBuckets(dimension: TimeDimension, period: Period): Array<Period & { key: string }> {
+function timeBuckets(dimension: TimeDimension, period: Period): Array<Period & { key: string }> {
   const out: Array<Period & { key: string }> = [];
   let start: string;
   const from = parseIsoDate(period.from);
@@ -760,5 +764,3 @@ export function timeBuckets(dimension: TimeDimension, period: Period): Array<Per
   }
   return out;
 }
-
-export { isTimeDimension };

@@ -218,6 +218,19 @@ describe('the analyst on a shop known by hand', () => {
     expect(answer('revenue by country in march').chart).toMatchObject({ kind: 'bar' });
   });
 
+  test('a spec that is not one gets a plain answer, not an error', () => {
+    const bad = {
+      measure: 'revenue',
+      shape: 'figure',
+      filters: { countries: 'Germany' },
+    } as unknown as QuerySpec;
+    expect(analyst.answer(bad)).toMatchObject({
+      kind: 'cannot',
+      statement: 'That question is no longer readable: please ask it again.',
+    });
+    expect(analyst.why(bad).kind).toBe('cannot');
+  });
+
   test('what is typed only ever reaches the SQL as bound values', () => {
     const facts = new ShopFactsRepository(db);
     expect(facts.sales({ countries: ["x'); DROP TABLE orders; --"] }, 'none')).toEqual([]);

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import {
+  readQuerySpec,
   understandShopQuestion,
   type QuerySpec,
   type ShopVocabulary,
@@ -205,6 +206,14 @@ describe('follow-ups change one part of the last question', () => {
     expect(conversation('revenue in germany', 'what about France')).toMatchObject({
       spec: { filters: { countries: ['France'] } },
     });
+  });
+
+  test('a damaged or outdated spec from conversation state is forgotten, not trusted', () => {
+    const damaged = { ...spec('revenue in germany'), measure: 'profit' } as unknown as QuerySpec;
+    expect(readQuerySpec(damaged)).toBeNull();
+    expect(ask('and in France?', damaged)).toBeNull();
+    expect(ask('orders in France', damaged)).toMatchObject({ kind: 'query', spec: { measure: 'orders' } });
+    expect(readQuerySpec(JSON.parse(JSON.stringify(spec('top 5 products by revenue'))))).not.toBeNull();
   });
 
   test('a follow-up without a question before it is left to the intent router', () => {
