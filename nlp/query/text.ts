@@ -176,7 +176,8 @@ export function correctSpelling(
 ): { text: string; corrections: Correction[] } {
   const corrections: Correction[] = [];
   const out = text.replace(/[a-z]+/g, (word) => {
-    if (word.length < 4 || TARGET_SET.has(word) || known(word) || isEnglishWord(word)) return word;
+    if (word.length < 4 || word.length > 20 || TARGET_SET.has(word) || known(word) || isEnglishWord(word))
+      return word;
     // Another form of a grammar word ("guest", "return") is meant as typed: the patterns know both.
     if (TARGET_SET.has(`${word}s`) || TARGET_SET.has(word.replace(/e?s$/, ''))) return word;
     const budget = word.length >= 8 ? 2 : 1;

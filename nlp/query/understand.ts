@@ -201,7 +201,11 @@ const GRAMMAR_WORDS = new Set(
 const NUMBER_WORD = new RegExp(`^(?:${NUMBER})$`);
 const toNumber = (w: string) => (/^\d+$/.test(w) ? Number(w) : (NUMBER_WORDS[w] ?? NaN));
 
+/** Longer messages are not chat questions about figures (and would only cost time to read). */
+const MAX_LENGTH = 500;
+
 export function understandShopQuestion(text: string, options: UnderstandOptions): Understanding | null {
+  if (text.length > MAX_LENGTH) return null;
   const vocabulary = prepareVocabulary(options.vocabulary);
   // Kept in conversation state: a damaged or outdated one is forgotten, not trusted.
   const previous = options.previous ? readQuerySpec(options.previous) : null;
@@ -666,8 +670,11 @@ function readProducts(s: Sentence, r: Reading, vocabulary: PreparedVocabulary): 
   const parts: Array<{ start: number; text: string }> = [];
   for (let i = 0; i < cuts.length; i += 2)
     parts.push({ start: cuts[i], text: unread.slice(cuts[i], cuts[i + 1]) });
+  // Grammar words, and words longer than any product name's, are not names.
   const content = (text: string) =>
-    text.replace(/\b[a-z0-9'-]+\b/g, (w) => (GRAMMAR_WORDS.has(w) ? ' '.repeat(w.length) : w));
+    text.replace(/\b[a-z0-9'-]+\b/g, (w) =>
+      GRAMMAR_WORDS.has(w) || w.length > 30 ? ' '.repeat(w.length) : w,
+    );
   const sides = parts.filter((p) => /[a-z]{3}/.test(content(p.text)));
   for (const part of sides.length > 1 ? sides : [{ start: 0, text: unread }]) {
     const words = content(part.text);

@@ -11,6 +11,7 @@ import type { QuerySpec } from '../../nlp/query';
 import { reportToMarkdown } from '../../dialogs/reports/markdown';
 import { reportToAdaptiveCard } from '../../dialogs/reports/adaptiveCard';
 import { reportToSlack } from '../../dialogs/reports/slack';
+import { renderChartPng } from '../../dialogs/reports/chart';
 import { tempDir, writeCsv } from '../support/files';
 
 const at = (day: string) => `${day}T10:00:00Z`;
@@ -216,6 +217,14 @@ describe('the analyst on a shop known by hand', () => {
       expect(JSON.stringify(reportToSlack(a.report))).toContain(a.title);
     }
     expect(answer('revenue by country in march').chart).toMatchObject({ kind: 'bar' });
+  });
+
+  test('the charts render to images', async () => {
+    for (const a of [answer('revenue by country in march'), answer('orders per week in march')]) {
+      const png = await renderChartPng(a.chart!);
+      expect(png.png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(png.width).toBeGreaterThan(100);
+    }
   });
 
   test('a spec that is not one gets a plain answer, not an error', () => {

@@ -216,6 +216,10 @@ describe('follow-ups change one part of the last question', () => {
     expect(readQuerySpec(JSON.parse(JSON.stringify(spec('top 5 products by revenue'))))).not.toBeNull();
   });
 
+  test('a message far longer than a chat question is not read', () => {
+    expect(ask(`revenue in germany ${'and france '.repeat(60)}`)).toBeNull();
+  });
+
   test('a follow-up without a question before it is left to the intent router', () => {
     expect(ask('show me more')).toBeNull();
     expect(ask('why?')).toBeNull();
