@@ -147,6 +147,8 @@ interface Reading {
   /** The measure names a figure by itself ("revenue", "average order value"), not only things ("orders"). */
   figureNamed?: boolean;
   measureRole?: MeasureRole;
+  /** "why", "what drove": the reasons for a figure are asked for. */
+  asksWhy?: boolean;
   ascending: boolean;
   limit?: number;
   periods: Period[];
@@ -194,7 +196,8 @@ const GRAMMAR_WORDS = new Set(
     'product items item units unit sales sale revenue orders segment segments stage average risk probability ' +
     'rank ranked ranking unique popular ones came brings bring brought earned distributed developed changed ' +
     'breakdown spent spend returned report numbers something come comes coming went go goes looks performing ' +
-    'perform performed doing done'
+    'perform performed doing done drop dropped drops fall fell falls rise rose rises increase increased ' +
+    'decrease decreased grow grew grown decline declined change up down jump jumped dip dipped'
   ).split(' '),
 );
 
@@ -211,9 +214,12 @@ export function understandShopQuestion(text: string, options: UnderstandOptions)
   const previous = options.previous ? readQuerySpec(options.previous) : null;
   const reading = read(text, vocabulary, options.referenceDate, previous);
   if (!reading || reading.blocked) return null;
-  if (previous && isFollowUp(reading)) return followUp(reading, previous);
-  if (reading.action === 'more' || reading.action === 'why' || reading.action === 'export') return null;
-  return newQuery(reading);
+  // "why did revenue drop in May?" asks about a figure of its own, not the one before.
+  const ownWhy = reading.asksWhy && !!reading.measure;
+  if (previous && isFollowUp(reading) && !ownWhy) return followUp(reading, previous);
+  if (reading.action === 'more' || reading.action === 'export' || (reading.asksWhy && !ownWhy)) return null;
+  const u = newQuery(reading);
+  return u?.kind === 'query' && ownWhy ? { kind: 'followup', spec: u.spec, action: 'why' } : u;
 }
 
 function read(
@@ -280,14 +286,15 @@ function read(
   r.share = test(SHARE, text);
 
   // Follow-up actions on the last answer.
+  r.asksWhy = test(WHY, text);
   if (previous) {
     if (test(EXPORT, text)) r.action = 'export';
     else if (test(MORE, text)) r.action = 'more';
-    else if (test(WHY, text)) r.action = 'why';
+    else if (r.asksWhy) r.action = 'why';
     s.take(EXPORT);
     s.take(MORE);
-    s.take(WHY);
   }
+  s.take(WHY);
 
   readPeriods(s, r, reference, previous);
   for (const m of s.take(CUSTOMER_TYPE)) if (m) r.dimension = 'customerType';

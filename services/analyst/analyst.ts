@@ -327,9 +327,10 @@ export class Analyst {
     const shown = spec.limit ?? this.pageSize;
     const lead = rows[0];
     const by = DIMENSION_LABEL[dimension].toLowerCase().replace('week starting', 'week');
+    const count = Math.min(shown, total);
     const title =
       spec.shape === 'ranking'
-        ? `${spec.order === 'asc' ? 'Bottom' : 'Top'} ${Math.min(shown, total) || ''} ${pluralDimension(dimension)} by ${sortMeasure === spec.measure ? def.words : MEASURE_DEFINITIONS[sortMeasure].words}`.replace(
+        ? `${spec.order === 'asc' ? 'Bottom' : 'Top'} ${count === 1 ? by : `${count || ''} ${pluralDimension(dimension)}`} by ${sortMeasure === spec.measure ? def.words : MEASURE_DEFINITIONS[sortMeasure].words}`.replace(
             / {2,}/g,
             ' ',
           )
@@ -449,6 +450,12 @@ export class Analyst {
         });
       }
       periodWords = sides.join(' vs ');
+      // A period the data does not cover to its end is not like for like: say so in the answer.
+      const cut = cmp.periods.filter((p) => p.to > ctx.end && p.from < ctx.end);
+      if (cut.length)
+        notes.unshift(
+          `${cut.map((p) => describePeriod(p)).join(' and ')} has data up to ${addDaysIso(ctx.end, -1)} only, so the comparison is not like for like.`,
+        );
       if (rows.length === 2) later = { first: cmp.periods[0].from > cmp.periods[1].from };
     } else {
       const period = this.period(spec, ctx, notes);
@@ -502,7 +509,8 @@ export class Analyst {
       `${def.label}${scope ? ` ${scope}` : ''}, ${cmp.by === 'period' ? periodWords : `${rows.map((r) => r.label).join(' vs ')}, ${periodWords}`}: ` +
       rows.map((r) => `${r.label} ${formatValue(r.value, def.format)}`).join(', ') +
       '.' +
-      comparisonWords;
+      comparisonWords +
+      (notes[0]?.endsWith('not like for like.') ? ` ${notes[0]}` : '');
     return present({
       spec,
       kind: 'comparison',

@@ -87,7 +87,11 @@ export function explainChange(spec: QuerySpec, ctx: DataContext, deps: DriverDep
     `${def.label}${scope ? ` ${scope}` : ''} ${direction} from ${formatValue(valueB, def.format)} (${before.label}) to ${formatValue(valueA, def.format)} (${after.label})` +
     `${relative !== null && totalChange !== 0 ? `, ${formatChange(relative)}` : ''}. ` +
     (moverWords.length ? `Biggest moves: ${moverWords.join('; ')}. ` : '') +
-    'These show where the change happened, not why customers behaved so.';
+    'These show where the change happened, not why customers behaved so.' +
+    notes
+      .filter((n) => n.endsWith('is incomplete.'))
+      .map((n) => ` ${n}`)
+      .join('');
   notes.unshift(
     def.definition,
     def.ratio

@@ -204,6 +204,12 @@ describe('the analyst on a shop known by hand', () => {
     );
   });
 
+  test('a period the data does not cover to its end is flagged in the comparison', () => {
+    expect(answer('revenue this month vs last month').statement).toBe(
+      'Revenue, April 2011 vs March 2011: April 2011 £106.00, March 2011 £150.00. April 2011 is -29.3% on March 2011. April 2011 has data up to 2011-04-05 only, so the comparison is not like for like.',
+    );
+  });
+
   test('the report renders in every channel', () => {
     for (const a of [
       answer('revenue by country in march'),

@@ -145,7 +145,7 @@ describe('questions about figures become specs', () => {
     const s = spec("revenue in germany'; DROP TABLE orders; -- last month");
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
     expect(s.filters).toEqual({ countries: ['Germany'] });
-    expect(s.notes).toContain('Not used: "drop", "table".');
+    expect(s.notes).toContain('Not used: "table".');
   });
 });
 
@@ -218,6 +218,18 @@ describe('follow-ups change one part of the last question', () => {
 
   test('a message far longer than a chat question is not read', () => {
     expect(ask(`revenue in germany ${'and france '.repeat(60)}`)).toBeNull();
+  });
+
+  test('"why" with a figure of its own asks about that figure, before or after another question', () => {
+    for (const u of [
+      ask('why did revenue drop in may?'),
+      conversation('orders in germany', 'why did revenue drop in may?'),
+    ])
+      expect(u).toMatchObject({
+        kind: 'followup',
+        action: 'why',
+        spec: { measure: 'revenue', period: { from: '2011-05-01' }, filters: {} },
+      });
   });
 
   test('a follow-up without a question before it is left to the intent router', () => {
