@@ -431,6 +431,13 @@ export const UNKNOWABLE: Unknowable[] = [
       'I only see orders, not visits to the website: traffic, sessions, clicks and conversion rates are not in the data.',
   },
   {
+    early: true,
+    plain: true,
+    pattern: words(`(?:different|distinct|unique) (?:products|items|skus|product lines|articles)`),
+    reason:
+      'I count units, orders and customers, not how many different products were sold. Ask for a breakdown by product (e.g. "units by product in May") to see each one.',
+  },
+  {
     plain: true,
     pattern: words(
       `in stock|stock levels?|inventory|inventories|warehouse|out of stock|back ?orders?|stock on hand`,

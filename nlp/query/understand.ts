@@ -197,7 +197,8 @@ const GRAMMAR_WORDS = new Set(
     'rank ranked ranking unique popular ones came brings bring brought earned distributed developed changed ' +
     'breakdown spent spend returned report numbers something come comes coming went go goes looks performing ' +
     'perform performed doing done drop dropped drops fall fell falls rise rose rises increase increased ' +
-    'decrease decreased grow grew grown decline declined change up down jump jumped dip dipped'
+    'decrease decreased grow grew grown decline declined change up down jump jumped dip dipped combined ' +
+    'together altogether excluding exclude except without minus'
   ).split(' '),
 );
 
@@ -298,8 +299,13 @@ function read(
 
   readPeriods(s, r, reference, previous);
   for (const m of s.take(CUSTOMER_TYPE)) if (m) r.dimension = 'customerType';
-  if (s.take(GUEST).length) r.customerKind = 'guest';
-  else if (s.take(REGISTERED).length) r.customerKind = 'registered';
+  for (const m of s.take(GUEST)) {
+    // "excluding guest checkouts": named customers only.
+    r.customerKind = EXCLUDE_BEFORE.test(s.text.slice(Math.max(0, m.index - 20), m.index))
+      ? 'registered'
+      : 'guest';
+  }
+  if (!r.customerKind && s.take(REGISTERED).length) r.customerKind = 'registered';
   readSort(s, r);
   // "all countries" lifts a filter; it asks for no breakdown.
   if (s.take(EVERYWHERE).length) r.everywhere = true;
@@ -909,9 +915,12 @@ function buildSpec(
   const kinds = [...new Set([...(r.customerKind ? [r.customerKind] : []), ...r.kinds])];
   if (!comparison && r.comparisonCue && kinds.length >= 2 && dimension !== 'customerType')
     comparison = { by: 'customerType', members: kinds };
-  if (!comparison && dimension !== 'country' && countries.length >= 2)
+  // "the Netherlands and Belgium combined": one figure for both.
+  const together = /\b(?:combined|together|altogether|in total|put together|as a whole)\b/.test(r.text);
+  if (!comparison && together) notes.push(`Taken together: ${[...countries, ...r.segments].join(', ')}.`);
+  if (!comparison && !together && dimension !== 'country' && countries.length >= 2)
     comparison = { by: 'country', members: countries };
-  else if (!comparison && dimension !== 'segment' && r.segments.length >= 2)
+  else if (!comparison && !together && dimension !== 'segment' && r.segments.length >= 2)
     comparison = { by: 'segment', members: r.segments };
   else if (!comparison && dimension !== 'product' && r.products.length >= 2)
     comparison = { by: 'product', members: r.products };

@@ -399,8 +399,13 @@ export class Analyst {
     const high = [...withValues].sort((a, b) => (b.value ?? 0) - (a.value ?? 0))[0];
     const first = withValues[0];
     const last = withValues[withValues.length - 1];
+    // The average per day, week or month, for sums ("average revenue per day").
+    const average =
+      def.source === 'sales' && def.additive && rows.length
+        ? `; average ${formatValue(rows.reduce((sum, r) => sum + (r.value ?? 0), 0) / rows.length, def.format)} per ${dimension}`
+        : '';
     const statement = high
-      ? `${def.label} per ${dimension}${scope ? ` ${scope}` : ''}, ${period.words}: from ${formatValue(first.value, def.format)} (${first.label}) to ${formatValue(last.value, def.format)} (${last.label}); highest ${formatValue(high.value, def.format)} in ${high.label}.`
+      ? `${def.label} per ${dimension}${scope ? ` ${scope}` : ''}, ${period.words}: from ${formatValue(first.value, def.format)} (${first.label}) to ${formatValue(last.value, def.format)} (${last.label}); highest ${formatValue(high.value, def.format)} in ${high.label}${average}.`
       : `No ${def.words} to show per ${dimension} in ${period.words}.`;
     if (buckets.length && buckets[buckets.length - 1].to > period.covered.to)
       notes.push(

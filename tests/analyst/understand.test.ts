@@ -133,6 +133,13 @@ describe('questions about figures become specs', () => {
       excludeCountries: ['United Kingdom'],
     });
     expect(spec('christmas products sales last month').filters).toEqual({ productWords: ['christmas'] });
+    expect(spec('revenue of the uk this year excluding guest checkouts').filters).toEqual({
+      countries: ['United Kingdom'],
+      customerKind: 'registered',
+    });
+    const both = spec('revenue from France and Germany combined in q2');
+    expect(both.filters).toEqual({ countries: ['France', 'Germany'] });
+    expect(both.comparison).toBeUndefined();
   });
 
   test('a country with no orders is still a country: the answer can say there are none', () => {
@@ -291,6 +298,7 @@ describe('what retain cannot answer from orders is said, with the reason', () =>
     ['revenue from wholesalers last quarter', /wholesalers/],
     ['revenue in narnia', /narnia/],
     ['what were sales like in the run up to christmas', /dates/],
+    ['how many different products did we sell in may', /different products/],
   ])('%s', (text, reason) => {
     const u = ask(text);
     expect(u?.kind).toBe('unsupported');
