@@ -17,6 +17,8 @@ import { UnderstandingMiddleware } from './understandingMiddleware';
 import { registerWebChat, type WebChat } from './directLine';
 import type { CloudAdapter, Middleware } from 'botbuilder';
 import { registerChartRoutes } from './charts';
+import { registerExportRoutes } from './exports';
+import { ExportStore } from '../reports/exportStore';
 import { ChartStore } from '../reports/chartStore';
 import { adapterSend } from './proactive/adapterSend';
 import { createJobRuntime } from '../jobs';
@@ -95,8 +97,13 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     for (const middleware of turnMiddleware(app, log)) adapter.use(middleware);
     // Chart specs sit next to the database, so links in cards already sent survive a restart.
     const charts = new ChartStore({ dir: path.join(path.dirname(dbFile), 'charts') });
+    // Exported tables are offered by link only where the bot has a public address (Teams, Slack).
+    const exports = config.publicUrl
+      ? new ExportStore({ dir: path.join(path.dirname(dbFile), 'exports') })
+      : undefined;
     const bot = createChatBot(app, {
       charts,
+      exports,
       publicBaseUrl: config.publicUrl,
       onChartError: (err) => log.warn({ err }, 'a report chart could not be drawn; sent without it'),
     });
@@ -115,6 +122,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       local: config.local,
     });
     registerChartRoutes(server, charts, log);
+    if (exports) registerExportRoutes(server, exports);
     const webChat = registerWebChat(server, {
       adapter,
       bot,

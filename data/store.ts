@@ -28,6 +28,7 @@ import { SqliteOrderImportRepository, type OrderImportRepository } from './repos
 import { SqliteOutboxRepository, type OutboxRepository } from './repositories/outbox';
 import { SqliteRecsDataRepository, type RecsDataRepository } from './repositories/recsData';
 import { SqliteSalesInsightsRepository, type SalesInsightsRepository } from './repositories/salesInsights';
+import { SqliteShopFactsRepository, type ShopFactsRepository } from './repositories/shopFacts';
 import { SqliteVerifyAttemptRepository, type VerifyAttemptRepository } from './repositories/verifyAttempts';
 import { SqliteWebChatDemoRepository, type WebChatDemoRepository } from './repositories/webchatDemo';
 
@@ -49,6 +50,8 @@ export interface Repositories {
   readonly outbox: OutboxRepository;
   readonly recsData: RecsDataRepository;
   readonly sales: SalesInsightsRepository;
+  /** Marketers' questions about the shop's figures (whitelisted SQL fragments, bound values). */
+  readonly facts: ShopFactsRepository;
   readonly verifyAttempts: VerifyAttemptRepository;
   readonly webChatDemo: WebChatDemoRepository;
 }
@@ -161,6 +164,9 @@ class SqliteStore implements Store {
   }
   get sales() {
     return this.repo('sales', (db) => new SqliteSalesInsightsRepository(db));
+  }
+  get facts() {
+    return this.repo('facts', (db) => new SqliteShopFactsRepository(db));
   }
   get verifyAttempts() {
     return this.repo('verifyAttempts', (db) => new SqliteVerifyAttemptRepository(db));

@@ -1,5 +1,6 @@
 import * as initial from './001-initial';
 import * as campaignDelivery from './002-campaign-delivery';
+import * as shopFacts from './003-shop-facts';
 import * as verificationAndErasure from './004-verification-and-erasure';
 import * as campaignMemberUplift from './005-campaign-member-uplift';
 
@@ -16,6 +17,7 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
   { version: 2, name: 'campaign-delivery', up: campaignDelivery.up },
+  { version: 3, name: 'shop-facts', up: shopFacts.up },
   { version: 4, name: 'verification-and-erasure', up: verificationAndErasure.up },
   { version: 5, name: 'campaign-member-uplift', up: campaignMemberUplift.up },
 ];
