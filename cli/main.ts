@@ -10,6 +10,7 @@ import { registerRecs } from './commands/recs';
 import { registerNlp } from './commands/nlp';
 import { registerMarketers } from './commands/marketers';
 import { registerJobs } from './commands/jobs';
+import { registerEmail } from './commands/email';
 
 export function buildProgram(): Command {
   const program = new Command('retain')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerNlp(program);
   registerMarketers(program);
   registerJobs(program);
+  registerEmail(program);
   return program;
 }
 

@@ -67,7 +67,7 @@ export async function composeApp(store: Store, config: Config, options: ComposeO
     now,
     onErased: () => reports.invalidate(),
   });
-  const campaigns = new CampaignService(store, now, config.jobs.suppression);
+  const campaigns = new CampaignService(store, now, config.jobs.suppression, config.jobs.channels);
   const nlu = await loadOrTrainNlu(config.modelsDir, {
     gazetteer: shopVocabulary(store),
     referenceDate: () => reports.referenceDate(),

@@ -4,6 +4,7 @@
  */
 import type { Store } from '../data/store';
 import {
+  type ArmOutcomeRow,
   type CampaignRepository,
   type Campaign,
   type CampaignKind,
@@ -17,16 +18,20 @@ import {
   type AudienceFilter,
 } from '../analytics/campaigns/audience';
 import { eligibilityCheck } from '../analytics/campaigns/eligibility';
+import type { Channel, ChannelPolicy } from '../analytics/campaigns/channels';
 import { DEFAULT_SUPPRESSION_RULES, type SuppressionRules } from '../analytics/campaigns/suppression';
 import { estimateUplift, type UpliftEstimate } from '../analytics/campaigns/uplift';
+import { defaultJobsConfig } from '../lib/jobsConfig';
 
 export type { AudienceFilter } from '../analytics/campaigns/audience';
 
 export interface AudiencePreview {
   /** Customers whose latest scores match the filter. */
   matching: number;
-  /** Of those, how many may be messaged now (consent, reference, no opt-out, ...). */
+  /** Of those, how many may be messaged now (consent, a way to reach them, no opt-out, ...). */
   eligible: number;
+  /** How the eligible ones would be reached. */
+  channels: Record<Channel, number>;
   /** Why the others may not, by reason. */
   skipped: Record<string, number>;
   samples: Array<{
@@ -43,20 +48,29 @@ export interface AudiencePreview {
 export function previewAudience(
   store: Store,
   audience: AudienceFilter,
-  options: { samples?: number; now?: Date; rules?: SuppressionRules } = {},
+  options: { samples?: number; now?: Date; rules?: SuppressionRules; channels?: ChannelPolicy } = {},
 ): AudiencePreview {
   const now = options.now ?? new Date();
   const repo = store.campaigns;
   const asOf = repo.latestScoreDate(now);
   const skipped: Record<string, number> = {};
-  if (!asOf) return { matching: 0, eligible: 0, skipped, samples: [], asOf: null };
-  const check = eligibilityCheck(store, options.rules ?? DEFAULT_SUPPRESSION_RULES, now);
+  const channels: Record<Channel, number> = { chat: 0, email: 0 };
+  if (!asOf) return { matching: 0, eligible: 0, channels, skipped, samples: [], asOf: null };
+  const check = eligibilityCheck(
+    store,
+    options.rules ?? DEFAULT_SUPPRESSION_RULES,
+    now,
+    options.channels ?? defaultJobsConfig().channels,
+  );
   const matching = repo.scoredCandidates(asOf).filter((c) => matchesAudience(c, audience));
   const eligible = [];
   for (const c of matching) {
-    const reason = check(c);
-    if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
-    else eligible.push(c);
+    const decision = check(c);
+    if ('skip' in decision) skipped[decision.skip] = (skipped[decision.skip] ?? 0) + 1;
+    else {
+      channels[decision.channel]++;
+      eligible.push(c);
+    }
   }
   // Samples: the eligible customers most likely to churn (the ones a win-back is for).
   eligible.sort(
@@ -69,7 +83,7 @@ export function previewAudience(
     churnProbability: c.churnProbability ?? 0,
     clv: c.clv,
   }));
-  return { matching: matching.length, eligible: eligible.length, skipped, samples, asOf };
+  return { matching: matching.length, eligible: eligible.length, channels, skipped, samples, asOf };
 }
 
 export interface CampaignDraft {
@@ -151,6 +165,13 @@ export interface ArmOutcome {
   revenuePerMember: number | null;
 }
 
+/** Treated and control members of one channel (a control member's: the one they would have had). */
+export interface ChannelOutcome {
+  treated: ArmOutcome;
+  control: ArmOutcome;
+  uplift: UpliftEstimate;
+}
+
 export interface CampaignOutcome {
   id: number;
   name: string;
@@ -170,33 +191,55 @@ export interface CampaignOutcome {
   uplift: UpliftEstimate;
   /** (revenue per treated member - revenue per control member) x treated members. */
   incrementalRevenue: number | null;
+  /** The same measures per channel, for the channels the campaign reached anyone by. */
+  byChannel: Partial<Record<Channel, ChannelOutcome>>;
 }
+
+const CHANNELS: Channel[] = ['chat', 'email'];
+
+function armOutcome(
+  rows: ArmOutcomeRow[],
+  name: 'treatment' | 'control',
+  delivery: DeliveryCounts,
+): ArmOutcome {
+  const mine = rows.filter((x) => x.arm === name);
+  const sum = (f: (r: ArmOutcomeRow) => number) => mine.reduce((a, r) => a + f(r), 0);
+  const members = sum((r) => r.members);
+  const converted = sum((r) => r.converted);
+  const revenue = sum((r) => r.revenue);
+  return {
+    members,
+    sent: name === 'treatment' ? delivery.sent : 0,
+    delivered: name === 'treatment' ? delivery.delivered : 0,
+    converted,
+    conversionRate: members ? converted / members : null,
+    orders: sum((r) => r.orders),
+    revenue,
+    revenuePerMember: members ? revenue / members : null,
+  };
+}
+
+const upliftOf = (treated: ArmOutcome, control: ArmOutcome) =>
+  estimateUplift(
+    { successes: treated.converted, trials: treated.members },
+    { successes: control.converted, trials: control.members },
+  );
 
 function outcomeOf(repo: CampaignRepository, c: Campaign): CampaignOutcome {
   const rows = repo.outcomes(c.id, c.attributionDays);
   const delivery = repo.deliveryCounts(c.id);
-  const arm = (name: 'treatment' | 'control'): ArmOutcome => {
-    const r = rows.find((x) => x.arm === name);
-    const members = r?.members ?? 0;
-    const converted = r?.converted ?? 0;
-    const revenue = r?.revenue ?? 0;
-    return {
-      members,
-      sent: name === 'treatment' ? delivery.sent : 0,
-      delivered: name === 'treatment' ? delivery.delivered : 0,
-      converted,
-      conversionRate: members ? converted / members : null,
-      orders: r?.orders ?? 0,
-      revenue,
-      revenuePerMember: members ? revenue / members : null,
-    };
-  };
-  const treated = arm('treatment');
-  const control = arm('control');
-  const uplift = estimateUplift(
-    { successes: treated.converted, trials: treated.members },
-    { successes: control.converted, trials: control.members },
-  );
+  const treated = armOutcome(rows, 'treatment', delivery);
+  const control = armOutcome(rows, 'control', delivery);
+  const uplift = upliftOf(treated, control);
+  const byChannel: CampaignOutcome['byChannel'] = {};
+  for (const channel of CHANNELS) {
+    const mine = rows.filter((r) => r.channel === channel);
+    if (!mine.length) continue;
+    const channelDelivery = repo.deliveryCountsFor(c.id, channel);
+    const t = armOutcome(mine, 'treatment', channelDelivery);
+    const k = armOutcome(mine, 'control', channelDelivery);
+    byChannel[channel] = { treated: t, control: k, uplift: upliftOf(t, k) };
+  }
   const incrementalRevenue =
     treated.revenuePerMember !== null && control.revenuePerMember !== null
       ? (treated.revenuePerMember - control.revenuePerMember) * treated.members
@@ -218,6 +261,7 @@ function outcomeOf(repo: CampaignRepository, c: Campaign): CampaignOutcome {
     delivery,
     uplift,
     incrementalRevenue,
+    byChannel,
   };
 }
 
@@ -239,10 +283,15 @@ export class CampaignService {
     private readonly store: Store,
     private readonly now: () => Date = () => new Date(),
     private readonly rules: SuppressionRules = DEFAULT_SUPPRESSION_RULES,
+    private readonly channels: ChannelPolicy = defaultJobsConfig().channels,
   ) {}
 
   preview(audience: AudienceFilter): AudiencePreview {
-    return previewAudience(this.store, audience, { now: this.now(), rules: this.rules });
+    return previewAudience(this.store, audience, {
+      now: this.now(),
+      rules: this.rules,
+      channels: this.channels,
+    });
   }
 
   create(draft: CampaignDraft): Campaign {

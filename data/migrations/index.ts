@@ -1,5 +1,6 @@
 import * as initial from './001-initial';
 import * as campaignDelivery from './002-campaign-delivery';
+import * as emailContacts from './006-email-contacts';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
   { version: 2, name: 'campaign-delivery', up: campaignDelivery.up },
+  { version: 6, name: 'email-contacts', up: emailContacts.up },
 ];

@@ -136,6 +136,7 @@ const campaign: CampaignOutcome = {
     method: 'newcombe-hybrid-score',
   },
   incrementalRevenue: 5330,
+  byChannel: {},
 };
 
 export const dialogReports: Array<[string, Report]> = [
@@ -345,7 +346,8 @@ export const dialogReports: Array<[string, Report]> = [
     campaignPreviewReport({ segment: 'At risk' }, { percentOff: 10 }, 0.1, {
       matching: 92,
       eligible: 40,
-      skipped: { no_reference: 50, opted_out: 2 },
+      channels: { chat: 12, email: 28 },
+      skipped: { no_contact: 30, no_consent: 20, opted_out: 2 },
       samples: [
         { customer: '12681', segment: 'At risk', stage: 'at risk', churnProbability: 0.81, clv: 950 },
       ],
