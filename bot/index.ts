@@ -163,7 +163,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       // Worth knowing at once; the outbox retries anyway, so a relay that is down is no reason to stop.
       email.verify().then(
         () => log.info('email: the SMTP relay accepted the connection'),
-        (err: unknown) => log.warn({ err }, 'email: cannot reach or log in to the SMTP relay (RETAIN_SMTP_URL)'),
+        (err: unknown) =>
+          log.warn({ err }, 'email: cannot reach or log in to the SMTP relay (RETAIN_SMTP_URL)'),
       );
     }
     const jobs = createJobRuntime(store, config.jobs, {

@@ -72,7 +72,8 @@ function send(res: restify.Response, status: number, html: string, extra: Record
   res.sendRaw(status, html, {
     'content-type': 'text/html; charset=utf-8',
     // Nothing on the page loads anything; nobody may frame it or learn the token from a referrer.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',

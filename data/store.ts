@@ -15,7 +15,10 @@ import { SqliteAuditLogRepository, type AuditLogRepository } from './repositorie
 import { SqliteBotStateRepository, type BotStateRepository } from './repositories/botState';
 import { SqliteCampaignRepository, type CampaignRepository } from './repositories/campaigns';
 import { SqliteChatIdentityRepository, type ChatIdentityRepository } from './repositories/chatIdentities';
-import { SqliteCustomerContactRepository, type CustomerContactRepository } from './repositories/customerContacts';
+import {
+  SqliteCustomerContactRepository,
+  type CustomerContactRepository,
+} from './repositories/customerContacts';
 import { SqliteCustomerOrdersRepository, type CustomerOrdersRepository } from './repositories/customerOrders';
 import { SqliteCustomerScoreRepository, type CustomerScoreRepository } from './repositories/customerScores';
 import { SqliteErasureRepository, type ErasureRepository } from './repositories/erasure';

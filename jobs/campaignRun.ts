@@ -157,7 +157,12 @@ export function runCampaign(
         const t = decide(c);
         if (!t) continue;
         // Noted now, so the per-customer lines keep the candidates' order; the text follows.
-        const item: CampaignRunItem = { customer: c.externalId, outcome: 'queued', arm: t.arm, channel: t.channel };
+        const item: CampaignRunItem = {
+          customer: c.externalId,
+          outcome: 'queued',
+          arm: t.arm,
+          channel: t.channel,
+        };
         note(item);
         treated.push({ ...t, item });
       }

@@ -98,7 +98,8 @@ function offerOf(campaign: Campaign, now: Date): MessageOffer {
     o.line = `Here is ${o.percentOff}% off your ${which} order${welcomeBack}.`;
   }
   // The offer holds as long as an order counts as the campaign's conversion.
-  if (o.line) o.expiresOn = new Date(now.getTime() + campaign.attributionDays * DAY_MS).toISOString().slice(0, 10);
+  if (o.line)
+    o.expiresOn = new Date(now.getTime() + campaign.attributionDays * DAY_MS).toISOString().slice(0, 10);
   return o;
 }
 
@@ -115,7 +116,11 @@ export function composeMessage(
       ? 'Thank you for your first order with us!'
       : 'It has been a while, and we would love to see you again.';
   const top = recommendations.slice(0, 3);
-  const picksTitle = top.length ? (campaign.kind === 'welcome' ? 'You might also like:' : 'Picked for you:') : null;
+  const picksTitle = top.length
+    ? campaign.kind === 'welcome'
+      ? 'You might also like:'
+      : 'Picked for you:'
+    : null;
 
   const lines = [headline];
   if (offer.line) lines.push(`${offer.line} Valid until ${longDate(offer.expiresOn!)}.`);

@@ -344,7 +344,9 @@ export class OutboxSender {
     const attempts = m.attempts + 1;
     outbox.recordAttempt(m.id, now);
     try {
-      const activityId = await this.withTimeout(m.channel === 'email' ? this.sendEmail(m, now) : this.sendChat(m));
+      const activityId = await this.withTimeout(
+        m.channel === 'email' ? this.sendEmail(m, now) : this.sendChat(m),
+      );
       outbox.markSent(m.id, activityId, this.clock.now());
       summary.sent++;
       this.emit({ type: 'sent', outboxId: m.id, attempts, activityId });
@@ -421,7 +423,13 @@ export class OutboxSender {
       store.contacts.suppress(m.email!, 'bounced', error, at);
       store.optOuts.optOut(customerId, 'email address undeliverable', null, at);
       store.outbox.skipPendingFor(customerId, 'email_undeliverable', at);
-      store.audit.write('job:sender', 'email.bounced', `customer:${customerId}`, { outboxId: m.id, error }, at);
+      store.audit.write(
+        'job:sender',
+        'email.bounced',
+        `customer:${customerId}`,
+        { outboxId: m.id, error },
+        at,
+      );
     });
   }
 

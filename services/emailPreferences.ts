@@ -24,7 +24,10 @@ export class EmailPreferenceService {
   status(customerId: number): { known: boolean; optedOut: boolean } {
     const contact = this.store.contacts.contact(customerId);
     if (!contact) return { known: false, optedOut: false };
-    return { known: true, optedOut: contact.forgottenAt !== null || this.store.optOuts.isOptedOut(customerId) };
+    return {
+      known: true,
+      optedOut: contact.forgottenAt !== null || this.store.optOuts.isOptedOut(customerId),
+    };
   }
 
   /**

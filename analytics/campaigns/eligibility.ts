@@ -17,7 +17,9 @@ export function candidateContact(store: Store, c: CandidateRow): ContactFacts {
     forgottenAt: c.forgottenAt,
     consentState: c.consentState,
     chat:
-      c.referenceId !== null ? { channelId: c.referenceChannelId ?? '', updatedAt: c.referenceUpdatedAt } : null,
+      c.referenceId !== null
+        ? { channelId: c.referenceChannelId ?? '', updatedAt: c.referenceUpdatedAt }
+        : null,
     email: c.email,
     preferredChannel: c.preferredChannel,
     emailSuppressed: () => (c.email ? store.contacts.isSuppressed(c.email) : false),

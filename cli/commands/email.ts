@@ -30,7 +30,12 @@ export function registerEmail(program: Command): void {
       } finally {
         channel.close();
       }
-      const result = { ok: true, from: mail.from, templates: mail.templatesDir, unsubscribe: mail.unsubscribe.baseUrl };
+      const result = {
+        ok: true,
+        from: mail.from,
+        templates: mail.templatesDir,
+        unsubscribe: mail.unsubscribe.baseUrl,
+      };
       if (opts.json) printJson(result);
       else process.stdout.write(`The relay accepted the connection; sending as ${mail.from.address}.\n`);
     });
@@ -43,7 +48,7 @@ export function registerEmail(program: Command): void {
           '(a hard bounce or a complaint your mail provider reported)',
       )
       .requiredOption('--reason <reason>', `${REASONS.join(' or ')}`)
-      .option('--detail <text>', "what the provider said, for the audit log")
+      .option('--detail <text>', 'what the provider said, for the audit log')
       .option('--json', 'print JSON'),
   ).action(async (address: string, opts: DbOption & { reason: string; detail?: string; json?: boolean }) => {
     if (!(REASONS as readonly string[]).includes(opts.reason))

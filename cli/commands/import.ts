@@ -81,7 +81,10 @@ export function registerImport(program: Command): void {
       )
       .argument('<file>', 'CSV file, optionally gzip-compressed')
       .option('--strict', 'abort on the first unreadable row: exit non-zero and write nothing')
-      .option('--time-zone <zone>', 'IANA zone of consent dates without an offset (default: RETAIN_IMPORT_TIMEZONE)')
+      .option(
+        '--time-zone <zone>',
+        'IANA zone of consent dates without an offset (default: RETAIN_IMPORT_TIMEZONE)',
+      )
       .option('--json', 'print the summary as JSON'),
   ).action(async (file: string, opts: DbOption & { strict?: boolean; json?: boolean; timeZone?: string }) => {
     const timeZone = opts.timeZone ?? config().importTimeZone;

@@ -43,7 +43,9 @@ const normalise = (h: string) =>
 export function detectCustomerColumns(header: string[]): CustomerColumns {
   const names = header.map(normalise);
   if (names.some((n) => ORDER_COLUMNS.includes(n)))
-    throw new HeaderError(`this is an order file (${header.join(',')}): import it with \`retain import orders\``);
+    throw new HeaderError(
+      `this is an order file (${header.join(',')}): import it with \`retain import orders\``,
+    );
   const columns: CustomerColumns = {};
   for (const [field, aliases] of Object.entries(ALIASES) as Array<[CustomerField, string[]]>) {
     const index = names.findIndex((n) => aliases.includes(n));

@@ -15,7 +15,8 @@ import type { CustomerColumns, CustomerField } from './customerFormat';
 import { normaliseCustomerId } from './rows';
 import type { ZonedTimestampParser } from './timestamps';
 
-export type CustomerRowOutcome = { kind: 'update'; update: ContactUpdate } | { kind: 'error'; reason: string };
+export type CustomerRowOutcome =
+  { kind: 'update'; update: ContactUpdate } | { kind: 'error'; reason: string };
 
 const YES = new Set(['yes', 'y', 'true', '1']);
 const NO = new Set(['no', 'n', 'false', '0']);

@@ -69,7 +69,11 @@ export async function importCustomers(
   const handleRecord = (record: string[], line: number) => {
     if (!columns) {
       columns = detectCustomerColumns(record);
-      importId = repo.beginImport({ file: path.resolve(file), format: 'customers', startedAt: now.toISOString() });
+      importId = repo.beginImport({
+        file: path.resolve(file),
+        format: 'customers',
+        startedAt: now.toISOString(),
+      });
       return;
     }
     if (record.length === 1 && record[0].trim() === '') return; // blank line

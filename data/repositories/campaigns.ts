@@ -314,7 +314,13 @@ export class SqliteCampaignRepository {
    * Records the customer's arm, and the channel their message goes (or, in the control arm, would
    * have gone) by; false when they were already a member (their arm is kept).
    */
-  assign(campaignId: number, customerId: number, arm: Arm, at: Date, channel: OutboxChannel | null = null): boolean {
+  assign(
+    campaignId: number,
+    customerId: number,
+    arm: Arm,
+    at: Date,
+    channel: OutboxChannel | null = null,
+  ): boolean {
     return this.assignStmt.run(campaignId, customerId, arm, at.toISOString(), channel).changes === 1;
   }
 

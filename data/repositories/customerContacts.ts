@@ -117,7 +117,11 @@ export class SqliteCustomerContactRepository {
    * does not know them yet. Only what differs is written, so importing the same file twice
    * changes nothing the second time. A forgotten customer is never written again.
    */
-  apply(u: ContactUpdate, importId: number, now: Date): { customerId: number | null; outcome: ContactOutcome } {
+  apply(
+    u: ContactUpdate,
+    importId: number,
+    now: Date,
+  ): { customerId: number | null; outcome: ContactOutcome } {
     const nowIso = now.toISOString();
     const cur = this.currentStmt.get(u.externalId) as CurrentRow | undefined;
     if (cur?.forgotten_at) return { customerId: cur.id, outcome: 'forgotten' };
@@ -125,8 +129,7 @@ export class SqliteCustomerContactRepository {
     const consentState = u.consent?.state ?? cur?.consent_state ?? 'unknown';
     const consentChanged = u.consent !== undefined && u.consent.state !== cur?.consent_state;
     // The time consent was given: the file's, else now when it changed, else what was recorded.
-    const consentUpdatedAt =
-      u.consent?.at ?? (consentChanged ? nowIso : (cur?.consent_updated_at ?? null));
+    const consentUpdatedAt = u.consent?.at ?? (consentChanged ? nowIso : (cur?.consent_updated_at ?? null));
     const customer = {
       email: u.email ?? cur?.email ?? null,
       country: u.country ?? cur?.country ?? null,
@@ -139,7 +142,8 @@ export class SqliteCustomerContactRepository {
       preferredChannel: u.preferredChannel ?? cur?.preferred_channel ?? null,
       consentSource: u.consent?.source ?? cur?.consent_source ?? null,
     };
-    const wantsContact = contact.name !== null || contact.preferredChannel !== null || contact.consentSource !== null;
+    const wantsContact =
+      contact.name !== null || contact.preferredChannel !== null || contact.consentSource !== null;
 
     if (!cur) {
       const { id } = this.insertCustomerStmt.get({ externalId: u.externalId, now: nowIso, ...customer }) as {

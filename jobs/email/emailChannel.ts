@@ -37,7 +37,8 @@ export function createEmailChannel(
   options: { maxConnections: number; templates?: EmailTemplates; transport?: SmtpTransport },
 ): EmailChannel {
   const templates = options.templates ?? loadEmailTemplates(mail.templatesDir);
-  const transport = options.transport ?? smtpTransport(mail.smtpUrl, { maxConnections: options.maxConnections });
+  const transport =
+    options.transport ?? smtpTransport(mail.smtpUrl, { maxConnections: options.maxConnections });
   const domain = emailDomain(mail.from.address);
   const shopName = shopNameOf(mail.from);
   const from = { name: mail.from.name ?? '', address: mail.from.address };

@@ -56,7 +56,10 @@ export function loadEmailTemplates(dir: string): EmailTemplates {
   return (view) => ({
     // A subject is one line: whatever the template leaves between words becomes one space.
     subject: subject(view).replace(/\s+/g, ' ').trim().slice(0, MAX_SUBJECT),
-    text: text(view).replace(/\n{3,}/g, '\n\n').trim() + '\n',
+    text:
+      text(view)
+        .replace(/\n{3,}/g, '\n\n')
+        .trim() + '\n',
     html: html(view),
   });
 }

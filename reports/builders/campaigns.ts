@@ -1,6 +1,11 @@
 /** Campaign previews and outcomes as reports. */
 import { formatCell, type Report } from '../report';
-import type { AudienceFilter, AudiencePreview, CampaignOutcome, ChannelOutcome } from '../../services/campaigns';
+import type {
+  AudienceFilter,
+  AudiencePreview,
+  CampaignOutcome,
+  ChannelOutcome,
+} from '../../services/campaigns';
 
 const pct = (v: number) => formatCell(v, 'percent');
 const num = (v: number) => formatCell(v, 'number');
