@@ -422,7 +422,7 @@ export class OutboxSender {
       store.outbox.markFailed(m.id, `address undeliverable: ${error}`, at);
       store.contacts.suppress(m.email!, 'bounced', error, at);
       store.optOuts.optOut(customerId, 'email address undeliverable', null, at);
-      store.outbox.skipPendingFor(customerId, 'email_undeliverable', at);
+      store.outbox.skipPendingFor(customerId, 'opted_out', at);
       store.audit.write(
         'job:sender',
         'email.bounced',

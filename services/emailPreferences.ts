@@ -74,7 +74,7 @@ export class EmailPreferenceService {
       const customers = store.contacts.customersWithEmail(address);
       for (const customerId of customers) {
         if (store.optOuts.optOut(customerId, `email ${reason}`, null, now))
-          store.outbox.skipPendingFor(customerId, 'email_undeliverable', now);
+          store.outbox.skipPendingFor(customerId, 'opted_out', now);
         store.audit.write(actor, `email.${reason}`, `customer:${customerId}`, { detail }, now);
       }
       return { newlySuppressed, customers: customers.length };

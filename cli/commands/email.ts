@@ -15,30 +15,32 @@ const REASONS = ['bounced', 'complained'] as const;
 export function registerEmail(program: Command): void {
   const email = program.command('email').description('the email channel (docs/email.md)');
 
-  email
-    .command('verify')
-    .description('check the email settings and templates, connect to the SMTP relay and log in')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const mail = config().mail;
-      if (!mail) throw new CliError('email is off: set RETAIN_SMTP_URL and the rest of docs/email.md', 1);
-      const channel = createEmailChannel(mail, { maxConnections: 1 });
-      try {
-        await channel.verify();
-      } catch (err) {
-        throw new CliError(`the SMTP relay refused: ${(err as Error).message}`, 1);
-      } finally {
-        channel.close();
-      }
-      const result = {
-        ok: true,
-        from: mail.from,
-        templates: mail.templatesDir,
-        unsubscribe: mail.unsubscribe.baseUrl,
-      };
-      if (opts.json) printJson(result);
-      else process.stdout.write(`The relay accepted the connection; sending as ${mail.from.address}.\n`);
-    });
+  // --db is accepted like everywhere, and not needed: nothing here reads the database.
+  withDbOption(
+    email
+      .command('verify')
+      .description('check the email settings and templates, connect to the SMTP relay and log in')
+      .option('--json', 'print JSON'),
+  ).action(async (opts: DbOption & { json?: boolean }) => {
+    const mail = config().mail;
+    if (!mail) throw new CliError('email is off: set RETAIN_SMTP_URL and the rest of docs/email.md', 1);
+    const channel = createEmailChannel(mail, { maxConnections: 1 });
+    try {
+      await channel.verify();
+    } catch (err) {
+      throw new CliError(`the SMTP relay refused: ${(err as Error).message}`, 1);
+    } finally {
+      channel.close();
+    }
+    const result = {
+      ok: true,
+      from: mail.from,
+      templates: mail.templatesDir,
+      unsubscribe: mail.unsubscribe.baseUrl,
+    };
+    if (opts.json) printJson(result);
+    else process.stdout.write(`The relay accepted the connection; sending as ${mail.from.address}.\n`);
+  });
 
   withDbOption(
     email

@@ -262,6 +262,19 @@ describe('campaign email through a real SMTP server', () => {
     expect(preview.skipped).toMatchObject({ email_undeliverable: 1 });
   });
 
+  it('a permanent refusal of the message itself (5xx to DATA) fails it and keeps the address', async () => {
+    store = await emailShop(tmp.dir, [{ id: 'd1', email: 'd1@example.com', consent: 'yes' }]);
+    runWinbackJob(store, { now: NOW, config: jobsConfig() });
+    sink.scriptData('d1@example.com', { code: 554, message: '5.7.1 Message rejected as spam' });
+    const summary = await sender(new SimulatedClock(NOW)).drain();
+    expect(summary).toMatchObject({ sent: 0, failed: 1, undeliverable: 0, retried: 0 });
+    const m = store.outbox.list()[0];
+    expect(m.status).toBe('failed');
+    expect(m.lastError).toMatch(/554/);
+    expect(store.contacts.isSuppressed('d1@example.com')).toBe(false);
+    expect(store.optOuts.isOptedOut(customerId(store, 'd1'))).toBe(false);
+  });
+
   it('"stop" in chat stops email too, including messages already queued', async () => {
     store = await emailShop(tmp.dir, [
       { id: 's1', email: 's1@example.com', consent: 'yes' },

@@ -23,6 +23,7 @@ export interface ArrivedMail {
 export class SmtpSink {
   private server: SMTPServer | undefined;
   private readonly scripts = new Map<string, RecipientAnswer[]>();
+  private readonly dataScripts = new Map<string, RecipientAnswer[]>();
   /** Every message accepted, in arrival order (resends included). */
   readonly arrived: ArrivedMail[] = [];
   /** Every RCPT TO answered, e.g. '451 x@example.com'. */
@@ -37,8 +38,14 @@ export class SmtpSink {
     this.scripts.set(address, [...(this.scripts.get(address) ?? []), ...answers]);
   }
 
+  /** The next answers to a message's data (after it arrived) for an address; then accepted. */
+  scriptData(address: string, ...answers: RecipientAnswer[]): void {
+    this.dataScripts.set(address, [...(this.dataScripts.get(address) ?? []), ...answers]);
+  }
+
   reset(): void {
     this.scripts.clear();
+    this.dataScripts.clear();
     this.arrived.length = 0;
     this.recipients.length = 0;
     this.dataDelayMs = 0;
@@ -66,6 +73,12 @@ export class SmtpSink {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          const refusal = this.dataScripts.get(session.envelope.rcptTo[0]?.address ?? '')?.shift();
+          if (refusal) {
+            const err = new Error(refusal.message ?? 'Message refused');
+            (err as Error & { responseCode: number }).responseCode = refusal.code;
+            return callback(err);
+          }
           const raw = Buffer.concat(chunks);
           void simpleParser(raw).then((parsed) => {
             this.arrived.push({
