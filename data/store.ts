@@ -15,6 +15,10 @@ import { SqliteAuditLogRepository, type AuditLogRepository } from './repositorie
 import { SqliteBotStateRepository, type BotStateRepository } from './repositories/botState';
 import { SqliteCampaignRepository, type CampaignRepository } from './repositories/campaigns';
 import { SqliteChatIdentityRepository, type ChatIdentityRepository } from './repositories/chatIdentities';
+import {
+  SqliteCustomerContactRepository,
+  type CustomerContactRepository,
+} from './repositories/customerContacts';
 import { SqliteCustomerOrdersRepository, type CustomerOrdersRepository } from './repositories/customerOrders';
 import { SqliteCustomerScoreRepository, type CustomerScoreRepository } from './repositories/customerScores';
 import { SqliteErasureRepository, type ErasureRepository } from './repositories/erasure';
@@ -37,6 +41,7 @@ export interface Repositories {
   readonly botState: BotStateRepository;
   readonly campaigns: CampaignRepository;
   readonly identities: ChatIdentityRepository;
+  readonly contacts: CustomerContactRepository;
   readonly customerOrders: CustomerOrdersRepository;
   readonly scores: CustomerScoreRepository;
   readonly erasure: ErasureRepository;
@@ -125,6 +130,9 @@ class SqliteStore implements Store {
   }
   get identities() {
     return this.repo('identities', (db) => new SqliteChatIdentityRepository(db));
+  }
+  get contacts() {
+    return this.repo('contacts', (db) => new SqliteCustomerContactRepository(db));
   }
   get customerOrders() {
     return this.repo('customerOrders', (db) => new SqliteCustomerOrdersRepository(db));

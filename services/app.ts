@@ -76,7 +76,7 @@ export async function composeApp(store: Store, config: Config, options: ComposeO
       nlu.setGazetteer(shopVocabulary(store));
     },
   });
-  const campaigns = new CampaignService(store, now, config.jobs.suppression);
+  const campaigns = new CampaignService(store, now, config.jobs.suppression, config.jobs.channels);
   const nlu = await loadOrTrainNlu(config.modelsDir, {
     gazetteer: shopVocabulary(store),
     referenceDate: () => reports.referenceDate(),

@@ -3,6 +3,7 @@ import * as campaignDelivery from './002-campaign-delivery';
 import * as shopFacts from './003-shop-facts';
 import * as verificationAndErasure from './004-verification-and-erasure';
 import * as campaignMemberUplift from './005-campaign-member-uplift';
+import * as emailContacts from './006-email-contacts';
 
 export interface Migration {
   version: number;
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { version: 3, name: 'shop-facts', up: shopFacts.up },
   { version: 4, name: 'verification-and-erasure', up: verificationAndErasure.up },
   { version: 5, name: 'campaign-member-uplift', up: campaignMemberUplift.up },
+  { version: 6, name: 'email-contacts', up: emailContacts.up },
 ];
