@@ -9,7 +9,7 @@ import type { ExportStore } from '../reports/exportStore';
 const NAME = /^[\w.-]{1,100}\.csv$/;
 
 export function registerExportRoutes(server: restify.Server, store: ExportStore): void {
-  server.get('/exports/:id/:name', (req, res) => {
+  server.get('/exports/:id/:name', async (req, res) => {
     const id = String(req.params?.id ?? '');
     const name = String(req.params?.name ?? '');
     const csv = NAME.test(name) ? store.read(id) : undefined;

@@ -110,7 +110,7 @@ export function previewAudience(
   const eligibleIds = new Map(eligible.map((c) => [c.customerId, true]));
   const isEligible = (c: CandidateRow) => {
     let ok = eligibleIds.get(c.customerId);
-    if (ok === undefined) eligibleIds.set(c.customerId, (ok = check(c) === null));
+    if (ok === undefined) eligibleIds.set(c.customerId, (ok = !('skip' in check(c))));
     return ok;
   };
   const comparison = compareWithChurnTargeting(

@@ -4,6 +4,7 @@ import * as shopFacts from './003-shop-facts';
 import * as verificationAndErasure from './004-verification-and-erasure';
 import * as campaignMemberUplift from './005-campaign-member-uplift';
 import * as emailContacts from './006-email-contacts';
+import * as erasedEmails from './007-erased-emails';
 
 export interface Migration {
   version: number;
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   { version: 4, name: 'verification-and-erasure', up: verificationAndErasure.up },
   { version: 5, name: 'campaign-member-uplift', up: campaignMemberUplift.up },
   { version: 6, name: 'email-contacts', up: emailContacts.up },
+  { version: 7, name: 'erased-emails', up: erasedEmails.up },
 ];

@@ -199,7 +199,7 @@ export class SqliteCampaignRepository {
     this.statusStmt = db.prepare(`UPDATE campaigns SET status = @status, updated_at = @now WHERE id = @id`);
     this.assignStmt = db.prepare(`
       INSERT OR IGNORE INTO campaign_members (campaign_id, customer_id, arm, assigned_at, predicted_uplift, channel)
-      VALUES (?, ?, ?, ?, ?)`);
+      VALUES (?, ?, ?, ?, ?, ?)`);
     this.armStmt = db.prepare(`SELECT arm FROM campaign_members WHERE campaign_id = ? AND customer_id = ?`);
     this.memberCountStmt = db.prepare(
       `SELECT arm, COUNT(*) AS n FROM campaign_members WHERE campaign_id = ? GROUP BY arm`,

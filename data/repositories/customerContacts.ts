@@ -9,7 +9,8 @@ import type { PublicApi } from '../publicApi';
 import { normaliseEmail } from '../../lib/email';
 
 export type PreferredChannel = 'chat' | 'email';
-export type SuppressionReason = 'bounced' | 'complained';
+/** `erased`: the owner of the address asked to be forgotten. */
+export type SuppressionReason = 'bounced' | 'complained' | 'erased';
 
 /** One customer's row of a customer file; undefined fields are left as they are. */
 export interface ContactUpdate {
@@ -74,6 +75,7 @@ export class SqliteCustomerContactRepository {
   private readonly byEmailStmt;
   private readonly suppressStmt;
   private readonly suppressionStmt;
+  private readonly erasedStmt;
 
   constructor(db: Db) {
     this.currentStmt = db.prepare(`
@@ -107,6 +109,9 @@ export class SqliteCustomerContactRepository {
     this.suppressStmt = db.prepare(`
       INSERT INTO email_suppressions (address_hash, reason, detail, created_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (address_hash) DO NOTHING`);
+    this.erasedStmt = db.prepare(
+      `SELECT 'erased' AS reason, NULL AS detail, erased_at AS createdAt FROM erased_emails WHERE address_hash = ?`,
+    );
     this.suppressionStmt = db.prepare(
       `SELECT reason, detail, created_at AS createdAt FROM email_suppressions WHERE address_hash = ?`,
     );
@@ -125,6 +130,9 @@ export class SqliteCustomerContactRepository {
     const nowIso = now.toISOString();
     const cur = this.currentStmt.get(u.externalId) as CurrentRow | undefined;
     if (cur?.forgotten_at) return { customerId: cur.id, outcome: 'forgotten' };
+    // The same person under a new record (their old one was pseudonymised): still forgotten.
+    if (u.email && this.erasedStmt.get(addressHash(u.email)))
+      return { customerId: cur?.id ?? null, outcome: 'forgotten' };
 
     const consentState = u.consent?.state ?? cur?.consent_state ?? 'unknown';
     const consentChanged = u.consent !== undefined && u.consent.state !== cur?.consent_state;
@@ -184,7 +192,8 @@ export class SqliteCustomerContactRepository {
   }
 
   suppression(address: string): EmailSuppression | undefined {
-    return this.suppressionStmt.get(addressHash(address)) as EmailSuppression | undefined;
+    const hash = addressHash(address);
+    return (this.suppressionStmt.get(hash) ?? this.erasedStmt.get(hash)) as EmailSuppression | undefined;
   }
 
   isSuppressed(address: string): boolean {

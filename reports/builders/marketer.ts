@@ -415,7 +415,13 @@ export function productInsightReport(
         { header: 'Units', kind: 'number' },
         { header: 'Revenue', kind: 'money' },
       ],
-      rows: products.map((p) => [describe(p.sku), p.sku, p.customers, p.quantity, p.revenue]),
+      rows: products.map((p) => [
+        sentenceCase(p.description ?? describe(p.sku)),
+        p.sku,
+        p.customers,
+        p.quantity,
+        p.revenue,
+      ]),
     },
     notes: rules.strongest.length
       ? [`Strongest bought-together rules: ${rules.strongest.map(ruleText).join('; ')}.`]

@@ -3,6 +3,7 @@
  * renders (reports/), and the whole table as CSV.
  */
 import { stringify } from 'csv-stringify/sync';
+import { sentenceCase } from '../../lib/text';
 import type { Cell, ChartSpec, Report, ReportAction, ReportColumn } from '../../reports/report';
 import { isTimeDimension, type Dimension, type Measure, type QuerySpec } from '../../nlp/query/spec';
 import { MEASURE_DEFINITIONS, type Format, type MeasureDefinition } from './measures';
@@ -70,9 +71,12 @@ export function present(input: PresentInput): AnalystAnswer {
   const table = input.customTable
     ? { columns: input.customTable.columns, rows: input.customTable.rows }
     : { columns: [...keyColumns, ...measureColumns], rows: rows.map(raw) };
+  // Shown as people write names ("Regency cakestand 3 tier"); the export keeps the catalogue's.
+  const nameColumn = input.dimension === 'product' && !input.customTable ? 1 : -1;
   const displayed = (cells: Cell[]) =>
     cells.map((c, i) => {
       const format = (table.columns[i] as { format?: Format }).format;
+      if (i === nameColumn && typeof c === 'string') return sentenceCase(c);
       return typeof c === 'number' && format ? formatValue(c, format) : c;
     });
   const pageCells = input.customTable ? input.customTable.rows.slice(0, size) : shown.map(raw);

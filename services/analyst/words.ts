@@ -1,5 +1,4 @@
 /** Numbers, periods, groups and filters in words, as the answers state them. */
-import { sentenceCase } from '../../lib/text';
 import type { Dimension, QueryFilters } from '../../nlp/query/spec';
 import type { Format } from './measures';
 
@@ -46,7 +45,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function keyLabel(dimension: Dimension | undefined, key: string, label: string): string {
   if (dimension === 'month') return `${MONTHS[Number(key.slice(5, 7)) - 1]} ${key.slice(0, 4)}`;
   if (dimension === 'quarter') return `Q${(Number(key.slice(5, 7)) + 2) / 3} ${key.slice(0, 4)}`;
-  if (dimension === 'product') return `${sentenceCase(label)} (${key})`;
+  if (dimension === 'product') return `${label} (${key})`;
   return label;
 }
 

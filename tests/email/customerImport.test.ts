@@ -185,7 +185,13 @@ describe('importing customers: contacts and consent', () => {
     );
     store.identities.linkCustomer(identity.id, bo);
     store.erasure.forgetIdentity(identity.id);
-    expect(contact('12347')).toMatchObject({ name: null, email: null, forgottenAt: expect.any(String) });
+    // The record is pseudonymised: nothing is known by his id any more.
+    expect(store.orders.customerByExternal('12347')).toBeUndefined();
+    expect(store.contacts.contact(bo)).toMatchObject({
+      name: null,
+      email: null,
+      forgottenAt: expect.any(String),
+    });
 
     const summary = await importCustomers(
       store,
@@ -196,8 +202,11 @@ describe('importing customers: contacts and consent', () => {
       ]),
       { now: NOW },
     );
+    // An old export does not bring him back: his address is known to be erased (as a hash only).
     expect(summary).toMatchObject({ skipped: { forgotten: 1 }, unchanged: 1 });
-    expect(contact('12347')).toMatchObject({ email: null, name: null, consentState: 'withdrawn' });
+    expect(store.orders.customerByExternal('12347')).toBeUndefined();
+    expect(store.contacts.contact(bo)).toMatchObject({ email: null, name: null, consentState: 'withdrawn' });
+    expect(store.contacts.suppression('BO@example.com')).toMatchObject({ reason: 'erased' });
     // Re-importing consent does not lift Anna's unsubscribe.
     expect(store.optOuts.isOptedOut(anna, 'email')).toBe(true);
   });
