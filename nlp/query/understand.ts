@@ -794,8 +794,10 @@ function isFollowUp(r: Reading): boolean {
   if (r.action) return true;
   if (!changesSomething(r)) return false;
   if (FOLLOW_UP_START.test(r.text)) return true;
-  if (!r.measure) return true;
   const words = r.text.split(' ').filter((w) => !GRAMMAR_WORDS.has(w));
+  // Without a measure: a few words change the last question ("in France", "by country", "last
+  // year"); a question complete on its own asks anew ("top products last quarter").
+  if (!r.measure) return words.length <= 3 && !(r.dimension && (r.ranking || r.limit));
   return !QUESTION_FRAME.test(r.text) && words.length <= 3 && !hasQualifier(r) && !r.dimension;
 }
 
