@@ -6,6 +6,7 @@
  * "November 2011", "month to date". A range is [from, to): `to` is exclusive,
  * both are ISO dates (YYYY-MM-DD, UTC).
  */
+import { ONE_TO_TWELVE } from '../text/numberWords';
 export interface DateRange {
   from: string;
   to: string;
@@ -23,18 +24,7 @@ const MONTH_WORD =
 const NUMBER_WORDS: Record<string, number> = {
   a: 1,
   an: 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
+  ...ONE_TO_TWELVE,
   fourteen: 14,
   thirty: 30,
   sixty: 60,

@@ -3,6 +3,7 @@
  * shapes (rankings, breakdowns, trends, comparisons) and follow-ups, and the things retain has no
  * data for. Patterns run on normalised text (text.ts: lower case, no apostrophes or punctuation).
  */
+import { ONE_TO_TWELVE } from '../text/numberWords';
 import type { Dimension, Measure } from './spec';
 
 /** A whole-word pattern, global (for matchAll). */
@@ -285,18 +286,7 @@ export const ASCENDING = words(
 );
 
 export const NUMBER_WORDS: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
+  ...ONE_TO_TWELVE,
   fifteen: 15,
   twenty: 20,
   fifty: 50,

@@ -42,7 +42,7 @@ import {
 import { companions, MEASURE_DEFINITIONS, type MeasureDefinition } from './measures';
 import { describeFilters, formatChange, formatValue, keyLabel, DIMENSION_LABEL } from './words';
 import { present } from './present';
-import { explainChange } from './drivers';
+import { explainChange, filterOf } from './drivers';
 import type { AnalystAnswer, AnswerRow, DataContext } from './types';
 
 export type { AnalystAnswer, AnswerRow } from './types';
@@ -117,12 +117,9 @@ export class Analyst {
   }
 
   answer(given: QuerySpec): AnalystAnswer {
-    const spec = readQuerySpec(given);
-    if (!spec) return this.cannot(null, 'That question is no longer readable: please ask it again.');
-    const ctx = this.context();
-    if (!ctx) return this.cannot(spec, 'There are no orders yet: import the order history first.');
-    const problem = this.problem(spec, ctx);
-    if (problem) return this.cannot(spec, problem);
+    const ready = this.ready(given);
+    if ('cannot' in ready) return ready.cannot;
+    const { spec, ctx } = ready;
     switch (spec.shape) {
       case 'comparison':
         return this.comparison(spec, ctx);
@@ -138,18 +135,28 @@ export class Analyst {
 
   /** What moved the figure: the groups that changed most between the period and the one before. */
   why(given: QuerySpec): AnalystAnswer {
-    const spec = readQuerySpec(given);
-    if (!spec) return this.cannot(null, 'That question is no longer readable: please ask it again.');
-    const ctx = this.context();
-    if (!ctx) return this.cannot(spec, 'There are no orders yet: import the order history first.');
-    const problem = this.problem(spec, ctx);
-    if (problem) return this.cannot(spec, problem);
+    const ready = this.ready(given);
+    if ('cannot' in ready) return ready.cannot;
+    const { spec, ctx } = ready;
     return explainChange(spec, ctx, {
       sales: (filter, grouping) =>
         this.remember(['sales', filter, grouping], () => this.facts.sales(filter, grouping)),
       cannot: (reason) => this.cannot(spec, reason),
       pageSize: this.pageSize,
     });
+  }
+
+  /** The spec checked and the data's dates, or the answer saying why the question cannot be asked. */
+  private ready(given: QuerySpec): { spec: QuerySpec; ctx: DataContext } | { cannot: AnalystAnswer } {
+    const spec = readQuerySpec(given);
+    if (!spec)
+      return { cannot: this.cannot(null, 'That question is no longer readable: please ask it again.') };
+    const ctx = this.context();
+    if (!ctx)
+      return { cannot: this.cannot(spec, 'There are no orders yet: import the order history first.') };
+    const problem = this.problem(spec, ctx);
+    if (problem) return { cannot: this.cannot(spec, problem) };
+    return { spec, ctx };
   }
 
   private get pageSize(): number {
@@ -535,19 +542,7 @@ export class Analyst {
   // Data
 
   private filter(spec: QuerySpec, period: Period | undefined): FactsFilter {
-    const f = spec.filters;
-    return {
-      ...(period ? { from: period.from, to: period.to } : {}),
-      ...(f.countries?.length ? { countries: f.countries } : {}),
-      ...(f.excludeCountries?.length ? { excludeCountries: f.excludeCountries } : {}),
-      ...(f.products?.length ? { skus: f.products.map((p) => p.code) } : {}),
-      ...(f.productWords?.length ? { nameWords: f.productWords } : {}),
-      ...(f.segments?.length ? { segments: f.segments } : {}),
-      ...(f.stages?.length ? { stages: f.stages } : {}),
-      ...(f.customerKind ? { customerKind: f.customerKind } : {}),
-      ...(f.orderValue ? { orderValue: f.orderValue } : {}),
-      ...(f.customerSpend ? { customerSpend: f.customerSpend } : {}),
-    };
+    return { ...(period ? { from: period.from, to: period.to } : {}), ...filterOf(spec) };
   }
 
   private fetch(spec: QuerySpec, period: ResolvedPeriod, grouping: FactsGrouping): Facts[] {

@@ -186,7 +186,8 @@ function periodSide(base: FactsFilter, p: Period): Side {
   return { label: describePeriod(p), filter: { ...base, from: p.from, to: p.to } };
 }
 
-function filterOf(spec: QuerySpec): FactsFilter {
+/** The spec's filters as the facts repository takes them (no period). */
+export function filterOf(spec: QuerySpec): FactsFilter {
   const f = spec.filters;
   return {
     ...(f.countries?.length ? { countries: f.countries } : {}),
