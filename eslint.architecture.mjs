@@ -60,10 +60,15 @@ const ZONES = [
   { zone: 'bench', restrict: EVERYWHERE },
   // Measures the bot server against bare botbuilder bots on the same stack.
   { zone: 'bench/server.ts', restrict: except('botFramework') },
+  // The analyst's grader answers every question with its own SQL, independently of the code it
+  // grades (and the benchmark copies databases to compare indexes); the tests use its answers.
+  { zone: 'bench/analystGrading.ts', restrict: except('sqlite') },
+  { zone: 'bench/analyst.ts', restrict: except('sqlite') },
   { zone: 'scripts', restrict: EVERYWHERE },
   { zone: 'tests', restrict: EVERYWHERE },
   // The tests of a folder may use what the folder may use.
   { zone: 'tests/data', restrict: except('dbHandle') },
+  { zone: 'tests/analyst/questions.test.ts', restrict: except('sqlite') },
   // Tests check what was written with their own SQL, through this one helper.
   { zone: 'tests/support/sql.ts', restrict: except('dbHandle') },
   { zone: 'tests/bot', restrict: except('botFramework') },

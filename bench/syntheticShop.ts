@@ -24,14 +24,17 @@ export interface ShopSpec {
   /** Where the customers' saved conversation references point. */
   serviceUrl: string;
   seed: number;
+  /** Link a chat account with a saved reference to every customer (default true). */
+  chat?: boolean;
 }
 
 /**
  * A shop whose every customer is due a win-back, written through the repositories: catalogue,
  * customers and orders (as an import), scores above the churn threshold (as `retain train` stores
- * them), and a chat account per customer linked to their record with a saved reference. Customers
- * have taste: most of their lines come from two favourite categories, with a popularity skew.
- * Consent is left 'unknown', which the suppression rules allow (only denied/withdrawn block).
+ * them), and (unless `chat` is false) a chat account per customer linked to their record with a
+ * saved reference. Customers have taste: most of their lines come from two favourite categories,
+ * with a popularity skew. Consent is left 'unknown', which chat allows (only denied/withdrawn block);
+ * email needs it granted (bench:email imports it).
  */
 export function buildShop(store: Store, spec: ShopSpec): { purchaseLines: number } {
   const rand = seededRandom(spec.seed);
@@ -135,6 +138,7 @@ export function buildShop(store: Store, spec: ShopSpec): { purchaseLines: number
     }),
   );
 
+  if (spec.chat === false) return { purchaseLines: lines };
   const chats = store.identities;
   const seenAt = new Date(NOW.getTime() - 30 * DAY_MS);
   store.transaction(() => {

@@ -9,6 +9,7 @@ import type { Config } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
 import { configuredStoreLocation, isPostgresUrl, openStore, type Store } from '../data/store';
 import { importOrders } from '../data/import/importOrders';
+import { importCustomers } from '../data/import/importCustomers';
 import { composeApp, type App } from '../services/app';
 import { createAdapter, hasCredentials } from './adapter';
 import { AssistantBot } from './assistantBot';
@@ -17,9 +18,13 @@ import { UnderstandingMiddleware } from './understandingMiddleware';
 import { registerWebChat, type WebChat } from './directLine';
 import type { CloudAdapter, Middleware } from 'botbuilder';
 import { registerChartRoutes } from './charts';
+import { registerExportRoutes } from './exports';
+import { ExportStore } from '../reports/exportStore';
 import { ChartStore } from '../reports/chartStore';
 import { adapterSend } from './proactive/adapterSend';
-import { createJobRuntime } from '../jobs';
+import { createEmailChannel, createJobRuntime, type EmailChannel } from '../jobs';
+import { EmailPreferenceService } from '../services/emailPreferences';
+import { registerUnsubscribeRoutes } from './unsubscribe';
 import { assertSafeBind, createServer, listen } from './server';
 import { BotMetrics } from './metrics';
 import { RateLimiter } from './rateLimiter';
@@ -85,6 +90,10 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   // Before anything is opened or imported: a refused start should cost nothing.
   assertSafeBind(host, authenticated);
 
+  // Before anything is opened: a broken email template or setting stops the start.
+  const email: EmailChannel | undefined = config.mail
+    ? createEmailChannel(config.mail, { maxConnections: config.jobs.send.concurrency })
+    : undefined;
   const store = openStore(dbFile);
   try {
     if (options.demo && store.orders.dataExtent().orders === 0) await importDemoData(store, config, log);
@@ -94,11 +103,15 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const adapter = createAdapter(config, log, () => metrics.turnError());
     for (const middleware of turnMiddleware(app, log)) adapter.use(middleware);
     // Chart specs sit next to the database, so links in cards already sent survive a restart.
-    const charts = new ChartStore({
-      dir: path.join(path.dirname(isPostgresUrl(dbFile) ? config.dbFile : dbFile), 'charts'),
-    });
+    // With PostgreSQL, next to where the SQLite file would be (var/ by default): several
+    // instances share them only through a folder every instance mounts (docs/deployment.md).
+    const filesDir = path.dirname(isPostgresUrl(dbFile) ? config.dbFile : dbFile);
+    const charts = new ChartStore({ dir: path.join(filesDir, 'charts') });
+    // Exported tables are offered by link only where the bot has a public address (Teams, Slack).
+    const exports = config.publicUrl ? new ExportStore({ dir: path.join(filesDir, 'exports') }) : undefined;
     const bot = createChatBot(app, {
       charts,
+      exports,
       publicBaseUrl: config.publicUrl,
       onChartError: (err) => log.warn({ err }, 'a report chart could not be drawn; sent without it'),
     });
@@ -117,6 +130,17 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       local: config.local,
     });
     registerChartRoutes(server, charts, log);
+    if (exports) registerExportRoutes(server, exports);
+    if (config.unsubscribe) {
+      registerUnsubscribeRoutes(server, {
+        preferences: new EmailPreferenceService(store),
+        secret: config.unsubscribe.secret,
+        shopName: config.unsubscribe.shopName,
+        log,
+        clientAddress,
+        clientLimiter,
+      });
+    }
     const webChat = registerWebChat(server, {
       adapter,
       bot,
@@ -144,8 +168,17 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     );
     if (webChat) log.info(`web chat (${webChat.mode} mode): open ${url}/ in a browser`);
 
+    if (email) {
+      // Worth knowing at once; the outbox retries anyway, so a relay that is down is no reason to stop.
+      email.verify().then(
+        () => log.info('email: the SMTP relay accepted the connection'),
+        (err: unknown) =>
+          log.warn({ err }, 'email: cannot reach or log in to the SMTP relay (RETAIN_SMTP_URL)'),
+      );
+    }
     const jobs = createJobRuntime(store, config.jobs, {
       send: adapterSend(adapter, config.bot.appId),
+      email: email && config.mail ? { sender: email, rate: config.mail.rate } : undefined,
       modelsDir: config.modelsDir,
       importTimeZone: config.importTimeZone,
       onRun: (name, outcome) => {
@@ -175,12 +208,14 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         if (stopped) return;
         stopped = true;
         await jobs.stop();
+        email?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         store.close();
         log.info('retain stopped');
       },
     };
   } catch (err) {
+    email?.close();
     store.close();
     throw err;
   }
@@ -202,4 +237,12 @@ async function importDemoData(store: Store, config: Config, log: Logger): Promis
     `demo data imported: ${summary.created.orders} orders, ${summary.created.customers} customers, ` +
       `${summary.created.products} products in ${summary.seconds.toFixed(1)} s`,
   );
+  // Synthetic example.com addresses and consent for some demo customers, so email can be tried.
+  const contacts = config.demoCustomersFile;
+  if (contacts && fs.existsSync(contacts)) {
+    const c = await importCustomers(store, contacts, { timeZone: config.importTimeZone, actor: 'demo' });
+    log.info(
+      `demo contacts imported: ${c.updated + c.created} customers, ${c.consent.granted} with email consent`,
+    );
+  }
 }

@@ -11,6 +11,7 @@ import { registerNlp } from './commands/nlp';
 import { registerMarketers } from './commands/marketers';
 import { registerJobs } from './commands/jobs';
 import { registerUplift } from './commands/uplift';
+import { registerEmail } from './commands/email';
 
 export function buildProgram(): Command {
   const program = new Command('retain')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerMarketers(program);
   registerJobs(program);
   registerUplift(program);
+  registerEmail(program);
   return program;
 }
 

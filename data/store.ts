@@ -17,6 +17,10 @@ import { SqliteAuditLogRepository, type AuditLogRepository } from './repositorie
 import { SqliteBotStateRepository, type BotStateRepository } from './repositories/botState';
 import { SqliteCampaignRepository, type CampaignRepository } from './repositories/campaigns';
 import { SqliteChatIdentityRepository, type ChatIdentityRepository } from './repositories/chatIdentities';
+import {
+  SqliteCustomerContactRepository,
+  type CustomerContactRepository,
+} from './repositories/customerContacts';
 import { SqliteCustomerOrdersRepository, type CustomerOrdersRepository } from './repositories/customerOrders';
 import { SqliteCustomerScoreRepository, type CustomerScoreRepository } from './repositories/customerScores';
 import { SqliteErasureRepository, type ErasureRepository } from './repositories/erasure';
@@ -30,6 +34,7 @@ import { SqliteOrderImportRepository, type OrderImportRepository } from './repos
 import { SqliteOutboxRepository, type OutboxRepository } from './repositories/outbox';
 import { SqliteRecsDataRepository, type RecsDataRepository } from './repositories/recsData';
 import { SqliteSalesInsightsRepository, type SalesInsightsRepository } from './repositories/salesInsights';
+import { SqliteShopFactsRepository, type ShopFactsRepository } from './repositories/shopFacts';
 import { SqliteVerifyAttemptRepository, type VerifyAttemptRepository } from './repositories/verifyAttempts';
 import { SqliteWebChatDemoRepository, type WebChatDemoRepository } from './repositories/webchatDemo';
 import { SqliteJobRunRepository, type JobRunRepository } from './repositories/jobRuns';
@@ -43,6 +48,7 @@ export interface Repositories {
   readonly botState: BotStateRepository;
   readonly campaigns: CampaignRepository;
   readonly identities: ChatIdentityRepository;
+  readonly contacts: CustomerContactRepository;
   readonly customerOrders: CustomerOrdersRepository;
   readonly scores: CustomerScoreRepository;
   readonly erasure: ErasureRepository;
@@ -56,6 +62,8 @@ export interface Repositories {
   readonly outbox: OutboxRepository;
   readonly recsData: RecsDataRepository;
   readonly sales: SalesInsightsRepository;
+  /** Marketers' questions about the shop's figures (whitelisted SQL fragments, bound values). */
+  readonly facts: ShopFactsRepository;
   readonly verifyAttempts: VerifyAttemptRepository;
   readonly webChatDemo: WebChatDemoRepository;
   readonly jobRuns: JobRunRepository;
@@ -149,6 +157,9 @@ class SqliteStore implements Store {
   get identities() {
     return this.repo('identities', (db) => new SqliteChatIdentityRepository(db));
   }
+  get contacts() {
+    return this.repo('contacts', (db) => new SqliteCustomerContactRepository(db));
+  }
   get customerOrders() {
     return this.repo('customerOrders', (db) => new SqliteCustomerOrdersRepository(db));
   }
@@ -187,6 +198,9 @@ class SqliteStore implements Store {
   }
   get sales() {
     return this.repo('sales', (db) => new SqliteSalesInsightsRepository(db));
+  }
+  get facts() {
+    return this.repo('facts', (db) => new SqliteShopFactsRepository(db));
   }
   get verifyAttempts() {
     return this.repo('verifyAttempts', (db) => new SqliteVerifyAttemptRepository(db));

@@ -23,9 +23,11 @@ import { allowed, intentButtons, intentInfo, STARTERS, type IntentName } from '.
 import { HANDLERS } from './routes';
 import { button, sendWithButtons, type Handler, type HandlerContext } from './handler';
 import { turnInfo, type Role } from './turn';
-import { MARKETER_COMMANDS, explainNotTrained } from './marketer/handlers';
 import { CUSTOMER_COMMANDS } from './customer/handlers';
 import { CampaignDialog } from './marketer/campaignDialog';
+import { answerShopQuestion } from './marketer/shopQuestions';
+import { forgetReport, rememberReport, reportFollowUp } from './marketer/reportFollowUps';
+import { MARKETER_COMMANDS, MARKETER_HANDLERS, explainNotTrained } from './marketer/handlers';
 import { VerifyDialog } from './customer/verifyDialog';
 import { ForgetMeDialog } from './customer/forgetMeDialog';
 import { ReturnDialog, isReroute } from './customer/returnDialog';
@@ -185,6 +187,27 @@ export class MainDialog extends ComponentDialog {
     const command = commands.find((c) => c.pattern.test(text));
     if (command) return this.start(step, command.run);
 
+    if (role === 'marketer') {
+      // A question about the shop's own figures goes to the analyst, which knows them.
+      if (await answerShopQuestion(ctx)) {
+        forgetReport(ctx);
+        return step.endDialog();
+      }
+      // "and in France?" after a report: the same report with the new filter.
+      const followUp = await reportFollowUp(ctx);
+      if (followUp === 'answered') return step.endDialog();
+      if (followUp) {
+        ctx.info.understanding = {
+          ...u,
+          intent: followUp.intent,
+          confidence: 1,
+          entities: followUp.entities,
+        };
+        rememberReport(ctx, followUp.intent);
+        return this.start(step, this.handlerFor(followUp.intent, role));
+      }
+    }
+
     if (role === 'customer' && isClearlyNegative(u.sentiment) && !HANDLES_ITS_OWN_TONE.has(u.intent)) {
       await recordFeedbackAndReply(step.context, this.app, u.text, u.sentiment);
       // Answer the question too, when there clearly was one.
@@ -206,6 +229,7 @@ export class MainDialog extends ComponentDialog {
       return step.endDialog();
     }
     const handler = this.handlerFor(u.intent, role);
+    if (role === 'marketer' && isMarketerReport(u.intent)) rememberReport(ctx, u.intent);
     return this.start(step, handler);
   }
 
@@ -259,4 +283,8 @@ export class MainDialog extends ComponentDialog {
       ]);
     }
   }
+}
+
+function isMarketerReport(intent: string): boolean {
+  return Object.prototype.hasOwnProperty.call(MARKETER_HANDLERS, intent);
 }

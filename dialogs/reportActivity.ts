@@ -1,6 +1,7 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { reportToAdaptiveCard, type ChartImage } from '../reports/adaptiveCard';
 import type { ChartStore } from '../reports/chartStore';
+import { exportUrl, type ExportStore } from '../reports/exportStore';
 import { reportToMarkdown } from '../reports/markdown';
 import type { Report } from '../reports/report';
 import { reportToSlack } from '../reports/slack';
@@ -28,6 +29,53 @@ export interface ReportRenderOptions {
   publicBaseUrl?: string;
   /** Told when a chart could not be rendered; the report then goes out without it. */
   onChartError?: (err: unknown) => void;
+  /** Keeps exported tables for download links (with publicBaseUrl); without it, no links. */
+  exports?: ExportStore;
+}
+
+/** Channels whose clients open a file sent inside the message (a data: URL attachment). */
+const INLINE_FILE_CHANNELS = new Set(['webchat', 'emulator', 'directline']);
+
+/**
+ * A table as a CSV file the channel can open: attached to the message where the client opens
+ * attachments itself (Web Chat, the Emulator), else a download link from this bot's public
+ * address (Teams, Slack), else said plainly what is needed.
+ */
+export function csvActivity(
+  csv: string,
+  name: string,
+  rows: number,
+  channelId: string,
+  options: ReportRenderOptions = {},
+): Partial<Activity> {
+  const file = `${
+    name
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'export'
+  }.csv`;
+  const what = `The full table as CSV (${rows} row${rows === 1 ? '' : 's'})`;
+  if (INLINE_FILE_CHANNELS.has(channelId)) {
+    return MessageFactory.attachment(
+      {
+        contentType: 'text/csv',
+        contentUrl: `data:text/csv;base64,${Buffer.from(csv, 'utf8').toString('base64')}`,
+        name: file,
+      },
+      `${what}: ${file}`,
+    );
+  }
+  if (options.publicBaseUrl && options.exports) {
+    const url = exportUrl(options.publicBaseUrl, options.exports.add(csv), file);
+    return {
+      ...MessageFactory.text(`${what}: [${file}](${url}) (the link works for a day).`),
+      textFormat: 'markdown',
+    };
+  }
+  return MessageFactory.text(
+    `${what} can be sent here once this bot has a public address: set RETAIN_PUBLIC_URL and ask again. ` +
+      'The web chat page attaches the file directly.',
+  );
 }
 
 export function chartUrl(publicBaseUrl: string, id: string): string {

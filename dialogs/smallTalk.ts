@@ -2,17 +2,15 @@
 import { button, sendWithButtons, type Handler } from './handler';
 import { intentButtons, STARTERS } from './intents';
 import type { Role } from './turn';
+import { CUSTOMER_EXAMPLES, MARKETER_EXAMPLES, MARKETER_FOLLOW_UPS, fillExample } from './examples';
 
-function helpText(role: Role): string {
+function helpText(role: Role, customer: string | undefined): string {
+  const quote = (xs: string[]) => xs.map((x) => `"${fillExample(x, customer)}"`).join(', ');
   return role === 'marketer'
     ? 'I answer from your order history. Ask me, for example:\n\n' +
-        '- "which segments do we have?" or "segments in Germany since March"\n' +
-        '- "who is likely to churn in France?", "list the at-risk customers"\n' +
-        '- "what is customer 12347 worth?"\n' +
-        '- "top products last quarter", "what is bought with the regency cakestand?"\n' +
-        '- "start a win-back for at-risk customers with 10% off", "how did campaign 1 do?"\n' +
-        '- "cohort retention", "model status", "feedback summary", "handoffs" (customers waiting for a person)'
-    : 'I can recommend products (tell me a budget, e.g. "gifts under £20"), find something like a product you love, ' +
+        MARKETER_EXAMPLES.map((group) => `- ${quote(group)}`).join('\n') +
+        `\n\nAfter an answer: ${quote(MARKETER_FOLLOW_UPS)}. "handoffs" lists customers waiting for a person.`
+    : `I can recommend products (tell me a budget, e.g. ${quote(CUSTOMER_EXAMPLES.slice(0, 1))}), find something like a product you love, ` +
         'check your orders, answer questions about returns, refunds and delivery, take your feedback or get you a person. ' +
         'Say "stop" to get no more messages, or "forget me" to erase your data.';
 }
@@ -26,7 +24,7 @@ export const SMALL_TALK = {
         button('Waiting for a person', 'handoffs'),
         button('Feedback summary', 'feedback summary'),
       );
-    await sendWithButtons(ctx, helpText(ctx.info.role), buttons);
+    await sendWithButtons(ctx, helpText(ctx.info.role, ctx.app.reports.exampleCustomer()), buttons);
   },
   greeting: async (ctx) => {
     const name = ctx.info.identity?.displayName?.split(' ')[0];

@@ -41,8 +41,10 @@ export function turnInfo(context: TurnContext): TurnInfo {
 export interface ConversationMemory {
   /** Products already recommended, so "something different" shows others. */
   recommended?: string[];
-  /** The last question a follow-up can refer to ("and in France?", "export that"). */
+  /** The last question about figures a follow-up can refer to ("and in France?", "export that"). */
   lastQuestion?: unknown;
+  /** The last fixed report asked for (its intent and entities), for "and in France?" and "why?". */
+  lastReport?: unknown;
 }
 
 const MEMORY = Symbol('retain.memory');

@@ -50,7 +50,7 @@ export interface CampaignJobReport {
   campaigns: CampaignRunSummary[];
   totals: Pick<
     CampaignRunSummary,
-    'candidates' | 'eligible' | 'queued' | 'control' | 'alreadyDone' | 'skipped'
+    'candidates' | 'eligible' | 'queued' | 'channels' | 'control' | 'alreadyDone' | 'skipped'
   >;
   notes: string[];
 }
@@ -109,6 +109,7 @@ function totalsOf(runs: CampaignRunSummary[]): CampaignJobReport['totals'] {
     candidates: 0,
     eligible: 0,
     queued: 0,
+    channels: { chat: 0, email: 0 },
     control: 0,
     alreadyDone: 0,
     skipped: {} as Record<string, number>,
@@ -117,6 +118,8 @@ function totalsOf(runs: CampaignRunSummary[]): CampaignJobReport['totals'] {
     t.candidates += r.candidates;
     t.eligible += r.eligible;
     t.queued += r.queued;
+    t.channels.chat += r.channels.chat;
+    t.channels.email += r.channels.email;
     t.control += r.control;
     t.alreadyDone += r.alreadyDone;
     for (const [k, v] of Object.entries(r.skipped)) t.skipped[k] = (t.skipped[k] ?? 0) + v;
@@ -196,7 +199,7 @@ function runContext(store: Store, options: JobOptions, now: Date, dryRun: boolea
     store,
     now,
     dryRun,
-    check: eligibilityCheck(store, options.config.suppression, now),
+    check: eligibilityCheck(store, options.config.suppression, now, options.config.channels),
     recommender: options.recommender ?? noRecommendations,
     detailLimit: options.detailLimit,
   };

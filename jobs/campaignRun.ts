@@ -8,6 +8,7 @@ import type { Store } from '../data/store';
 import { type Campaign, type CandidateRow, type Arm } from '../data/repositories/campaigns';
 import { assignArm } from '../analytics/campaigns/controlGroup';
 import type { EligibilityCheck } from '../analytics/campaigns/eligibility';
+import type { Channel } from '../analytics/campaigns/channels';
 import { composeMessage, type Recommender, type MessagePayload, type RecommendedItem } from './personalise';
 
 export interface CampaignRunItem {
@@ -15,6 +16,8 @@ export interface CampaignRunItem {
   /** What happened (or, in a dry run, would happen). */
   outcome: 'queued' | 'control' | 'already_done' | 'skipped';
   arm?: Arm;
+  /** How the message goes (control: would have gone). */
+  channel?: Channel;
   reason?: string;
   text?: string;
 }
@@ -27,6 +30,8 @@ export interface CampaignRunSummary {
   candidates: number;
   eligible: number;
   queued: number;
+  /** Queued messages by channel. */
+  channels: Record<Channel, number>;
   control: number;
   /** Already queued or assigned for this period by an earlier run. */
   alreadyDone: number;
@@ -55,11 +60,12 @@ const CHUNK = 500;
 /** A candidate; campaigns targeted by uplift also pass the score the customer was chosen by. */
 export type CampaignCandidate = CandidateRow & { predictedUplift?: number };
 
-/** A candidate who gets the message: their outbox key and arm. */
+/** A candidate who gets the message: their outbox key, arm and channel. */
 interface Treated {
   c: CampaignCandidate;
   key: string;
   arm: Arm;
+  channel: Channel;
 }
 
 export function runCampaign(
@@ -79,6 +85,7 @@ export function runCampaign(
     candidates: candidates.length,
     eligible: 0,
     queued: 0,
+    channels: { chat: 0, email: 0 },
     control: 0,
     alreadyDone: 0,
     skipped: {},
@@ -101,34 +108,38 @@ export function runCampaign(
       note({ customer: c.externalId, outcome: 'already_done', arm });
       return null;
     }
-    const reason = ctx.check(c);
-    if (reason) {
+    const decision = ctx.check(c);
+    if ('skip' in decision) {
+      const reason = decision.skip;
       s.skipped[reason] = (s.skipped[reason] ?? 0) + 1;
       note({ customer: c.externalId, outcome: 'skipped', reason });
       return null;
     }
+    const channel = decision.channel;
     s.eligible++;
-    // Control members are drawn from eligible customers only, so both arms are comparable.
+    // Control members are drawn from eligible customers only, so both arms are comparable (per
+    // channel too: the channel they would have been reached by is recorded).
     if (arm === 'control') {
       if (!ctx.dryRun)
-        campaigns.assign(campaign.id, c.customerId, 'control', ctx.now, c.predictedUplift ?? null);
+        campaigns.assign(campaign.id, c.customerId, 'control', ctx.now, c.predictedUplift ?? null, channel);
       s.control++;
-      note({ customer: c.externalId, outcome: 'control', arm });
+      note({ customer: c.externalId, outcome: 'control', arm, channel });
       return null;
     }
-    return { c, key, arm };
+    return { c, key, arm, channel };
   };
 
-  const queue = ({ c, key }: Treated, picks: RecommendedItem[]) => {
-    const payload: MessagePayload = composeMessage(campaign, picks);
+  const queue = ({ c, key, channel }: Treated, picks: RecommendedItem[]) => {
+    const payload: MessagePayload = composeMessage(campaign, picks, ctx.now);
     if (!ctx.dryRun) {
-      campaigns.assign(campaign.id, c.customerId, 'treatment', ctx.now, c.predictedUplift ?? null);
+      campaigns.assign(campaign.id, c.customerId, 'treatment', ctx.now, c.predictedUplift ?? null, channel);
       outbox.enqueue(
         {
           dedupeKey: key,
           campaignId: campaign.id,
           customerId: c.customerId,
-          conversationReferenceId: c.referenceId,
+          conversationReferenceId: channel === 'chat' ? c.referenceId : null,
+          channel,
           kind: campaign.kind,
           payload: { ...payload, customer: c.externalId },
         },
@@ -136,6 +147,7 @@ export function runCampaign(
       );
     }
     s.queued++;
+    s.channels[channel]++;
     return payload.text;
   };
 
@@ -149,7 +161,12 @@ export function runCampaign(
         const t = decide(c);
         if (!t) continue;
         // Noted now, so the per-customer lines keep the candidates' order; the text follows.
-        const item: CampaignRunItem = { customer: c.externalId, outcome: 'queued', arm: t.arm };
+        const item: CampaignRunItem = {
+          customer: c.externalId,
+          outcome: 'queued',
+          arm: t.arm,
+          channel: t.channel,
+        };
         note(item);
         treated.push({ ...t, item });
       }

@@ -2,9 +2,9 @@
  * The jobs' settings. They are read and validated with the rest of the configuration at start
  * (lib/config.ts, lib/jobsConfig.ts); defaults are listed in jobs/README.md.
  */
-import { jobsConfigFrom, jobsEnvSchema, type JobsConfig } from '../lib/jobsConfig';
+import { defaultJobsConfig, type JobsConfig } from '../lib/jobsConfig';
 
 export type { JobsConfig };
 
 /** Defaults, e.g. for tests and `--dry-run` without a .env. */
-export const DEFAULT_JOBS_CONFIG: JobsConfig = jobsConfigFrom(jobsEnvSchema.parse({}));
+export const DEFAULT_JOBS_CONFIG: JobsConfig = defaultJobsConfig();

@@ -3,7 +3,7 @@
  *
  *   retain jobs run winback|welcome|nightly [--as-of] [--dry-run] --json  → runJob(db, name, {...})
  *   retain outbox --json                                                 → outboxListing(db, {...})
- *   bot/index.ts: createJobRuntime(db, config, send) → { scheduler, sender }; start() both, stop() both
+ *   bot/index.ts: createJobRuntime(db, config, { send, email }) → { scheduler, sender }; start() both, stop() both
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -16,12 +16,14 @@ import { runNightlyJob, type NightlyReport } from './nightly';
 import { modelRecommender, noRecommendations, type Recommender } from './personalise';
 import { JobScheduler, type SchedulerOptions } from './scheduler';
 import { ModelWatcher } from './modelWatcher';
-import { OutboxSender, type SendFn, type SenderEvent } from './sender';
+import { OutboxSender, type EmailSender, type SendFn, type SenderEvent } from './sender';
+import type { RateLimit } from './tokenBucket';
 
 export type { JobsConfig } from './config';
 export type { CampaignJobReport } from './campaignJobs';
 export type { NightlyReport } from './nightly';
 export { OutboxSender, type SendFn, type SenderEvent } from './sender';
+export { createEmailChannel, type EmailChannel } from './email/emailChannel';
 export { JobScheduler } from './scheduler';
 
 export const JOB_NAMES = ['nightly', 'winback', 'welcome'] as const;
@@ -112,16 +114,18 @@ export interface JobRuntime {
 
 /**
  * The scheduled jobs and the outbox sender of a running bot. `send` is the bot's proactive send
- * (bot/proactive/adapterSend.ts). Several bots may share one (PostgreSQL) database: each
- * scheduled run runs on one of them (jobs/scheduler.ts), their senders claim different messages
- * (the outbox claim), and a sender's claims are taken over once older than the lease (leaseMs in
- * jobs/sender.ts). Models trained by another instance are noticed (`onNewModels`).
+ * (bot/proactive/adapterSend.ts); `email` the email channel when it is set up. Several bots may
+ * share one (PostgreSQL) database: each scheduled run runs on one of them (jobs/scheduler.ts),
+ * their senders claim different messages (the outbox claim), and a sender's claims are taken over
+ * once older than the lease (leaseMs in jobs/sender.ts). Models trained by another instance are
+ * noticed (`onNewModels`).
  */
 export function createJobRuntime(
   store: Store,
   config: JobsConfig,
   deps: {
     send: SendFn;
+    email?: { sender: EmailSender; rate: RateLimit };
     modelsDir: string;
     importTimeZone: string;
     onRun?: SchedulerOptions['onRun'];
@@ -156,6 +160,7 @@ export function createJobRuntime(
   );
   const sender = new OutboxSender(store, {
     send: deps.send,
+    email: deps.email,
     rate: config.send.rate,
     concurrency: config.send.concurrency,
     maxAttempts: config.send.maxAttempts,

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { projectPath, resolveUserPath } from './paths';
 import { isValidTimeZone } from './timeZone';
 import { jobsConfigFrom, jobsEnvSchema, type JobsConfig } from './jobsConfig';
+import { mailConfigFrom, mailEnvSchema, unsubscribePageFrom, type MailConfig } from './mailConfig';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -131,6 +132,8 @@ const envSchema = z.object({
   RETAIN_BOT_OPENID_METADATA_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
   // The scheduled jobs' and the sender's settings (lib/jobsConfig.ts).
   ...jobsEnvSchema.shape,
+  // The email channel (lib/mailConfig.ts).
+  ...mailEnvSchema.shape,
 });
 
 /** Every setting retain reads; .env.example documents each one. */
@@ -149,10 +152,16 @@ export interface Config {
   logLevel: string;
   importTimeZone: string;
   demoDataFile: string;
+  /** Contacts and consent imported with the bundled demo orders (none with RETAIN_DEMO_DATA). */
+  demoCustomersFile?: string;
   tfBackend?: 'tensorflow' | 'wasm' | 'cpu';
   /** Answers about returns, refunds and delivery (JSON, see data/faq/default.json). */
   faqFile: string;
   jobs: JobsConfig;
+  /** The email channel; undefined when RETAIN_SMTP_URL is not set (email is off). */
+  mail?: MailConfig;
+  /** The unsubscribe page (bot/unsubscribe.ts); served whenever RETAIN_UNSUBSCRIBE_SECRET is set. */
+  unsubscribe?: { secret: string; shopName: string };
   /** Public address of the bot (the reverse proxy): report charts are linked from here. */
   publicUrl?: string;
   /** The browser chat page and its local Direct Line endpoint (docs/webchat.md). */
@@ -207,6 +216,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.MicrosoftAppType === 'SingleTenant' && e.MicrosoftAppId && !e.MicrosoftAppTenantId) {
     throw new ConfigError('invalid configuration: MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId');
   }
+  const publicUrl = e.RETAIN_PUBLIC_URL?.replace(/\/+$/, '');
+  const mail = mailConfigFrom(
+    e,
+    publicUrl,
+    e.RETAIN_MAIL_TEMPLATES
+      ? resolveUserPath(e.RETAIN_MAIL_TEMPLATES)
+      : projectPath('data', 'templates', 'email'),
+  );
+  if (mail.problems.length) {
+    throw new ConfigError(`invalid configuration (see docs/email.md):\n  ${mail.problems.join('\n  ')}`);
+  }
+  const jobs = jobsConfigFrom(e);
+  jobs.channels.email = mail.config !== undefined;
   return {
     dbFile: resolveUserPath(e.RETAIN_DB),
     databaseUrl: e.RETAIN_DATABASE_URL,
@@ -218,12 +240,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoDataFile: e.RETAIN_DEMO_DATA
       ? resolveUserPath(e.RETAIN_DEMO_DATA)
       : projectPath('data', 'demo', 'online-retail-sample.csv.gz'),
+    demoCustomersFile: e.RETAIN_DEMO_DATA ? undefined : projectPath('data', 'demo', 'customers.csv'),
     tfBackend: e.RETAIN_TF_BACKEND,
     faqFile: e.RETAIN_FAQ_FILE
       ? resolveUserPath(e.RETAIN_FAQ_FILE)
       : projectPath('data', 'faq', 'default.json'),
-    jobs: jobsConfigFrom(e),
-    publicUrl: e.RETAIN_PUBLIC_URL?.replace(/\/+$/, ''),
+    jobs,
+    mail: mail.config,
+    unsubscribe: unsubscribePageFrom(e),
+    publicUrl,
     webChat: {
       setting: e.RETAIN_WEBCHAT,
       secret: e.RETAIN_WEBCHAT_SECRET,

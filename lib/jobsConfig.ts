@@ -43,6 +43,16 @@ export const jobsEnvSchema = z.object({
   RETAIN_SEND_BACKOFF_MAX_MS: int(3_600_000, 1),
   RETAIN_SEND_TIMEOUT_MS: int(180_000, 1),
   RETAIN_SEND_POLL_SECONDS: num(15, 1),
+  RETAIN_CHAT_PROACTIVE_CHANNELS: z.preprocess(
+    (v) => (v === undefined ? 'msteams,slack,webchat,directline' : v),
+    z.string().transform((v) =>
+      v
+        .split(',')
+        .map((c) => c.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ),
+  RETAIN_CHAT_REFERENCE_MAX_DAYS: num(180, 1),
 });
 
 export interface JobsConfig {
@@ -63,6 +73,15 @@ export interface JobsConfig {
   /** Who must not get a promotional message now (analytics/campaigns/suppression.ts). */
   suppression: { complaintDays: number; frequencyWindowDays: number; maxMessagesPerWindow: number };
   quietHours: QuietHours | null;
+  /** How a customer is reached (analytics/campaigns/channels.ts). */
+  channels: {
+    /** Whether email is set up (RETAIN_SMTP_URL and the rest of docs/email.md). */
+    email: boolean;
+    /** Chat channels whose saved conversations can take a message the customer did not ask for. */
+    proactiveChat: string[];
+    /** A conversation older than this is no longer a way to reach the customer. */
+    chatReferenceMaxDays: number;
+  };
   send: {
     rate: { perSecond: number; burst: number };
     concurrency: number;
@@ -98,6 +117,12 @@ export function jobsConfigFrom(e: z.infer<typeof jobsEnvSchema>): JobsConfig {
       maxMessagesPerWindow: e.RETAIN_FREQUENCY_MAX_MESSAGES,
     },
     quietHours: parseQuietHours(e.RETAIN_QUIET_HOURS),
+    // Email is switched on by lib/config.ts once its own settings are complete.
+    channels: {
+      email: false,
+      proactiveChat: e.RETAIN_CHAT_PROACTIVE_CHANNELS,
+      chatReferenceMaxDays: e.RETAIN_CHAT_REFERENCE_MAX_DAYS,
+    },
     send: {
       rate: { perSecond: e.RETAIN_SEND_RATE_PER_SECOND, burst: e.RETAIN_SEND_BURST },
       concurrency: e.RETAIN_SEND_CONCURRENCY,
@@ -107,4 +132,9 @@ export function jobsConfigFrom(e: z.infer<typeof jobsEnvSchema>): JobsConfig {
       pollSeconds: e.RETAIN_SEND_POLL_SECONDS,
     },
   };
+}
+
+/** The settings with every default (tests, dry runs without a .env): email off. */
+export function defaultJobsConfig(): JobsConfig {
+  return jobsConfigFrom(jobsEnvSchema.parse({}));
 }

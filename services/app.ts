@@ -18,10 +18,13 @@ import { RecommendationService } from './recommendations';
 import { CampaignService } from './campaigns';
 import { readFaq } from './faq';
 import { shopVocabulary } from './vocabulary';
+import { Analyst } from './analyst';
 
 /** What the conversation may ask of retain: every service is always there. */
 export interface AppServices {
   reports: ReportService;
+  /** Marketers' own questions about the shop's figures ("revenue by country this year"). */
+  analyst: Analyst;
   care: CustomerCareService;
   recommendations: RecommendationService;
   campaigns: CampaignService;
@@ -73,7 +76,7 @@ export async function composeApp(store: Store, config: Config, options: ComposeO
       nlu.setGazetteer(shopVocabulary(store));
     },
   });
-  const campaigns = new CampaignService(store, now, config.jobs.suppression);
+  const campaigns = new CampaignService(store, now, config.jobs.suppression, config.jobs.channels);
   const nlu = await loadOrTrainNlu(config.modelsDir, {
     gazetteer: shopVocabulary(store),
     referenceDate: () => reports.referenceDate(),
@@ -83,6 +86,7 @@ export async function composeApp(store: Store, config: Config, options: ComposeO
     store,
     nlu,
     reports,
+    analyst: new Analyst(store.facts),
     care,
     recommendations,
     campaigns,

@@ -4,6 +4,7 @@
  */
 import type { Store } from '../data/store';
 import {
+  type ArmOutcomeRow,
   type CampaignRepository,
   type Campaign,
   type CampaignKind,
@@ -18,6 +19,7 @@ import {
   type AudienceFilter,
 } from '../analytics/campaigns/audience';
 import { eligibilityCheck } from '../analytics/campaigns/eligibility';
+import type { Channel, ChannelPolicy } from '../analytics/campaigns/channels';
 import { DEFAULT_SUPPRESSION_RULES, type SuppressionRules } from '../analytics/campaigns/suppression';
 import { estimateUplift, type UpliftEstimate } from '../analytics/campaigns/uplift';
 import { qiniAtShares, qiniAucScore } from '../analytics/uplift/metrics';
@@ -27,6 +29,7 @@ import {
   type TargetingComparison,
   type UpliftTargeting,
 } from './upliftTargeting';
+import { defaultJobsConfig } from '../lib/jobsConfig';
 
 export type { AudienceFilter } from '../analytics/campaigns/audience';
 export type { TargetingComparison, UpliftTargeting } from './upliftTargeting';
@@ -43,8 +46,10 @@ export interface AudiencePreview {
   comparison: TargetingComparison | null;
   /** Customers whose latest scores match the filter (and, for uplift targeting, were chosen by it). */
   matching: number;
-  /** Of those, how many may be messaged now (consent, reference, no opt-out, ...). */
+  /** Of those, how many may be messaged now (consent, a way to reach them, no opt-out, ...). */
   eligible: number;
+  /** How the eligible ones would be reached. */
+  channels: Record<Channel, number>;
   /** Why the others may not, by reason. */
   skipped: Record<string, number>;
   samples: Array<{
@@ -69,6 +74,8 @@ export interface PreviewOptions {
   offer?: { percentOff?: number };
   /** Share held out as control (expected extra purchases count the messaged customers only). */
   controlShare?: number;
+  /** Which channels may carry the message (chat, email), as the jobs are configured. */
+  channels?: ChannelPolicy;
 }
 
 export function previewAudience(
@@ -80,21 +87,30 @@ export function previewAudience(
   const repo = store.campaigns;
   const asOf = repo.latestScoreDate(now);
   const skipped: Record<string, number> = {};
+  const channels: Record<Channel, number> = { chat: 0, email: 0 };
   const none = { audience, targeting: null, comparison: null };
-  if (!asOf) return { ...none, matching: 0, eligible: 0, skipped, samples: [], asOf: null };
-  const check = eligibilityCheck(store, options.rules ?? DEFAULT_SUPPRESSION_RULES, now);
+  if (!asOf) return { ...none, matching: 0, eligible: 0, channels, skipped, samples: [], asOf: null };
+  const check = eligibilityCheck(
+    store,
+    options.rules ?? DEFAULT_SUPPRESSION_RULES,
+    now,
+    options.channels ?? defaultJobsConfig().channels,
+  );
   const candidates = repo.scoredCandidates(asOf);
   const targeted = targetAudience(store, audience, candidates, options.offer?.percentOff ?? 0, now);
   const eligible = [];
   for (const c of targeted.members) {
-    const reason = check(c);
-    if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
-    else eligible.push(c);
+    const decision = check(c);
+    if ('skip' in decision) skipped[decision.skip] = (skipped[decision.skip] ?? 0) + 1;
+    else {
+      channels[decision.channel]++;
+      eligible.push(c);
+    }
   }
   const eligibleIds = new Map(eligible.map((c) => [c.customerId, true]));
   const isEligible = (c: CandidateRow) => {
     let ok = eligibleIds.get(c.customerId);
-    if (ok === undefined) eligibleIds.set(c.customerId, (ok = check(c) === null));
+    if (ok === undefined) eligibleIds.set(c.customerId, (ok = !('skip' in check(c))));
     return ok;
   };
   const comparison = compareWithChurnTargeting(
@@ -130,6 +146,7 @@ export function previewAudience(
     comparison,
     matching: targeted.members.length,
     eligible: eligible.length,
+    channels,
     skipped,
     samples,
     asOf,
@@ -215,6 +232,13 @@ export interface ArmOutcome {
   revenuePerMember: number | null;
 }
 
+/** Treated and control members of one channel (a control member's: the one they would have had). */
+export interface ChannelOutcome {
+  treated: ArmOutcome;
+  control: ArmOutcome;
+  uplift: UpliftEstimate;
+}
+
 export interface CampaignOutcome {
   id: number;
   name: string;
@@ -239,6 +263,8 @@ export interface CampaignOutcome {
    * offer changed (Qini coefficient and curve); provisional while attribution windows are open.
    */
   qini: CampaignQini | null;
+  /** The same measures per channel, for the channels the campaign reached anyone by. */
+  byChannel: Partial<Record<Channel, ChannelOutcome>>;
 }
 
 export interface CampaignQini {
@@ -266,31 +292,51 @@ function campaignQini(repo: CampaignRepository, c: Campaign, now: Date): Campaig
   };
 }
 
-function outcomeOf(repo: CampaignRepository, c: Campaign, now: Date): CampaignOutcome {
-  const rows = repo.outcomes(c.id, c.attributionDays);
-  const delivery = repo.deliveryCounts(c.id);
-  const arm = (name: 'treatment' | 'control'): ArmOutcome => {
-    const r = rows.find((x) => x.arm === name);
-    const members = r?.members ?? 0;
-    const converted = r?.converted ?? 0;
-    const revenue = r?.revenue ?? 0;
-    return {
-      members,
-      sent: name === 'treatment' ? delivery.sent : 0,
-      delivered: name === 'treatment' ? delivery.delivered : 0,
-      converted,
-      conversionRate: members ? converted / members : null,
-      orders: r?.orders ?? 0,
-      revenue,
-      revenuePerMember: members ? revenue / members : null,
-    };
+const CHANNELS: Channel[] = ['chat', 'email'];
+
+function armOutcome(
+  rows: ArmOutcomeRow[],
+  name: 'treatment' | 'control',
+  delivery: DeliveryCounts,
+): ArmOutcome {
+  const mine = rows.filter((x) => x.arm === name);
+  const sum = (f: (r: ArmOutcomeRow) => number) => mine.reduce((a, r) => a + f(r), 0);
+  const members = sum((r) => r.members);
+  const converted = sum((r) => r.converted);
+  const revenue = sum((r) => r.revenue);
+  return {
+    members,
+    sent: name === 'treatment' ? delivery.sent : 0,
+    delivered: name === 'treatment' ? delivery.delivered : 0,
+    converted,
+    conversionRate: members ? converted / members : null,
+    orders: sum((r) => r.orders),
+    revenue,
+    revenuePerMember: members ? revenue / members : null,
   };
-  const treated = arm('treatment');
-  const control = arm('control');
-  const uplift = estimateUplift(
+}
+
+const upliftOf = (treated: ArmOutcome, control: ArmOutcome) =>
+  estimateUplift(
     { successes: treated.converted, trials: treated.members },
     { successes: control.converted, trials: control.members },
   );
+
+function outcomeOf(repo: CampaignRepository, c: Campaign, now: Date): CampaignOutcome {
+  const rows = repo.outcomes(c.id, c.attributionDays);
+  const delivery = repo.deliveryCounts(c.id);
+  const treated = armOutcome(rows, 'treatment', delivery);
+  const control = armOutcome(rows, 'control', delivery);
+  const uplift = upliftOf(treated, control);
+  const byChannel: CampaignOutcome['byChannel'] = {};
+  for (const channel of CHANNELS) {
+    const mine = rows.filter((r) => r.channel === channel);
+    if (!mine.length) continue;
+    const channelDelivery = repo.deliveryCountsFor(c.id, channel);
+    const t = armOutcome(mine, 'treatment', channelDelivery);
+    const k = armOutcome(mine, 'control', channelDelivery);
+    byChannel[channel] = { treated: t, control: k, uplift: upliftOf(t, k) };
+  }
   const incrementalRevenue =
     treated.revenuePerMember !== null && control.revenuePerMember !== null
       ? (treated.revenuePerMember - control.revenuePerMember) * treated.members
@@ -313,6 +359,7 @@ function outcomeOf(repo: CampaignRepository, c: Campaign, now: Date): CampaignOu
     uplift,
     incrementalRevenue,
     qini: campaignQini(repo, c, now),
+    byChannel,
   };
 }
 
@@ -334,6 +381,7 @@ export class CampaignService {
     private readonly store: Store,
     private readonly now: () => Date = () => new Date(),
     private readonly rules: SuppressionRules = DEFAULT_SUPPRESSION_RULES,
+    private readonly channels: ChannelPolicy = defaultJobsConfig().channels,
   ) {}
 
   /** Who an audience reaches now; `terms` (the offer, the control share) matter to uplift targeting. */
@@ -341,7 +389,12 @@ export class CampaignService {
     audience: AudienceFilter,
     terms: { offer?: { percentOff?: number }; controlShare?: number } = {},
   ): AudiencePreview {
-    return previewAudience(this.store, audience, { ...terms, now: this.now(), rules: this.rules });
+    return previewAudience(this.store, audience, {
+      ...terms,
+      now: this.now(),
+      rules: this.rules,
+      channels: this.channels,
+    });
   }
 
   create(draft: CampaignDraft): Campaign {

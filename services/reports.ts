@@ -360,6 +360,17 @@ export class ReportService {
     return { reliable: warnings.length === 0, reason: plainClvWarning(warnings) };
   }
 
+  /** A real customer of this shop to name in examples: the one who spent most (none before training). */
+  exampleCustomer(): string | undefined {
+    const asOf = this.store.scores.latestAsOf();
+    if (!asOf) return undefined;
+    const all = this.latestScores().all;
+    return all.reduce<StoredScore | undefined>(
+      (best, s) => (!best || s.monetary > best.monetary ? s : best),
+      undefined,
+    )?.externalId;
+  }
+
   /** Product names by code, for answers that mention products by code (rules, rankings). */
   productName(sku: string): string {
     const names = this.fresh.get('productNames', () => {

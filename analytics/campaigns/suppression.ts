@@ -1,16 +1,17 @@
 /**
  * Who must not get a promotional message now, and why. The same rules run when a job chooses
  * whom to queue and again right before each send, so an opt-out, a forget-me request or a
- * complaint made after a message was queued still stops it.
+ * complaint made after a message was queued still stops it. Reaching the customer at all (which
+ * channel, consent, opt-outs) is channels.ts; these are the rules on top, across channels.
  */
+import type { ContactReason } from './channels';
 
-export type SkipReason =
-  'forgotten' | 'no_consent' | 'opted_out' | 'recent_complaint' | 'no_reference' | 'frequency_capped';
+export type SkipReason = ContactReason | 'recent_complaint' | 'frequency_capped';
 
 export interface SuppressionRules {
   /** A clearly negative message keeps the customer out of promotions for this many days. */
   complaintDays: number;
-  /** Rolling window and the most messages a customer may get in it. */
+  /** Rolling window and the most messages a customer may get in it, whatever the channel. */
   frequencyWindowDays: number;
   maxMessagesPerWindow: number;
 }
@@ -21,14 +22,10 @@ export const DEFAULT_SUPPRESSION_RULES: SuppressionRules = {
   maxMessagesPerWindow: 1,
 };
 
-/** Facts about one customer; the lazy ones are only looked up when the cheap ones pass. */
+/** Facts about one customer, looked up only when needed. */
 export interface SuppressionFacts {
-  forgottenAt: string | null;
-  consentState: string | null;
-  hasReference: boolean;
-  optedOut: () => boolean;
   lastNegativeAt: () => string | null;
-  /** Messages sent within the window (and, for a job, still pending). */
+  /** Messages sent within the window on any channel (and, for a job, still pending). */
   messagesInWindow: () => number;
 }
 
@@ -38,11 +35,7 @@ export function suppressionReason(
   f: SuppressionFacts,
   rules: SuppressionRules,
   now: Date,
-): SkipReason | null {
-  if (f.forgottenAt !== null) return 'forgotten';
-  if (f.consentState === 'denied' || f.consentState === 'withdrawn') return 'no_consent';
-  if (!f.hasReference) return 'no_reference';
-  if (f.optedOut()) return 'opted_out';
+): 'recent_complaint' | 'frequency_capped' | null {
   const negative = f.lastNegativeAt();
   if (negative !== null && Date.parse(negative) > now.getTime() - rules.complaintDays * DAY_MS)
     return 'recent_complaint';

@@ -20,6 +20,7 @@ import type { ProductKind } from '../repositories/orderHistory';
 import type { DetectedFormat, Field } from './formats';
 import { classifyStockCode } from './stockCodes';
 import type { ZonedTimestampParser } from './timestamps';
+import { isEmailAddress } from '../../lib/email';
 
 export type OrderKind = 'purchase' | 'cancellation' | 'return';
 
@@ -48,7 +49,6 @@ export type RowOutcome =
 const INTEGER = /^[+-]?\d+(\.0+)?$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const FLOAT_ID = /^(\d+)\.0+$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function normaliseCustomerId(raw: string): string | null {
   const id = raw.trim();
@@ -112,7 +112,7 @@ export function interpretRow(
   if (unitPrice === 0 && !customerExternalId) return { kind: 'skip', reason: 'no_price_no_customer' };
 
   const email = get('customerEmail');
-  if (email && !EMAIL.test(email))
+  if (email && !isEmailAddress(email))
     return { kind: 'error', reason: `customer email '${email}' is not an email address` };
   const tz = get('customerTimeZone');
   if (tz && !isValidTimeZone(tz))

@@ -1,8 +1,11 @@
 import * as initial from './001-initial';
 import * as campaignDelivery from './002-campaign-delivery';
+import * as shopFacts from './003-shop-facts';
 import * as verificationAndErasure from './004-verification-and-erasure';
 import * as campaignMemberUplift from './005-campaign-member-uplift';
-import * as jobRuns from './006-job-runs';
+import * as emailContacts from './006-email-contacts';
+import * as erasedEmails from './007-erased-emails';
+import * as jobRuns from './008-job-runs';
 
 export interface Migration {
   version: number;
@@ -17,7 +20,10 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'initial', up: initial.up },
   { version: 2, name: 'campaign-delivery', up: campaignDelivery.up },
+  { version: 3, name: 'shop-facts', up: shopFacts.up },
   { version: 4, name: 'verification-and-erasure', up: verificationAndErasure.up },
   { version: 5, name: 'campaign-member-uplift', up: campaignMemberUplift.up },
-  { version: 6, name: 'job-runs', up: jobRuns.up },
+  { version: 6, name: 'email-contacts', up: emailContacts.up },
+  { version: 7, name: 'erased-emails', up: erasedEmails.up },
+  { version: 8, name: 'job-runs', up: jobRuns.up },
 ];

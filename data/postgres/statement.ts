@@ -12,10 +12,14 @@ export interface RunResult {
 
 type Params = unknown[];
 
-/** `@name` and `?` placeholders rewritten as $1, $2...; text in quotes and comments is left alone. */
+/**
+ * `@name` and `?` placeholders rewritten as $1, $2...; text in quotes and comments is left alone.
+ * `count`: how many positional values the statement takes (`?`s, or the highest `$n` written as such).
+ */
 export function placeholders(sql: string): { text: string; names: string[] | null; count: number } {
   const names: string[] = [];
   let positional = 0;
+  let highestDollar = 0;
   let out = '';
   let i = 0;
   while (i < sql.length) {
@@ -38,6 +42,11 @@ export function placeholders(sql: string): { text: string; names: string[] | nul
     } else if (c === '?') {
       out += `$${++positional}`;
       i++;
+    } else if (c === '$' && /[0-9]/.test(sql[i + 1] ?? '')) {
+      const m = /^[0-9]+/.exec(sql.slice(i + 1))!;
+      highestDollar = Math.max(highestDollar, Number(m[0]));
+      out += `$${m[0]}`;
+      i += 1 + m[0].length;
     } else {
       out += c;
       i++;
@@ -45,7 +54,7 @@ export function placeholders(sql: string): { text: string; names: string[] | nul
   }
   if (names.length && positional)
     throw new Error('a statement uses either @name or ? placeholders, not both');
-  return { text: out, names: names.length ? names : null, count: positional };
+  return { text: out, names: names.length ? names : null, count: Math.max(positional, highestDollar) };
 }
 
 function closingQuote(sql: string, start: number, quote: string): number {
@@ -62,6 +71,7 @@ function closingQuote(sql: string, start: number, quote: string): number {
 export class PgStatement<Row = Record<string, unknown>> {
   private readonly text: string;
   private readonly names: string[] | null;
+  private readonly count: number;
 
   constructor(
     private readonly pg: SyncPostgres,
@@ -70,6 +80,7 @@ export class PgStatement<Row = Record<string, unknown>> {
     const p = placeholders(sql);
     this.text = p.text;
     this.names = p.names;
+    this.count = p.count;
   }
 
   run(...params: Params): RunResult {
@@ -89,7 +100,8 @@ export class PgStatement<Row = Record<string, unknown>> {
   }
 
   private bind(params: Params): unknown[] {
-    if (!this.names) return params.map(nullIfUndefined);
+    // A statement without placeholders ignores what it is given, as better-sqlite3's does.
+    if (!this.names) return this.count === 0 ? [] : params.map(nullIfUndefined);
     const values = params[0];
     if (params.length !== 1 || typeof values !== 'object' || values === null)
       throw new TypeError('this statement takes one object of named parameters');

@@ -30,6 +30,8 @@ import { PostgresRecsDataRepository } from './repositories/recsData';
 import { PostgresSalesInsightsRepository } from './repositories/salesInsights';
 import { PostgresVerifyAttemptRepository } from './repositories/verifyAttempts';
 import { PostgresWebChatDemoRepository } from './repositories/webchatDemo';
+import { PostgresShopFactsRepository } from './repositories/shopFacts';
+import { SqlCustomerContactRepository } from '../repositories/customerContacts';
 
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
@@ -78,6 +80,9 @@ export class PostgresStore implements Store {
   get identities() {
     return this.repo('identities', (db) => new PostgresChatIdentityRepository(db));
   }
+  get contacts() {
+    return this.repo('contacts', (db) => new SqlCustomerContactRepository(db));
+  }
   get customerOrders() {
     return this.repo('customerOrders', (db) => new PostgresCustomerOrdersRepository(db));
   }
@@ -116,6 +121,9 @@ export class PostgresStore implements Store {
   }
   get sales() {
     return this.repo('sales', (db) => new PostgresSalesInsightsRepository(db));
+  }
+  get facts() {
+    return this.repo('facts', (db) => new PostgresShopFactsRepository(db));
   }
   get verifyAttempts() {
     return this.repo('verifyAttempts', (db) => new PostgresVerifyAttemptRepository(db));

@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db';
 import type { PublicApi } from '../publicApi';
+import type { OutboxChannel } from './outbox';
 
 export type CampaignKind = 'winback' | 'welcome' | 'manual';
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'completed' | 'cancelled';
@@ -69,9 +70,13 @@ export function toCampaign(r: CampaignRow): Campaign {
   };
 }
 
-/** Per arm: members, and those who bought within the attribution window after their anchor. */
+/**
+ * Per arm and channel: members, and those who bought within the attribution window after their
+ * anchor. A control member's channel is the one their message would have gone by.
+ */
 export interface ArmOutcomeRow {
   arm: Arm;
+  channel: OutboxChannel;
   members: number;
   converted: number;
   orders: number;
@@ -128,6 +133,10 @@ export interface CandidateRow {
   /** The newest saved conversation reference of any chat account linked to the customer. */
   referenceId: number | null;
   referenceChannelId: string | null;
+  /** When that conversation was last used. */
+  referenceUpdatedAt: string | null;
+  email: string | null;
+  preferredChannel: 'chat' | 'email' | null;
   /** Welcome job: when the customer first bought. */
   firstPurchaseAt: string | null;
 }
@@ -137,10 +146,15 @@ const CANDIDATE_COLUMNS = `
   c.consent_state AS consentState, c.forgotten_at AS forgottenAt,
   s.segment AS segment, s.stage AS stage, s.churn_probability AS churnProbability, s.clv AS clv,
   p.stage AS previousStage, p.churn_probability AS previousChurnProbability,
-  (SELECT r.id FROM conversation_references r JOIN chat_identities i ON i.id = r.chat_identity_id
-    WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1) AS referenceId,
-  (SELECT r.channel_id FROM conversation_references r JOIN chat_identities i ON i.id = r.chat_identity_id
-    WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1) AS referenceChannelId`;
+  lr.id AS referenceId, lr.channel_id AS referenceChannelId, lr.updated_at AS referenceUpdatedAt,
+  c.email AS email, k.preferred_channel AS preferredChannel`;
+
+/** Joined to customers c: the newest conversation reference (lr) and the contact details (k). */
+const CANDIDATE_JOINS = `
+  LEFT JOIN conversation_references lr ON lr.id = (
+    SELECT r.id FROM conversation_references r JOIN chat_identities i ON i.id = r.chat_identity_id
+     WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1)
+  LEFT JOIN customer_contacts k ON k.customer_id = c.id`;
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
 export type CampaignRepository = PublicApi<SqliteCampaignRepository>;
@@ -184,8 +198,8 @@ export class SqliteCampaignRepository {
        ORDER BY id`);
     this.statusStmt = db.prepare(`UPDATE campaigns SET status = @status, updated_at = @now WHERE id = @id`);
     this.assignStmt = db.prepare(`
-      INSERT OR IGNORE INTO campaign_members (campaign_id, customer_id, arm, assigned_at, predicted_uplift)
-      VALUES (?, ?, ?, ?, ?)`);
+      INSERT OR IGNORE INTO campaign_members (campaign_id, customer_id, arm, assigned_at, predicted_uplift, channel)
+      VALUES (?, ?, ?, ?, ?, ?)`);
     this.armStmt = db.prepare(`SELECT arm FROM campaign_members WHERE campaign_id = ? AND customer_id = ?`);
     this.memberCountStmt = db.prepare(
       `SELECT arm, COUNT(*) AS n FROM campaign_members WHERE campaign_id = ? GROUP BY arm`,
@@ -196,7 +210,7 @@ export class SqliteCampaignRepository {
     // value (postage, fees and manual adjustments left out, as in the analytics).
     this.outcomeStmt = db.prepare(`
       WITH m AS (
-        SELECT mm.customer_id, mm.arm,
+        SELECT mm.customer_id, mm.arm, COALESCE(mm.channel, 'chat') AS channel,
                CASE WHEN mm.arm = 'treatment'
                     THEN COALESCE((SELECT MIN(o.sent_at) FROM outbox o
                                     WHERE o.campaign_id = mm.campaign_id AND o.customer_id = mm.customer_id
@@ -205,7 +219,7 @@ export class SqliteCampaignRepository {
           FROM campaign_members mm WHERE mm.campaign_id = @campaignId
       ),
       w AS (
-        SELECT customer_id, arm, anchor,
+        SELECT customer_id, arm, channel, anchor,
                strftime('%Y-%m-%dT%H:%M:%fZ', anchor, '+' || @days || ' days') AS until FROM m
       ),
       conv AS (
@@ -219,10 +233,10 @@ export class SqliteCampaignRepository {
           JOIN products p ON p.id = l.product_id
          GROUP BY w.customer_id
       )
-      SELECT w.arm AS arm, COUNT(*) AS members, COUNT(conv.customer_id) AS converted,
+      SELECT w.arm AS arm, w.channel AS channel, COUNT(*) AS members, COUNT(conv.customer_id) AS converted,
              COALESCE(SUM(conv.orders), 0) AS orders, COALESCE(SUM(conv.revenue), 0) AS revenue
         FROM w LEFT JOIN conv ON conv.customer_id = w.customer_id
-       GROUP BY w.arm`);
+       GROUP BY w.arm, w.channel`);
     // The same anchor and window as the outcome report, per member; every campaign, or one.
     this.membershipsStmt = db.prepare(`
       WITH m AS (
@@ -248,13 +262,14 @@ export class SqliteCampaignRepository {
         FROM w
        ORDER BY w.campaign_id, w.customer_id`);
     this.deliveryStmt = db.prepare(`
-      SELECT status, skip_reason AS skipReason, activity_id IS NOT NULL AS acknowledged, COUNT(*) AS n
-        FROM outbox WHERE campaign_id = ? GROUP BY status, skip_reason, acknowledged`);
+      SELECT channel, status, skip_reason AS skipReason, activity_id IS NOT NULL AS acknowledged, COUNT(*) AS n
+        FROM outbox WHERE campaign_id = ? GROUP BY channel, status, skip_reason, acknowledged`);
     this.scoredCandidatesStmt = db.prepare(`
       SELECT ${CANDIDATE_COLUMNS}, NULL AS firstPurchaseAt
         FROM customer_scores s
         JOIN customers c ON c.id = s.customer_id
         LEFT JOIN customer_scores p ON p.customer_id = s.customer_id AND p.as_of = @previousAsOf
+        ${CANDIDATE_JOINS}
        WHERE s.as_of = @asOf
        ORDER BY c.id`);
     this.latestAsOfStmt = db.prepare(`SELECT MAX(as_of) AS asOf FROM customer_scores WHERE as_of <= ?`);
@@ -269,6 +284,7 @@ export class SqliteCampaignRepository {
         JOIN customers c ON c.id = f.customer_id
         LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = @asOf
         LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = @previousAsOf
+        ${CANDIDATE_JOINS}
        WHERE f.first >= @from AND f.first < @before
        ORDER BY c.id`);
     this.oneTimeBuyersStmt = db.prepare(`
@@ -282,6 +298,7 @@ export class SqliteCampaignRepository {
         JOIN customers c ON c.id = f.customer_id
         LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = @asOf
         LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = @previousAsOf
+        ${CANDIDATE_JOINS}
        WHERE f.purchases = 1 AND f.first >= @from AND f.first < @before
        ORDER BY c.id`);
     this.latestReferenceStmt = db.prepare(`
@@ -336,8 +353,9 @@ export class SqliteCampaignRepository {
   }
 
   /**
-   * Records the customer's arm (and, for campaigns targeted by uplift, the uplift predicted for
-   * them); false when they were already a member (their arm is kept).
+   * Records the customer's arm, the channel their message goes (or, in the control arm, would
+   * have gone) by, and for campaigns targeted by uplift the uplift predicted for them; false when
+   * they were already a member (their arm is kept).
    */
   assign(
     campaignId: number,
@@ -345,8 +363,12 @@ export class SqliteCampaignRepository {
     arm: Arm,
     at: Date,
     predictedUplift: number | null = null,
+    channel: OutboxChannel | null = null,
   ): boolean {
-    return this.assignStmt.run(campaignId, customerId, arm, at.toISOString(), predictedUplift).changes === 1;
+    return (
+      this.assignStmt.run(campaignId, customerId, arm, at.toISOString(), predictedUplift, channel).changes ===
+      1
+    );
   }
 
   /** Every membership (of one campaign, or of all) with its attribution window and outcome. */
@@ -369,7 +391,17 @@ export class SqliteCampaignRepository {
     return this.outcomeStmt.all({ campaignId, days: attributionDays }) as ArmOutcomeRow[];
   }
 
+  /** What became of the campaign's messages, over every channel. */
   deliveryCounts(campaignId: number): DeliveryCounts {
+    return this.countDeliveries(campaignId, () => true);
+  }
+
+  /** The same, for the messages of one channel. */
+  deliveryCountsFor(campaignId: number, channel: OutboxChannel): DeliveryCounts {
+    return this.countDeliveries(campaignId, (c) => c === channel);
+  }
+
+  private countDeliveries(campaignId: number, include: (channel: OutboxChannel) => boolean): DeliveryCounts {
     const out: DeliveryCounts = {
       queued: 0,
       sending: 0,
@@ -381,12 +413,14 @@ export class SqliteCampaignRepository {
       skipReasons: {},
     };
     const rows = this.deliveryStmt.all(campaignId) as {
+      channel: OutboxChannel;
       status: keyof Omit<DeliveryCounts, 'skipReasons' | 'delivered'>;
       skipReason: string | null;
       acknowledged: number;
       n: number;
     }[];
     for (const r of rows) {
+      if (!include(r.channel)) continue;
       out[r.status] += r.n;
       if (r.status === 'sent' && r.acknowledged) out.delivered += r.n;
       if (r.status === 'skipped' && r.skipReason)

@@ -17,6 +17,7 @@
  */
 import crypto from 'node:crypto';
 import { checkpointAndTruncateWal, type Db } from '../db';
+import { addressHash } from './customerContacts';
 import { SqliteAuditLogRepository, type AuditLogRepository } from './auditLog';
 import { SqliteVerifyAttemptRepository, type VerifyAttemptRepository } from './verifyAttempts';
 import type { PublicApi } from '../publicApi';
@@ -55,6 +56,7 @@ export class SqliteErasureRepository {
   private readonly deleteIdentityStmt;
   private readonly perCustomer: Array<[string, ReturnType<Db['prepare']>]>;
   private readonly customerStmt;
+  private readonly erasedEmailStmt;
   private readonly forgetCustomerStmt;
   private readonly audit: AuditLogRepository;
   private readonly attempts: VerifyAttemptRepository;
@@ -83,6 +85,9 @@ export class SqliteErasureRepository {
       ['stageHistory', db.prepare(`DELETE FROM customer_stage_history WHERE customer_id = ?`)],
     ];
     this.customerStmt = db.prepare(`SELECT external_id AS externalId, email FROM customers WHERE id = ?`);
+    this.erasedEmailStmt = db.prepare(
+      `INSERT INTO erased_emails (address_hash, erased_at) VALUES (?, ?) ON CONFLICT (address_hash) DO NOTHING`,
+    );
     this.forgetCustomerStmt = db.prepare(`
       UPDATE customers SET external_id = @tombstone, email = NULL, time_zone = NULL, consent_state = 'withdrawn',
              consent_updated_at = @now, forgotten_at = COALESCE(forgotten_at, @now)
@@ -122,6 +127,8 @@ export class SqliteErasureRepository {
         formerExternalId = customer.externalId;
         for (const [name, stmt] of this.perCustomer) counts[name] = stmt.run(customerId).changes;
         counts.verificationAttempts = this.attempts.forgetCustomer(customerId, customer.email);
+        // Only a hash stays: enough to keep a later import from bringing the address back.
+        if (customer.email) this.erasedEmailStmt.run(addressHash(customer.email), at.toISOString());
         this.forgetCustomerStmt.run({ id: customerId, tombstone: tombstoneId(), now: at.toISOString() });
       }
       // The tombstone: internal ids and counts only, never the person's name, ids or messages.

@@ -1,5 +1,5 @@
 /**
- * The outbox of proactive messages (issue 7). Every message is written here before it is sent,
+ * The outbox of proactive messages, by chat or by email. Every message is written here before it is sent,
  * under a unique dedupe key (campaign, customer, period), and moves through
  *
  *   queued ──claim──▶ sending ──▶ sent | failed | dead | skipped(reason)
@@ -13,6 +13,8 @@ import type { Db } from '../db';
 import type { PublicApi } from '../publicApi';
 
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'dead';
+/** How a message reaches the customer: a saved chat conversation, or their email address. */
+export type OutboxChannel = 'chat' | 'email';
 export const OUTBOX_STATUSES: OutboxStatus[] = ['queued', 'sending', 'sent', 'failed', 'skipped', 'dead'];
 
 export interface NewOutboxMessage {
@@ -20,6 +22,8 @@ export interface NewOutboxMessage {
   campaignId: number | null;
   customerId: number;
   conversationReferenceId: number | null;
+  /** Default 'chat'. An email goes to the customer's address as it is when it is sent. */
+  channel?: OutboxChannel;
   kind: string;
   payload: Record<string, unknown>;
   /** Not before this instant (default: as soon as possible). */
@@ -32,6 +36,7 @@ export interface OutboxMessage {
   campaignId: number | null;
   customerId: number | null;
   conversationReferenceId: number | null;
+  channel: OutboxChannel;
   kind: string;
   status: OutboxStatus;
   skipReason: string | null;
@@ -54,6 +59,10 @@ export interface OutboxDelivery extends OutboxMessage {
   customerTimeZone: string | null;
   consentState: string | null;
   forgottenAt: string | null;
+  /** Email: the customer's address, name and id in the shop's records, read at send time. */
+  email: string | null;
+  customerName: string | null;
+  customerExternalId: string | null;
 }
 
 export interface OutboxRow {
@@ -62,6 +71,7 @@ export interface OutboxRow {
   campaign_id: number | null;
   customer_id: number | null;
   conversation_reference_id: number | null;
+  channel: OutboxChannel;
   kind: string;
   status: OutboxStatus;
   skip_reason: string | null;
@@ -82,6 +92,9 @@ export interface DeliveryRow extends OutboxRow {
   time_zone: string | null;
   consent_state: string | null;
   forgotten_at: string | null;
+  email: string | null;
+  customer_name: string | null;
+  external_id: string | null;
 }
 
 export function toMessage(r: OutboxRow): OutboxMessage {
@@ -91,6 +104,7 @@ export function toMessage(r: OutboxRow): OutboxMessage {
     campaignId: r.campaign_id,
     customerId: r.customer_id,
     conversationReferenceId: r.conversation_reference_id,
+    channel: r.channel,
     kind: r.kind,
     status: r.status,
     skipReason: r.skip_reason,
@@ -114,6 +128,9 @@ export function toDelivery(r: DeliveryRow): OutboxDelivery {
     customerTimeZone: r.time_zone,
     consentState: r.consent_state,
     forgottenAt: r.forgotten_at,
+    email: r.email,
+    customerName: r.customer_name,
+    customerExternalId: r.external_id,
   };
 }
 
@@ -148,10 +165,10 @@ export class SqliteOutboxRepository {
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(`
-      INSERT OR IGNORE INTO outbox (dedupe_key, campaign_id, customer_id, conversation_reference_id, kind,
-        status, payload_json, next_attempt_at, created_at, updated_at)
-      VALUES (@dedupeKey, @campaignId, @customerId, @conversationReferenceId, @kind, 'queued', @payload,
-        @notBefore, @now, @now)`);
+      INSERT OR IGNORE INTO outbox (dedupe_key, campaign_id, customer_id, conversation_reference_id, channel,
+        kind, status, payload_json, next_attempt_at, created_at, updated_at)
+      VALUES (@dedupeKey, @campaignId, @customerId, @conversationReferenceId, @channel, @kind, 'queued',
+        @payload, @notBefore, @now, @now)`);
     // One statement, so two senders can never claim the same row.
     this.claimStmt = db.prepare(`
       UPDATE outbox SET status = 'sending', updated_at = @now
@@ -162,10 +179,11 @@ export class SqliteOutboxRepository {
       RETURNING id`);
     this.deliveryStmt = db.prepare(`
       SELECT o.*, r.reference_json, r.channel_id AS ref_channel_id, r.tenant_id AS ref_tenant_id,
-             c.time_zone, c.consent_state, c.forgotten_at
+             c.time_zone, c.consent_state, c.forgotten_at, c.email, c.external_id, k.name AS customer_name
         FROM outbox o
         LEFT JOIN conversation_references r ON r.id = o.conversation_reference_id
         LEFT JOIN customers c ON c.id = o.customer_id
+        LEFT JOIN customer_contacts k ON k.customer_id = o.customer_id
        WHERE o.id = ?`);
     this.attemptStmt = db.prepare(
       `UPDATE outbox SET attempts = attempts + 1, updated_at = @now WHERE id = @id AND status = 'sending'`,
@@ -218,6 +236,7 @@ export class SqliteOutboxRepository {
       campaignId: message.campaignId,
       customerId: message.customerId,
       conversationReferenceId: message.conversationReferenceId,
+      channel: message.channel ?? 'chat',
       kind: message.kind,
       payload: JSON.stringify(message.payload),
       notBefore: message.notBefore ? message.notBefore.toISOString() : null,

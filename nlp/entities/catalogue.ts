@@ -123,7 +123,14 @@ export class ProductCatalogue {
       })
       // One matched word is enough only for one-word names; otherwise ask for two.
       .filter((r) => r.score >= minScore && r.matchedWords >= Math.min(2, this.words[r.i].length))
-      .sort((a, b) => b.score - a.score || this.words[a.i].length - this.words[b.i].length);
+      // Equal scores: the name that accounts for more of the typed words ("white hanging heart
+      // t-light holder" is WHITE HANGING HEART T-LIGHT HOLDER, not HEART T-LIGHT HOLDER), then the shorter.
+      .sort(
+        (a, b) =>
+          b.score - a.score ||
+          b.matchedWords - a.matchedWords ||
+          this.words[a.i].length - this.words[b.i].length,
+      );
     for (const r of ranked) {
       if (out.length >= limit) break;
       const p = this.products[r.i];

@@ -2,9 +2,11 @@
  * Date expressions in chat messages, resolved against a reference date (the "today" of the
  * data, passed in so that results are repeatable): "last quarter", "since March",
  * "in the past 30 days", "this month", "yesterday", "in 2011", "Q1 2011", "in March 2011",
- * "between March and May", "since 2011-03-05". A range is [from, to): `to` is exclusive,
+ * "between March and May", "since 2011-03-05", "the second quarter of 2011", "on 15 June",
+ * "November 2011", "month to date". A range is [from, to): `to` is exclusive,
  * both are ISO dates (YYYY-MM-DD, UTC).
  */
+import { ONE_TO_TWELVE } from '../text/numberWords';
 export interface DateRange {
   from: string;
   to: string;
@@ -22,18 +24,7 @@ const MONTH_WORD =
 const NUMBER_WORDS: Record<string, number> = {
   a: 1,
   an: 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
+  ...ONE_TO_TWELVE,
   fourteen: 14,
   thirty: 30,
   sixty: 60,
@@ -132,6 +123,11 @@ function parseDay(text: string, ref: Date): Date | undefined {
     const base = latestMonth(ref, monthIndex(m[2]), m[3] ? Number(m[3]) : undefined);
     return utc(base.getUTCFullYear(), base.getUTCMonth(), Number(m[1]));
   }
+  m = new RegExp(`^${MONTH_WORD} (\\d{1,2})(?:st|nd|rd|th)?(?: (\\d{4}))?$`).exec(text);
+  if (m) {
+    const base = latestMonth(ref, monthIndex(m[1]), m[3] ? Number(m[3]) : undefined);
+    return utc(base.getUTCFullYear(), base.getUTCMonth(), Number(m[2]));
+  }
   m = new RegExp(`^${MONTH_WORD}(?: (\\d{4}))?$`).exec(text);
   if (m) return latestMonth(ref, monthIndex(m[1]), m[2] ? Number(m[2]) : undefined);
   if (/^\d{4}$/.test(text)) return utc(Number(text), 0);
@@ -142,8 +138,17 @@ const UNIT = '(day|days|week|weeks|month|months|quarter|quarters|year|years)';
 const N =
   '(\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|thirty|sixty|ninety)';
 const MONTH_NC = MONTH_WORD.replace('(', '(?:');
+/** "15 june", "15th of june 2011" or "june 15", "june 15th 2011": one day, no capture group. */
+const DAY_OF_MONTH = `\\d{1,2}(?:st|nd|rd|th)? (?:of )?${MONTH_NC}(?: \\d{4})?|${MONTH_NC} \\d{1,2}(?:st|nd|rd|th)?(?!\\d)(?: \\d{4})?`;
 /** One day, month or year as typed; a single capture group. */
-const DAY_TEXT = `(\\d{4}-\\d{2}-\\d{2}|\\d{1,2}(?:st|nd|rd|th)? (?:of )?${MONTH_NC}(?: \\d{4})?|${MONTH_NC}(?: \\d{4})?|\\d{4})`;
+const DAY_TEXT = `(\\d{4}-\\d{2}-\\d{2}|${DAY_OF_MONTH}|${MONTH_NC}(?: \\d{4})?|\\d{4})`;
+
+const QUARTER_WORDS = [
+  ['first', '1st'],
+  ['second', '2nd'],
+  ['third', '3rd'],
+  ['fourth', '4th'],
+];
 
 interface Rule {
   pattern: RegExp;
@@ -217,6 +222,56 @@ const RULES: Rule[] = [
     resolve: (m) => {
       const y = Number(m[1]);
       return y >= 1990 && y <= 2100 ? range(utc(y, 0), utc(y + 1, 0)) : undefined;
+    },
+  },
+  {
+    pattern: /\b(?:the )?(first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of (\d{4}))?\b/g,
+    resolve: (m, ref) => {
+      const q = QUARTER_WORDS.findIndex((words) => words.includes(m[1]));
+      let year = m[2] ? Number(m[2]) : ref.getUTCFullYear();
+      if (!m[2] && utc(year, q * 3) > ref) year -= 1;
+      return range(utc(year, q * 3), utc(year, q * 3 + 3));
+    },
+  },
+  {
+    pattern: new RegExp(`\\bon (\\d{4}-\\d{2}-\\d{2}|${DAY_OF_MONTH})`, 'g'),
+    resolve: (m, ref) => {
+      const d = parseDay(m[1], ref);
+      return d ? range(d, new Date(d.getTime() + DAY)) : undefined;
+    },
+  },
+  {
+    pattern: /\b(?:since|from) the (?:start|beginning) of (?:the |this )?(week|month|quarter|year)\b/g,
+    resolve: (m, ref) =>
+      range(
+        new Date(`${calendarPeriod(ref, m[1] as Unit, 0).from}T00:00:00Z`),
+        new Date(dayStart(ref).getTime() + DAY),
+      ),
+  },
+  {
+    pattern: /\b(month|quarter) to date\b|\b(mtd|qtd)\b/g,
+    resolve: (m, ref) =>
+      range(
+        utc(
+          ref.getUTCFullYear(),
+          (m[1] ?? m[2]).startsWith('q') ? Math.floor(ref.getUTCMonth() / 3) * 3 : ref.getUTCMonth(),
+        ),
+        new Date(dayStart(ref).getTime() + DAY),
+      ),
+  },
+  // Written without a preposition: "revenue november 2011", "orders 2011-06-15".
+  {
+    pattern: new RegExp(`\\b${MONTH_WORD} (\\d{4})\\b`, 'g'),
+    resolve: (m, ref) => {
+      const s = latestMonth(ref, monthIndex(m[1]), Number(m[2]));
+      return range(s, addMonths(s, 1));
+    },
+  },
+  {
+    pattern: /\b(\d{4}-\d{2}-\d{2})\b/g,
+    resolve: (m, ref) => {
+      const d = parseDay(m[1], ref);
+      return d ? range(d, new Date(d.getTime() + DAY)) : undefined;
     },
   },
 ];

@@ -120,8 +120,9 @@ export class EntityExtractor {
     free: (s: number, e: number) => boolean,
     push: (e: Entity & Span) => void,
   ): void {
-    const tokens = [...lower.matchAll(/[a-z0-9]+/g)].map((m) => ({
-      w: m[0],
+    // "can't" is one word, as the gazetteer spells its phrases without apostrophes ("cant lose them").
+    const tokens = [...lower.matchAll(/[a-z0-9]+(?:'[a-z]+)*/g)].map((m) => ({
+      w: m[0].replace(/'/g, ''),
       start: m.index!,
       end: m.index! + m[0].length,
     }));

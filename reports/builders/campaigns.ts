@@ -1,6 +1,11 @@
 /** Campaign previews and outcomes as reports. */
 import { formatCell, type ChartSpec, type Report } from '../report';
-import type { AudienceFilter, AudiencePreview, CampaignOutcome } from '../../services/campaigns';
+import type {
+  AudienceFilter,
+  AudiencePreview,
+  CampaignOutcome,
+  ChannelOutcome,
+} from '../../services/campaigns';
 import type { EffectEstimate } from '../../analytics/uplift/calibration';
 
 const pct = (v: number) => formatCell(v, 'percent');
@@ -56,6 +61,24 @@ function targetingFacts(preview: AudiencePreview): Array<{ label: string; value:
   return facts;
 }
 
+/** Why customers cannot be messaged, in a marketer's words (the dry run keeps the codes). */
+const SKIP_WORDS: Record<string, string> = {
+  forgotten: 'asked to be forgotten',
+  no_consent: 'no marketing consent',
+  no_contact: 'no chat or email address',
+  no_reference: 'chat conversation gone',
+  no_email: 'no email address',
+  chat_not_proactive: 'only in a chat that cannot message first',
+  chat_reference_stale: 'chat not used for months',
+  email_off: 'email only, and email is not set up',
+  email_undeliverable: 'email address bounced',
+  opted_out: 'unsubscribed',
+  recent_complaint: 'complained recently',
+  frequency_capped: 'messaged recently',
+};
+
+export const skipWords = (reason: string) => SKIP_WORDS[reason] ?? reason.replace(/_/g, ' ');
+
 export function campaignPreviewReport(
   audience: AudienceFilter,
   offer: { percentOff?: number; text?: string },
@@ -72,13 +95,18 @@ export function campaignPreviewReport(
       ...targetingFacts(preview),
       { label: byUplift ? 'Customers chosen' : 'Customers matching', value: num(preview.matching) },
       { label: 'Can be messaged', value: num(preview.eligible) },
+      { label: 'By chat', value: num(preview.channels.chat) },
+      { label: 'By email', value: num(preview.channels.email) },
       { label: 'Held out as control', value: `about ${num(control)} (${pct(controlShare)})` },
       { label: 'Offer', value: describeOffer(offer) },
       ...(skipped.length
         ? [
             {
-              label: 'Not messaged',
-              value: skipped.map(([why, n]) => `${num(n)} ${why.replace(/_/g, ' ')}`).join(', '),
+              label: 'Cannot be reached',
+              value: skipped
+                .sort((a, b) => b[1] - a[1])
+                .map(([why, n]) => `${num(n)} ${skipWords(why)}`)
+                .join(', '),
             },
           ]
         : []),
@@ -117,7 +145,7 @@ export function campaignPreviewReport(
 
 const points = (v: number) => `${(v * 100).toFixed(1)}`;
 
-function describeUplift(c: CampaignOutcome): string {
+function describeUplift(c: Pick<CampaignOutcome, 'uplift'>): string {
   const u = c.uplift;
   if (u.uplift === null || !u.interval) return 'not measurable yet (both groups need customers)';
   return (
@@ -156,13 +184,28 @@ function qiniFacts(c: CampaignOutcome): Array<{ label: string; value: string }> 
   return [{ label: 'Qini coefficient of the targeting', value }];
 }
 
+/**
+ * The campaign's channels worth showing apart: only once email is among them (a chat-only
+ * campaign reads as before).
+ */
+function channelBreakdown(c: CampaignOutcome): Array<[string, ChannelOutcome]> {
+  const entries = Object.entries(c.byChannel) as Array<[string, ChannelOutcome]>;
+  return entries.some(([channel]) => channel === 'email') ? entries : [];
+}
+
 export function campaignOutcomeReport(c: CampaignOutcome): Report {
   const qini = qiniChart(c);
+  const channels = channelBreakdown(c);
+  const intervals = [
+    { label: `#${c.id}`, uplift: c.uplift },
+    ...channels.map(([channel, o]) => ({ label: `#${c.id} by ${channel}`, uplift: o.uplift })),
+  ].filter((i) => i.uplift.uplift !== null && i.uplift.interval);
   return {
     title: `Campaign #${c.id}: ${c.name}`,
     subtitle: `${c.status} · ${describeAudience(c.audience)} · ${describeOffer(c.offer as { percentOff?: number; text?: string })}`,
     facts: [
       { label: 'Uplift in conversion', value: describeUplift(c) },
+      ...channels.map(([channel, o]) => ({ label: `Uplift by ${channel}`, value: describeUplift(o) })),
       ...(c.incrementalRevenue !== null
         ? [{ label: 'Incremental revenue', value: formatCell(c.incrementalRevenue, 'money') }]
         : []),
@@ -189,6 +232,15 @@ export function campaignOutcomeReport(c: CampaignOutcome): Report {
           c.treated.conversionRate,
           c.treated.revenue,
         ],
+        ...channels.map(([channel, o]) => [
+          `Messaged by ${channel}`,
+          o.treated.members,
+          o.treated.sent,
+          o.treated.delivered,
+          o.treated.converted,
+          o.treated.conversionRate,
+          o.treated.revenue,
+        ]),
         [
           'Control (no message)',
           c.control.members,
@@ -198,25 +250,32 @@ export function campaignOutcomeReport(c: CampaignOutcome): Report {
           c.control.conversionRate,
           c.control.revenue,
         ],
+        ...channels.map(([channel, o]) => [
+          `Control, would be ${channel}`,
+          o.control.members,
+          null,
+          null,
+          o.control.converted,
+          o.control.conversionRate,
+          o.control.revenue,
+        ]),
       ],
     },
     // A campaign targeted by uplift shows how well its targeting ranked (the interval is in the facts).
     chart:
       qini ??
-      (c.uplift.uplift !== null && c.uplift.interval
+      (intervals.length
         ? {
             kind: 'interval',
             title: 'Uplift in conversion rate, with its 95% interval',
             valueLabel: 'Messaged minus control',
             valueFormat: 'percent',
-            items: [
-              {
-                label: `#${c.id}`,
-                estimate: c.uplift.uplift,
-                low: c.uplift.interval.low,
-                high: c.uplift.interval.high,
-              },
-            ],
+            items: intervals.map(({ label, uplift }) => ({
+              label,
+              estimate: uplift.uplift!,
+              low: uplift.interval!.low,
+              high: uplift.interval!.high,
+            })),
           }
         : undefined),
   };

@@ -6,6 +6,7 @@ import type { Report } from '../report';
 import { formatCell } from '../report';
 import { plainClvWarning, RECENT_BUYER_DAYS } from '../../services/reports';
 import { stageLabel } from '../../analytics/stage/stage';
+import { sentenceCase } from '../../lib/text';
 import type {
   AtRiskList,
   ChurnOverview,
@@ -273,7 +274,9 @@ export function customerReport360(
   const clvNote = plainClvWarning(r.clvWarnings);
   if (clvNote) notes.push(clvNote);
   if (recs?.items.length)
-    notes.push(`Would likely buy next: ${recs.items.map((i) => i.description ?? i.sku).join('; ')}.`);
+    notes.push(
+      `Would likely buy next: ${recs.items.map((i) => sentenceCase(i.description ?? i.sku)).join('; ')}.`,
+    );
   return {
     title: `Customer ${r.customer}`,
     subtitle: `As of ${day(r.asOf)}${r.country ? ` · ${r.country}` : ''}`,
@@ -398,18 +401,9 @@ export function productInsightReport(
   rules: { sku: string; name: string; together: AssociationRule[] } | { strongest: AssociationRule[] },
   describe: (sku: string) => string,
 ): Report {
-  const notes: string[] = [];
+  if ('together' in rules) return boughtWithReport(rules, describe);
   const ruleText = (r: AssociationRule) =>
     `${r.antecedent.map(describe).join(' + ')} → ${r.consequent.map(describe).join(' + ')} (in ${pct(r.confidence)} of baskets with the first, ${r.lift.toFixed(1)}x more often than chance)`;
-  if ('together' in rules) {
-    notes.push(
-      rules.together.length
-        ? `Bought together with ${rules.name}: ${rules.together.map((r) => r.consequent.map(describe).join(' + ')).join('; ')}.`
-        : `No product is bought with ${rules.name} often enough to be a rule (support 1%, confidence 30%).`,
-    );
-  } else if (rules.strongest.length) {
-    notes.push(`Strongest bought-together rules: ${rules.strongest.map(ruleText).join('; ')}.`);
-  }
   return {
     title: 'Top products',
     subtitle: [describeFilter(filter), 'by revenue'].filter(Boolean).join(' · '),
@@ -421,9 +415,58 @@ export function productInsightReport(
         { header: 'Units', kind: 'number' },
         { header: 'Revenue', kind: 'money' },
       ],
-      rows: products.map((p) => [p.description ?? p.sku, p.sku, p.customers, p.quantity, p.revenue]),
+      rows: products.map((p) => [
+        sentenceCase(p.description ?? describe(p.sku)),
+        p.sku,
+        p.customers,
+        p.quantity,
+        p.revenue,
+      ]),
     },
-    notes,
+    notes: rules.strongest.length
+      ? [`Strongest bought-together rules: ${rules.strongest.map(ruleText).join('; ')}.`]
+      : [],
+  };
+}
+
+/** "What is bought with X": the products in X's baskets, how often, and against chance. */
+function boughtWithReport(
+  rules: { sku: string; name: string; together: AssociationRule[] },
+  describe: (sku: string) => string,
+): Report {
+  const name = describe(rules.sku);
+  if (!rules.together.length)
+    return {
+      title: `Bought with ${name}`,
+      notes: [
+        `No product is bought with ${name} often enough to count: a pair has to be in at least 1% of all ` +
+          'baskets, and in 30% of the baskets with it.',
+      ],
+    };
+  return {
+    title: `Bought with ${name}`,
+    subtitle: 'Products in the same baskets, most telling first',
+    table: {
+      columns: [
+        { header: 'Product' },
+        { header: 'SKU' },
+        { header: `Share of ${name} baskets`, kind: 'percent' },
+        { header: 'More often than chance' },
+        { header: 'Baskets with both', kind: 'number' },
+      ],
+      rows: rules.together.map((r) => [
+        r.consequent.map(describe).join(' + '),
+        r.consequent.join(' + '),
+        r.confidence,
+        `${r.lift.toFixed(1)}×`,
+        r.count,
+      ]),
+    },
+    notes: [
+      `"Share of baskets": of the orders with ${name}${rules.together.some((r) => r.antecedent.length > 1) ? ' (and the other products named)' : ''}, how many also had the product. ` +
+        '"More often than chance": how much more often than if the two were bought independently.',
+    ],
+    actions: [{ title: 'Top products', text: 'what are our top products?' }],
   };
 }
 

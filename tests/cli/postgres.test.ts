@@ -24,7 +24,11 @@ async function json(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Record
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 const withoutPlace = ({ engine: _e, file: _f, ...rest }: Record<string, unknown>) => rest;
-const withoutRunTimes = (train: Record<string, unknown>) => ({ ...train, version: undefined, timingsMs: undefined });
+const withoutRunTimes = (train: Record<string, unknown>) => ({
+  ...train,
+  version: undefined,
+  timingsMs: undefined,
+});
 
 describePg('the retain command on PostgreSQL answers as on SQLite', () => {
   const tmp = tempDir();
@@ -60,14 +64,20 @@ describePg('the retain command on PostgreSQL answers as on SQLite', () => {
     const train = (db: string) => json(['train', '--db', db], env);
     expect(withoutRunTimes(await train(pg))).toEqual(withoutRunTimes(await train(sqlite)));
 
-    for (const report of [['report', 'segments'], ['report', 'churn', '--top', '25']]) {
+    for (const report of [
+      ['report', 'segments'],
+      ['report', 'churn', '--top', '25'],
+    ]) {
       const [a, b] = [await json([...report, '--db', sqlite], env), await json([...report, '--db', pg], env)];
       expect({ ...b, version: undefined }).toEqual({ ...a, version: undefined });
     }
   }, 120_000);
 
   it('RETAIN_DATABASE_URL selects PostgreSQL for every command, and a wrong one is refused at start', async () => {
-    const fromEnv = await json(['db', 'info'], { RETAIN_DATABASE_URL: pg, RETAIN_DB: path.join(tmp.dir, 'no.db') });
+    const fromEnv = await json(['db', 'info'], {
+      RETAIN_DATABASE_URL: pg,
+      RETAIN_DB: path.join(tmp.dir, 'no.db'),
+    });
     expect(fromEnv).toMatchObject({ engine: 'postgres', orders: expect.any(Number) });
     expect(fs.existsSync(path.join(tmp.dir, 'no.db'))).toBe(false);
     const wrong = await runCli(['db', 'info'], { env: { RETAIN_DATABASE_URL: 'mysql://shop/db' } });
@@ -133,21 +143,27 @@ describePg('the retain command on PostgreSQL answers as on SQLite', () => {
   }, 120_000);
 
   const hasPgDump = spawnSync('pg_dump', ['--version']).status === 0;
-  (hasPgDump ? it : it.skip)('db backup writes a checked pg_dump archive that pg_restore restores', async () => {
-    const file = path.join(tmp.dir, 'backups', 'shop.dump');
-    const result = await json(['db', 'backup', file, '--db', pg]);
-    expect(result).toMatchObject({ engine: 'postgres', file, schemaVersion: expect.any(Number) });
-    expect(result.entries).toBeGreaterThan(20);
-    expect(fs.existsSync(`${file}.partial`)).toBe(false);
-    const refused = await runCli(['db', 'backup', file, '--db', pg]);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('exists; use --force');
+  (hasPgDump ? it : it.skip)(
+    'db backup writes a checked pg_dump archive that pg_restore restores',
+    async () => {
+      const file = path.join(tmp.dir, 'backups', 'shop.dump');
+      const result = await json(['db', 'backup', file, '--db', pg]);
+      expect(result).toMatchObject({ engine: 'postgres', file, schemaVersion: expect.any(Number) });
+      expect(result.entries).toBeGreaterThan(20);
+      expect(fs.existsSync(`${file}.partial`)).toBe(false);
+      const refused = await runCli(['db', 'backup', file, '--db', pg]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('exists; use --force');
 
-    const restored = databases.create();
-    const restore = spawnSync('pg_restore', ['--no-owner', `--dbname=${restored}`, file], { encoding: 'utf8' });
-    expect(restore.stderr).toBe('');
-    expect(withoutPlace(await json(['db', 'info', '--db', restored]))).toEqual(
-      withoutPlace(await json(['db', 'info', '--db', pg])),
-    );
-  }, 60_000);
+      const restored = databases.create();
+      const restore = spawnSync('pg_restore', ['--no-owner', `--dbname=${restored}`, file], {
+        encoding: 'utf8',
+      });
+      expect(restore.stderr).toBe('');
+      expect(withoutPlace(await json(['db', 'info', '--db', restored]))).toEqual(
+        withoutPlace(await json(['db', 'info', '--db', pg])),
+      );
+    },
+    60_000,
+  );
 });

@@ -16,6 +16,10 @@ describe('database file and migrations', () => {
   beforeEach(() => (tmp = tempDir()));
   afterEach(() => tmp.cleanup());
 
+  it('numbers migrations 1, 2, 3... with no gap, so none can be skipped by a database already past it', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
   it('creates a fresh file (and its directory) with the whole schema and the safety settings', () => {
     const file = path.join(tmp.dir, 'nested', 'dir', 'retain.db');
     const db = openDatabase(file);

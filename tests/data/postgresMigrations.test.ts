@@ -46,9 +46,14 @@ function sqliteShape(db: Db, table: string): TableShape {
     unique: number;
     origin: string;
   }>;
+  // An expression (rather than a column) in an index has no name: compared as '<expr>'.
   const indexColumns = (name: string) =>
-    (db.prepare(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`).all(name) as { name: string }[])
-      .map((c) => c.name)
+    (
+      db.prepare(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`).all(name) as {
+        name: string | null;
+      }[]
+    )
+      .map((c) => c.name ?? '<expr>')
       .join(',');
   const fks = db.prepare(`SELECT * FROM pragma_foreign_key_list(?)`).all(table) as Array<{
     from: string;
@@ -106,8 +111,9 @@ function postgresShape(pg: SyncPostgres, table: string): TableShape {
   };
   const indexes = pg.query(
     `SELECT i.relname AS name,
-            (SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n)
-               JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum) AS cols
+            (SELECT string_agg(COALESCE(a.attname, '<expr>'), ',' ORDER BY k.n)
+               FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n)
+               LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum AND k.attnum > 0) AS cols
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
       WHERE x.indrelid = $1::regclass
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,

@@ -299,6 +299,9 @@ describeEachEngine('repository contract', (engine) => {
         previousChurnProbability: 0.2,
         referenceId: null,
         referenceChannelId: null,
+        referenceUpdatedAt: null,
+        email: 'a@x.com',
+        preferredChannel: null,
         firstPurchaseAt: null,
       },
       expect.objectContaining({ externalId: 'c2', previousStage: null, previousChurnProbability: null }),
@@ -437,9 +440,11 @@ describeEachEngine('repository contract', (engine) => {
     ]);
     expect(campaigns.memberships()).toHaveLength(2);
     expect(campaigns.outcomes(made.id, 30)).toEqual([
-      { arm: 'control', members: 1, converted: 1, orders: 1, revenue: 30 },
-      { arm: 'treatment', members: 1, converted: 1, orders: 1, revenue: 30 },
+      { arm: 'control', channel: 'chat', members: 1, converted: 1, orders: 1, revenue: 30 },
+      { arm: 'treatment', channel: 'chat', members: 1, converted: 1, orders: 1, revenue: 30 },
     ]);
+    expect(campaigns.deliveryCountsFor(made.id, 'email').sent).toBe(0);
+    expect(campaigns.deliveryCountsFor(made.id, 'chat').sent).toBe(1);
     expect(campaigns.deliveryCounts(made.id)).toEqual({
       queued: 0,
       sending: 0,
@@ -750,6 +755,89 @@ describeEachEngine('repository contract', (engine) => {
     expect(store.orders.dataExtent().orders).toBe(6);
     expect(store.audit.recent(1)[0]).toMatchObject({ action: 'forget_me', subject: `customer:${ids.c1}` });
     expect(JSON.stringify(store.audit.recent(1))).not.toContain('c1"');
+  });
+
+  it('customer contacts: created, updated only when something differs, suppressed addresses, erasure', () => {
+    const contacts = store.contacts;
+    const importId = store.imports.beginImport({
+      file: 'customers.csv',
+      format: 'customers',
+      startedAt: AS_OF_1,
+    });
+    // (The customer file's reader hands addresses over normalised, as here.)
+    const created = contacts.apply(
+      {
+        externalId: 'c9',
+        email: 'nine@example.com',
+        name: 'Nina',
+        consent: { state: 'granted', at: AS_OF_1, source: 'checkout' },
+        preferredChannel: 'email',
+      },
+      importId,
+      T(AS_OF_2),
+    );
+    expect(created).toEqual({ customerId: expect.any(Number), outcome: 'created' });
+    const nine = created.customerId!;
+    expect(contacts.customersWithEmail('Nine@Example.com')).toEqual([nine]);
+    expect(contacts.contact(nine)).toMatchObject({
+      externalId: 'c9',
+      name: 'Nina',
+      preferredChannel: 'email',
+      consentState: 'granted',
+      consentUpdatedAt: AS_OF_1,
+      consentSource: 'checkout',
+      forgottenAt: null,
+    });
+    expect(contacts.apply({ externalId: 'c9', name: 'Nina' }, importId, T(AS_OF_2)).outcome).toBe(
+      'unchanged',
+    );
+    expect(
+      contacts.apply({ externalId: 'c1', name: 'Ann', preferredChannel: 'chat' }, importId, T(AS_OF_2)),
+    ).toEqual({
+      customerId: ids.c1,
+      outcome: 'updated',
+    });
+    expect(contacts.suppress('a@x.com', 'bounced', '550 no such user', T(AS_OF_2))).toBe(true);
+    expect(contacts.suppress('A@X.com', 'complained', null, T(AS_OF_2))).toBe(false);
+    expect(contacts.suppression('a@x.com')).toEqual({
+      reason: 'bounced',
+      detail: '550 no such user',
+      createdAt: AS_OF_2,
+    });
+    expect(contacts.isSuppressed('b@y.com')).toBe(false);
+    // Messages by email carry the address and name read at send time.
+    store.outbox.enqueue(
+      {
+        dedupeKey: 'mail:c1',
+        campaignId: null,
+        customerId: ids.c1,
+        conversationReferenceId: null,
+        channel: 'email',
+        kind: 'winback',
+        payload: {},
+      },
+      T(AS_OF_2),
+    );
+    expect(store.outbox.claimNext(T(AS_OF_2))).toMatchObject({
+      channel: 'email',
+      email: 'a@x.com',
+      customerName: 'Ann',
+      customerExternalId: 'c1',
+    });
+    // Forgetting the customer drops the contact details and keeps the address only as a hash.
+    const identity = store.identities.seen(
+      { channelId: 'webchat', channelUserId: 'u-c1', role: 'customer' },
+      { conversationId: 'conv-c1', serviceUrl: 'http://127.0.0.1:1', reference: {} },
+    );
+    store.identities.linkCustomer(identity.id, ids.c1);
+    store.erasure.forgetIdentity(identity.id, T('2026-03-01T00:00:00Z'));
+    expect(contacts.contact(ids.c1)).toMatchObject({ name: null, preferredChannel: null, email: null });
+    expect(contacts.apply({ externalId: 'c1-again', email: 'A@x.com' }, importId, T(AS_OF_2)).outcome).toBe(
+      'forgotten',
+    );
+    expect(contacts.apply({ externalId: 'c2', email: 'b@y.com' }, importId, T(AS_OF_2)).outcome).toBe(
+      'unchanged',
+    );
   });
 
   it('the web chat demo: one real customer per country, a marketer and customer users made once', () => {

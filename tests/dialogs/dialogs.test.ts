@@ -116,11 +116,19 @@ describe('dialogs: marketers and customers, every intent', () => {
       expect(expected.length).toBeGreaterThan(3);
     });
 
-    test('segment overview filtered by country counts only that country', async () => {
+    test('segments in a country count only that country, by segment, and say what was counted', async () => {
       const replies = await marketer().say('segments in France');
       const french = shop.app.reports.segmentOverview({ country: 'France' }).customers;
       expect(french).toBeGreaterThan(0);
-      expect(shown(replies)).toContain(`in France · ${french} customers`);
+      const c = card(replies);
+      expect(cardTitle(replies)).toBe('Customers by segment');
+      const table = c.body.find((b) => (b as { type: string }).type === 'Table') as {
+        rows: Array<{ cells: Array<{ items: Array<{ text: string }> }> }>;
+      };
+      const counts = table.rows.slice(1).map((r) => Number(r.cells[1].items[0].text.replace(/,/g, '')));
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(french);
+      expect(shown(replies)).toMatch(/in France/);
+      expect(shown(replies)).toMatch(/Guest checkouts have no customer id and are not counted/);
     });
 
     test('segment drill-down', async () => {

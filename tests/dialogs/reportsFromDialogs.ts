@@ -137,6 +137,7 @@ const campaign: CampaignOutcome = {
   },
   incrementalRevenue: 5330,
   qini: null,
+  byChannel: {},
 };
 
 export const dialogReports: Array<[string, Report]> = [
@@ -349,7 +350,8 @@ export const dialogReports: Array<[string, Report]> = [
       comparison: null,
       matching: 92,
       eligible: 40,
-      skipped: { no_reference: 50, opted_out: 2 },
+      channels: { chat: 12, email: 28 },
+      skipped: { no_contact: 30, no_consent: 20, opted_out: 2 },
       samples: [
         { customer: '12681', segment: 'At risk', stage: 'at risk', churnProbability: 0.81, clv: 950 },
       ],

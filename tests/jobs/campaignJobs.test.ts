@@ -53,7 +53,7 @@ function history(customer: string, firstDay: string, orders = 2): OrderSpec[] {
 
 /**
  * w1, w3: crossed the churn threshold; w10: moved into 'lapsed' below it; w2 was at risk already;
- * w9 is not at risk. w4 has no chat account, w5 said stop, w6 complained last week (w6b two months
+ * w9 is not at risk. w4 has no chat account nor email address, w5 said stop, w6 complained last week (w6b two months
  * ago), w7 withdrew consent, w8 got a message three days ago.
  */
 const SCORES: Array<[string, number, string, number, string, string?]> = [
@@ -168,7 +168,7 @@ describe('win-back and welcome jobs', () => {
       expect(auto.period).toBe('2026-03-01');
       expect(byOutcome(auto.items)).toEqual({
         queued: ['w1', 'w10', 'w3', 'w6b'],
-        no_reference: ['w4'],
+        no_contact: ['w4'],
         opted_out: ['w5'],
         recent_complaint: ['w6'],
         no_consent: ['w7'],

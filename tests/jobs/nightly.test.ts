@@ -91,7 +91,7 @@ describe('nightly job', () => {
       );
       const winback = (await runJob(store, 'winback', { ...options, asOf: now })) as CampaignJobReport;
       const everyone = winback.campaigns.find((c) => c.campaignName === 'Everyone')!;
-      expect(everyone).toMatchObject({ candidates: 160, queued: 5, skipped: { no_reference: 155 } });
+      expect(everyone).toMatchObject({ candidates: 160, queued: 5, skipped: { no_contact: 155 } });
       const { messages, counts } = outboxListing(store);
       expect(counts.queued).toBe(5);
       for (const m of messages) expect((m.payload.recommendations as unknown[]).length).toBeGreaterThan(0);

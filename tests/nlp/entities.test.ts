@@ -55,6 +55,14 @@ describe('date ranges relative to a reference date ([from, to), to exclusive)', 
     ['since 5 march', { from: '2011-03-05', to: '2011-06-10' }],
     ['ytd', { from: '2011-01-01', to: '2011-06-10' }],
     ['in 2010', { from: '2010-01-01', to: '2011-01-01' }],
+    ['sales in the first quarter of 2011', { from: '2011-01-01', to: '2011-04-01' }],
+    ['the second quarter', { from: '2011-04-01', to: '2011-07-01' }],
+    ['revenue on 3 june', { from: '2011-06-03', to: '2011-06-04' }],
+    ['orders on 2011-06-03', { from: '2011-06-03', to: '2011-06-04' }],
+    ['revenue november 2010', { from: '2010-11-01', to: '2010-12-01' }],
+    ['between june 1 and june 5', { from: '2011-06-01', to: '2011-06-06' }],
+    ['month to date', { from: '2011-06-01', to: '2011-06-10' }],
+    ['since the start of the year', { from: '2011-01-01', to: '2011-06-10' }],
   ])('%s', (text, expected) => {
     const found = extractDateRanges(text.toLowerCase(), TODAY);
     expect(found).toHaveLength(1);
@@ -113,6 +121,7 @@ describe('segments and countries from the gazetteer, typo-tolerant', () => {
     ['champoins segment', 'segment', 'Champions'],
     ['who is in at risk', 'segment', 'At Risk'],
     ['customers we cant lose them', 'segment', "Can't Lose Them"],
+    ["customers we can't lose them", 'segment', "Can't Lose Them"],
     ['hibernatng customers', 'segment', 'Hibernating'],
     ['churn in germany', 'country', 'Germany'],
     ['churn in Germnay', 'country', 'Germany'],
@@ -160,5 +169,14 @@ describe('products: SKUs and fuzzy names against the catalogue', () => {
     ]);
     const m = c.match('lunch bag', { minScore: 0.3 });
     expect(m.map((x) => x.code).sort()).toEqual(['1', '2']);
+  });
+
+  test('of two names matched in full, the one that accounts for more of the typed words wins', () => {
+    const c = new ProductCatalogue([
+      { code: '21814', name: 'HEART T-LIGHT HOLDER' },
+      { code: '85123A', name: 'WHITE HANGING HEART T-LIGHT HOLDER' },
+    ]);
+    expect(c.match('white hanging heart t-light holder')[0].code).toBe('85123A');
+    expect(c.match('heart t-light holder')[0].code).toBe('21814');
   });
 });

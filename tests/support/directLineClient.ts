@@ -65,18 +65,29 @@ export class WebChatClient {
     return body.activities;
   }
 
-  /** Sends a message and returns the bot's replies to it (the bot answers before the POST returns). */
+  /**
+   * Sends a message and returns the bot's replies to it (the bot answers before the POST returns).
+   * Told to slow down (429), it waits as long as Retry-After says, as a chat client does.
+   */
   async say(text: string): Promise<ChatActivity[]> {
-    const res = await fetch(
-      `${this.url}/v3/directline/conversations/${this.session.conversationId}/activities`,
-      {
-        method: 'POST',
-        headers: { ...this.auth(), 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'message', text }),
-      },
-    );
-    if (res.status !== 200) throw new Error(`say "${text}": HTTP ${res.status} ${await res.text()}`);
-    return (await this.poll()).filter((a) => a.from.role === 'bot');
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(
+        `${this.url}/v3/directline/conversations/${this.session.conversationId}/activities`,
+        {
+          method: 'POST',
+          headers: { ...this.auth(), 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'message', text }),
+        },
+      );
+      if (res.status === 429 && attempt < 10) {
+        await res.text();
+        const wait = Number(res.headers.get('retry-after') ?? '1');
+        await new Promise((r) => setTimeout(r, Math.max(1, wait) * 1000));
+        continue;
+      }
+      if (res.status !== 200) throw new Error(`say "${text}": HTTP ${res.status} ${await res.text()}`);
+      return (await this.poll()).filter((a) => a.from.role === 'bot');
+    }
   }
 }
 

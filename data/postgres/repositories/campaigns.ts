@@ -13,16 +13,22 @@ import {
   type MembershipRow,
   type NewCampaign,
 } from '../../repositories/campaigns';
+import type { OutboxChannel } from '../../repositories/outbox';
 
 const CANDIDATE_COLUMNS = `
   c.id AS "customerId", c.external_id AS "externalId", c.country AS country, c.time_zone AS "timeZone",
   c.consent_state AS "consentState", c.forgotten_at AS "forgottenAt",
   s.segment AS segment, s.stage AS stage, s.churn_probability AS "churnProbability", s.clv AS clv,
   p.stage AS "previousStage", p.churn_probability AS "previousChurnProbability",
-  (SELECT r.id FROM conversation_references r JOIN chat_identities i ON i.id = r.chat_identity_id
-    WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1) AS "referenceId",
-  (SELECT r.channel_id FROM conversation_references r JOIN chat_identities i ON i.id = r.chat_identity_id
-    WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1) AS "referenceChannelId"`;
+  lr.id AS "referenceId", lr.channel_id AS "referenceChannelId", lr.updated_at AS "referenceUpdatedAt",
+  c.email AS email, k.preferred_channel AS "preferredChannel"`;
+
+/** Joined to customers c: the newest conversation reference (lr) and the contact details (k). */
+const CANDIDATE_JOINS = `
+  LEFT JOIN conversation_references lr ON lr.id = (
+    SELECT r.id FROM conversation_references r JOIN chat_identities i ON i.id = r.chat_identity_id
+     WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1)
+  LEFT JOIN customer_contacts k ON k.customer_id = c.id`;
 
 // Anchor of a member's attribution window, as in the SQLite repository: the first message sent to
 // a treated member (else the assignment: intention to treat), the assignment for a control member.
@@ -72,8 +78,8 @@ export class PostgresCampaignRepository implements CampaignRepository {
        ORDER BY id`);
     this.statusStmt = db.prepare(`UPDATE campaigns SET status = @status, updated_at = @now WHERE id = @id`);
     this.assignStmt = db.prepare(`
-      INSERT INTO campaign_members (campaign_id, customer_id, arm, assigned_at, predicted_uplift)
-      VALUES (?, ?, ?, ?, ?::double precision)
+      INSERT INTO campaign_members (campaign_id, customer_id, arm, assigned_at, predicted_uplift, channel)
+      VALUES (?, ?, ?, ?, ?::double precision, ?::text)
       ON CONFLICT DO NOTHING`);
     this.armStmt = db.prepare<{ arm: Arm }>(
       `SELECT arm FROM campaign_members WHERE campaign_id = ? AND customer_id = ?`,
@@ -83,11 +89,11 @@ export class PostgresCampaignRepository implements CampaignRepository {
     );
     this.outcomeStmt = db.prepare<ArmOutcomeRow>(`
       WITH m AS (
-        SELECT mm.customer_id, mm.arm, ${ANCHOR} AS anchor
+        SELECT mm.customer_id, mm.arm, COALESCE(mm.channel, 'chat') AS channel, ${ANCHOR} AS anchor
           FROM campaign_members mm WHERE mm.campaign_id = @campaignId
       ),
       w AS (
-        SELECT customer_id, arm, anchor, retain_add_days(anchor, @days::integer) AS until_at FROM m
+        SELECT customer_id, arm, channel, anchor, retain_add_days(anchor, @days::integer) AS until_at FROM m
       ),
       conv AS (
         SELECT w.customer_id, COUNT(DISTINCT o.id) AS orders,
@@ -100,10 +106,10 @@ export class PostgresCampaignRepository implements CampaignRepository {
           JOIN products p ON p.id = l.product_id
          GROUP BY w.customer_id
       )
-      SELECT w.arm AS arm, COUNT(*) AS members, COUNT(conv.customer_id) AS converted,
+      SELECT w.arm AS arm, w.channel AS channel, COUNT(*) AS members, COUNT(conv.customer_id) AS converted,
              COALESCE(SUM(conv.orders), 0) AS orders, COALESCE(SUM(conv.revenue), 0) AS revenue
         FROM w LEFT JOIN conv ON conv.customer_id = w.customer_id
-       GROUP BY w.arm ORDER BY w.arm`);
+       GROUP BY w.arm, w.channel ORDER BY w.arm, w.channel`);
     this.membershipsStmt = db.prepare<MembershipRow>(`
       WITH m AS (
         SELECT mm.campaign_id, mm.customer_id, mm.arm, mm.assigned_at, mm.predicted_uplift,
@@ -123,18 +129,20 @@ export class PostgresCampaignRepository implements CampaignRepository {
         FROM w
        ORDER BY w.campaign_id, w.customer_id`);
     this.deliveryStmt = db.prepare<{
+      channel: OutboxChannel;
       status: keyof Omit<DeliveryCounts, 'skipReasons' | 'delivered'>;
       skipReason: string | null;
       acknowledged: number;
       n: number;
     }>(`
-      SELECT status, skip_reason AS "skipReason", (activity_id IS NOT NULL) AS acknowledged, COUNT(*) AS n
-        FROM outbox WHERE campaign_id = ? GROUP BY status, skip_reason, (activity_id IS NOT NULL)`);
+      SELECT channel, status, skip_reason AS "skipReason", (activity_id IS NOT NULL) AS acknowledged, COUNT(*) AS n
+        FROM outbox WHERE campaign_id = ? GROUP BY channel, status, skip_reason, (activity_id IS NOT NULL)`);
     this.scoredCandidatesStmt = db.prepare<CandidateRow>(`
       SELECT ${CANDIDATE_COLUMNS}, NULL::text AS "firstPurchaseAt"
         FROM customer_scores s
         JOIN customers c ON c.id = s.customer_id
         LEFT JOIN customer_scores p ON p.customer_id = s.customer_id AND p.as_of = @previousAsOf::text
+        ${CANDIDATE_JOINS}
        WHERE s.as_of = @asOf
        ORDER BY c.id`);
     this.latestAsOfStmt = db.prepare<{ asOf: string | null }>(
@@ -153,6 +161,7 @@ export class PostgresCampaignRepository implements CampaignRepository {
         JOIN customers c ON c.id = f.customer_id
         LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = @asOf::text
         LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = @previousAsOf::text
+        ${CANDIDATE_JOINS}
        WHERE f.first_at >= @from AND f.first_at < @before
        ORDER BY c.id`);
     this.oneTimeBuyersStmt = db.prepare<CandidateRow>(`
@@ -166,6 +175,7 @@ export class PostgresCampaignRepository implements CampaignRepository {
         JOIN customers c ON c.id = f.customer_id
         LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = @asOf::text
         LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = @previousAsOf::text
+        ${CANDIDATE_JOINS}
        WHERE f.purchases = 1 AND f.first_at >= @from AND f.first_at < @before
        ORDER BY c.id`);
     this.latestReferenceStmt = db.prepare<{ id: number; channelId: string }>(`
@@ -222,8 +232,12 @@ export class PostgresCampaignRepository implements CampaignRepository {
     arm: Arm,
     at: Date,
     predictedUplift: number | null = null,
+    channel: OutboxChannel | null = null,
   ): boolean {
-    return this.assignStmt.run(campaignId, customerId, arm, at.toISOString(), predictedUplift).changes === 1;
+    return (
+      this.assignStmt.run(campaignId, customerId, arm, at.toISOString(), predictedUplift, channel).changes ===
+      1
+    );
   }
 
   memberships(campaignId: number | null = null): MembershipRow[] {
@@ -245,6 +259,14 @@ export class PostgresCampaignRepository implements CampaignRepository {
   }
 
   deliveryCounts(campaignId: number): DeliveryCounts {
+    return this.countDeliveries(campaignId, () => true);
+  }
+
+  deliveryCountsFor(campaignId: number, channel: OutboxChannel): DeliveryCounts {
+    return this.countDeliveries(campaignId, (c) => c === channel);
+  }
+
+  private countDeliveries(campaignId: number, include: (channel: OutboxChannel) => boolean): DeliveryCounts {
     const out: DeliveryCounts = {
       queued: 0,
       sending: 0,
@@ -256,6 +278,7 @@ export class PostgresCampaignRepository implements CampaignRepository {
       skipReasons: {},
     };
     for (const r of this.deliveryStmt.all(campaignId)) {
+      if (!include(r.channel)) continue;
       out[r.status] += r.n;
       if (r.status === 'sent' && r.acknowledged) out.delivered += r.n;
       if (r.status === 'skipped' && r.skipReason)

@@ -60,6 +60,8 @@ export class PostgresCustomerScoreRepository implements CustomerScoreRepository 
       for (const s of scores) {
         this.upsert.run({ ...s, asOf, modelRunId, churnDrivers: JSON.stringify(s.churnDrivers) });
       }
+      // A run's scores are a large write read at once by reports: plan those reads on fresh statistics.
+      if (scores.length >= 100) this.db.exec('ANALYZE customer_scores');
     });
   }
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { PgDb, PgStatement } from '../statement';
 import type { ErasedAccount, ErasureRepository, ErasureResult } from '../../repositories/erasure';
+import { addressHash } from '../../repositories/customerContacts';
 import { PostgresAuditLogRepository } from './auditLog';
 import { PostgresVerifyAttemptRepository } from './verifyAttempts';
 
@@ -24,6 +25,7 @@ export class PostgresErasureRepository implements ErasureRepository {
   private readonly deleteIdentityStmt;
   private readonly perCustomer: Array<[string, PgStatement]>;
   private readonly customerStmt;
+  private readonly erasedEmailStmt;
   private readonly forgetCustomerStmt;
   private readonly audit: PostgresAuditLogRepository;
   private readonly attempts: PostgresVerifyAttemptRepository;
@@ -51,6 +53,9 @@ export class PostgresErasureRepository implements ErasureRepository {
     ];
     this.customerStmt = db.prepare<{ externalId: string; email: string | null }>(
       `SELECT external_id AS "externalId", email FROM customers WHERE id = ?`,
+    );
+    this.erasedEmailStmt = db.prepare(
+      `INSERT INTO erased_emails (address_hash, erased_at) VALUES (?, ?) ON CONFLICT (address_hash) DO NOTHING`,
     );
     this.forgetCustomerStmt = db.prepare(`
       UPDATE customers SET external_id = @tombstone, email = NULL, time_zone = NULL, consent_state = 'withdrawn',
@@ -87,6 +92,8 @@ export class PostgresErasureRepository implements ErasureRepository {
         formerExternalId = customer.externalId;
         for (const [name, stmt] of this.perCustomer) counts[name] = stmt.run(customerId).changes;
         counts.verificationAttempts = this.attempts.forgetCustomer(customerId, customer.email);
+        // Only a hash stays: enough to keep a later import from bringing the address back.
+        if (customer.email) this.erasedEmailStmt.run(addressHash(customer.email), at.toISOString());
         this.forgetCustomerStmt.run({ id: customerId, tombstone: tombstoneId(), now: at.toISOString() });
       }
       this.audit.write(

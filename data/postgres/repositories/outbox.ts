@@ -40,10 +40,10 @@ export class PostgresOutboxRepository implements OutboxRepository {
 
   constructor(db: PgDb) {
     this.insertStmt = db.prepare(`
-      INSERT INTO outbox (dedupe_key, campaign_id, customer_id, conversation_reference_id, kind,
-        status, payload_json, next_attempt_at, created_at, updated_at)
-      VALUES (@dedupeKey, @campaignId, @customerId, @conversationReferenceId, @kind, 'queued', @payload,
-        @notBefore, @now, @now)
+      INSERT INTO outbox (dedupe_key, campaign_id, customer_id, conversation_reference_id, channel,
+        kind, status, payload_json, next_attempt_at, created_at, updated_at)
+      VALUES (@dedupeKey, @campaignId, @customerId, @conversationReferenceId, @channel, @kind, 'queued',
+        @payload, @notBefore, @now, @now)
       ON CONFLICT (dedupe_key) DO NOTHING`);
     this.claimStmt = db.prepare<{ id: number }>(`
       UPDATE outbox SET status = 'sending', updated_at = @now
@@ -55,10 +55,11 @@ export class PostgresOutboxRepository implements OutboxRepository {
       RETURNING id`);
     this.deliveryStmt = db.prepare<DeliveryRow>(`
       SELECT o.*, r.reference_json, r.channel_id AS ref_channel_id, r.tenant_id AS ref_tenant_id,
-             c.time_zone, c.consent_state, c.forgotten_at
+             c.time_zone, c.consent_state, c.forgotten_at, c.email, c.external_id, k.name AS customer_name
         FROM outbox o
         LEFT JOIN conversation_references r ON r.id = o.conversation_reference_id
         LEFT JOIN customers c ON c.id = o.customer_id
+        LEFT JOIN customer_contacts k ON k.customer_id = o.customer_id
        WHERE o.id = ?`);
     this.attemptStmt = db.prepare(
       `UPDATE outbox SET attempts = attempts + 1, updated_at = @now WHERE id = @id AND status = 'sending'`,
@@ -114,6 +115,7 @@ export class PostgresOutboxRepository implements OutboxRepository {
         campaignId: message.campaignId,
         customerId: message.customerId,
         conversationReferenceId: message.conversationReferenceId,
+        channel: message.channel ?? 'chat',
         kind: message.kind,
         payload: JSON.stringify(message.payload),
         notBefore: message.notBefore ? message.notBefore.toISOString() : null,

@@ -1,5 +1,5 @@
 /**
- * data/migrations/006-job-runs.ts in PostgreSQL's dialect, and where the trained models live when
+ * data/migrations/008-job-runs.ts in PostgreSQL's dialect, and where the trained models live when
  * the store is PostgreSQL: model_files holds each saved model file under the name it has in
  * model_runs.artifact_path, so that every instance loads the same model without a shared folder.
  */
