@@ -36,7 +36,7 @@ import { createAdapter } from '../bot/adapter';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { projectPath } from '../lib/paths';
-import { buildShop } from './syntheticShop';
+import { buildShop, NOW } from './syntheticShop';
 
 const program = new Command('bench:postgres')
   .option('--url <url>', 'a PostgreSQL server (any database on it) where the bench may create databases')
@@ -170,7 +170,10 @@ async function standInChannel(): Promise<{ url: string; close: () => Promise<voi
 function queueMessages(store: Store, messages: number, serviceUrl: string): number {
   buildShop(store, { customers: messages, products: 50, serviceUrl, seed: 11 });
   const config = { ...DEFAULT_JOBS_CONFIG, controlShare: 0, quietHours: null };
-  return runWinbackJob(store, { now: new Date(), config }).totals.queued;
+  // The shop's "now": its chat conversations are recent then.
+  const queued = runWinbackJob(store, { now: NOW, config }).totals.queued;
+  if (queued !== messages) throw new Error(`the win-back job queued ${queued} messages, not ${messages}`);
+  return queued;
 }
 
 /** The sender processes, started together once each has opened its store; wall time to the last message. */
