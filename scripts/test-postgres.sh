@@ -71,7 +71,8 @@ case "$cmd" in
     trap 'stop "$RETAIN_TEST_PG_DIR"' EXIT
     if [ $# -eq 0 ]; then
       set -- npx jest tests/data/repositoryContract.test.ts tests/data/postgresBridge.test.ts \
-        tests/data/postgresMigrations.test.ts tests/cli/postgres.test.ts tests/jobs/twoInstances.test.ts
+        tests/data/postgresMigrations.test.ts tests/data/shopFactsEngines.test.ts \
+        tests/cli/postgres.test.ts tests/jobs/twoInstances.test.ts
     fi
     "$@"
     ;;
