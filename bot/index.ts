@@ -97,7 +97,20 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   const store = openStore(dbFile);
   try {
     if (options.demo && store.orders.dataExtent().orders === 0) await importDemoData(store, config, log);
-    const app = await composeApp(store, config, { log, trainIfMissing: true });
+    const app = await composeApp(store, config, {
+      log,
+      trainIfMissing: true,
+      // With an email channel, chat verification mails a one-time code to the address on file.
+      codeMailer: email
+        ? {
+            send: (m) =>
+              email.sendVerificationCode(m).catch((err: unknown) => {
+                log.warn({ err }, 'email: a verification code could not be sent (the customer was told)');
+                throw err;
+              }),
+          }
+        : undefined,
+    });
 
     const metrics = new BotMetrics();
     const adapter = createAdapter(config, log, () => metrics.turnError());

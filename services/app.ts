@@ -14,6 +14,7 @@ import { loadOrTrainNlu, type Nlu } from '../nlp/nlu';
 import type { Gazetteer } from '../nlp/entities/extract';
 import { ReportService } from './reports';
 import { CustomerCareService } from './customerCare';
+import type { VerificationCodeMailer } from './verification';
 import { RecommendationService } from './recommendations';
 import { CampaignService } from './campaigns';
 import { readFaq } from './faq';
@@ -50,6 +51,8 @@ export interface ComposeOptions {
    * (a first start). Without it, reports say they are not trained yet.
    */
   trainIfMissing?: boolean;
+  /** Mails one-time verification codes (the server passes its email channel's, when it has one). */
+  codeMailer?: VerificationCodeMailer;
 }
 
 export async function composeApp(store: Store, config: Config, options: ComposeOptions = {}): Promise<App> {
@@ -68,6 +71,7 @@ export async function composeApp(store: Store, config: Config, options: ComposeO
     faq: readFaq(config.faqFile),
     complaintQuietDays: config.jobs.suppression.complaintDays,
     now,
+    codeMailer: options.codeMailer,
     // Nothing held in memory may still name the person: cached figures, the recommender
     // (reloaded from the cleaned file) and the customer ids the language model knows.
     onErased: () => {

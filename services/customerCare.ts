@@ -12,14 +12,18 @@ import type { SentimentResult } from '../nlp/sentiment/model';
 import { answerFaq, type FaqEntry, type FaqTopic } from './faq';
 import { forgetCustomersInSavedRecsModels } from '../analytics/recs/service';
 import {
+  DEFAULT_CODE_LIMITS,
   DEFAULT_VERIFY_LIMITS,
   VerificationGuard,
+  type CodeLimits,
+  type CodeRequestResult,
+  type VerificationCodeMailer,
   type VerificationRequest,
   type VerifyLimits,
   type VerifyResult,
 } from './verification';
 
-export type { VerifyResult } from './verification';
+export type { CodeRequestResult, VerifyResult } from './verification';
 
 /**
  * A message a person would read as clearly unhappy: the model is confident of it and the words
@@ -39,6 +43,12 @@ export interface CustomerCareOptions {
   onErased?: () => void;
   /** Limits on failed verifications (default DEFAULT_VERIFY_LIMITS). */
   verifyLimits?: VerifyLimits;
+  /**
+   * Where the shop has an email channel: verification sends a one-time code to the address on
+   * the order, and links only when it is typed back (the stronger path).
+   */
+  codeMailer?: VerificationCodeMailer;
+  codeLimits?: CodeLimits;
 }
 
 export class CustomerCareService {
@@ -50,7 +60,12 @@ export class CustomerCareService {
     private readonly options: CustomerCareOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    this.verification = new VerificationGuard(store, this.now, options.verifyLimits ?? DEFAULT_VERIFY_LIMITS);
+    this.verification = new VerificationGuard(
+      store,
+      this.now,
+      options.verifyLimits ?? DEFAULT_VERIFY_LIMITS,
+      options.codeLimits ?? DEFAULT_CODE_LIMITS,
+    );
   }
 
   get complaintQuietDays(): number {
@@ -73,9 +88,39 @@ export class CustomerCareService {
     return this.verification.waitMs(identityId, clientAddress);
   }
 
+  /** Whether verification goes through a one-time code sent by email (see requestCode). */
+  get verifiesByEmailCode(): boolean {
+    return this.options.codeMailer !== undefined;
+  }
+
+  /** Minutes a code sent by email works. */
+  get codeValidMinutes(): number {
+    return Math.round((this.options.codeLimits ?? DEFAULT_CODE_LIMITS).validMs / 60_000);
+  }
+
   /** Links a chat user to a customer after checking an order number and the email on file. */
   verifyAndLink(request: VerificationRequest): VerifyResult {
     return this.verification.verifyAndLink(request);
+  }
+
+  /** Checks an order number and email, and when they match mails a one-time code to that address. */
+  requestVerificationCode(request: VerificationRequest): Promise<CodeRequestResult> {
+    if (!this.options.codeMailer) throw new Error('verification by email code needs an email channel');
+    return this.verification.requestCode(request, this.options.codeMailer);
+  }
+
+  /** Whether the chat user has a mailed code that may still be tried. */
+  hasOpenVerificationCode(identityId: number): boolean {
+    return this.store.verifyAttempts.openCode(identityId, this.now()) !== undefined;
+  }
+
+  /** Links the chat user when the code is the one last mailed for them. */
+  confirmVerificationCode(
+    identityId: number,
+    code: string,
+    clientAddress: string | null = null,
+  ): VerifyResult {
+    return this.verification.confirmCode(identityId, code, clientAddress);
   }
 
   recentOrders(customerId: number, limit = 3): OrderSummary[] {

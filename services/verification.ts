@@ -10,6 +10,7 @@
  * told: an audit entry, and a notice in the list marketers see in chat ("handoffs"), so that
  * somebody checks with the customer.
  */
+import crypto from 'node:crypto';
 import type { Store } from '../data/store';
 import type { ChatIdentity } from '../data/repositories/chatIdentities';
 import type { FailureCount, VerifyAttemptKeys, VerifyKeyKind } from '../data/repositories/verifyAttempts';
@@ -54,6 +55,38 @@ function nextTryAt(count: FailureCount, free: number, limits: VerifyLimits): Dat
  */
 type LockedBy = 'requester' | 'record';
 
+/**
+ * Sends a one-time code to an address on file. Where the shop has an email channel, a chat user
+ * who gives the right order number and email is linked only once they type the code that went to
+ * that address: knowing an order number and an email (printed on a parcel, say) is then not enough.
+ */
+export interface VerificationCodeMailer {
+  send(message: { to: string; code: string; validMinutes: number }): Promise<void>;
+}
+
+export interface CodeLimits {
+  /** How long a code works. */
+  validMs: number;
+  /** Wrong tries a code survives; the last one closes it. */
+  triesPerCode: number;
+  /** Codes mailed to one customer record's address in `windowMs` of VerifyLimits. */
+  codesPerWindow: number;
+}
+
+/** Ten minutes, three tries (a million codes: one chance in 333,000 per code), five emails a day. */
+export const DEFAULT_CODE_LIMITS: CodeLimits = { validMs: 10 * MINUTE, triesPerCode: 3, codesPerWindow: 5 };
+
+/**
+ * What asking for a code gave. `maybeSent` is the answer for everything but a requester who must
+ * wait: the details were wrong, the record is held, or a code went out, and the person is told the
+ * same ("if the details match, a code is on its way") so the answer reveals nothing.
+ */
+export type CodeRequestResult =
+  | { outcome: 'maybeSent' }
+  | { outcome: 'locked'; waitMs: number }
+  /** The details matched but the mail could not be handed over; nothing was linked. */
+  | { outcome: 'mailFailed'; error: unknown };
+
 export type VerifyResult =
   | { linked: ChatIdentity }
   | { failure: 'not_verified' }
@@ -75,6 +108,7 @@ export class VerificationGuard {
     private readonly store: Store,
     private readonly now: () => Date,
     private readonly limits: VerifyLimits = DEFAULT_VERIFY_LIMITS,
+    private readonly codeLimits: CodeLimits = DEFAULT_CODE_LIMITS,
   ) {}
 
   /** How long this chat user, from this address, must wait to try (0: now); asked before anything else. */
@@ -85,8 +119,94 @@ export class VerificationGuard {
   }
 
   verifyAndLink(request: VerificationRequest): VerifyResult {
+    const checked = this.checkDetails(request);
+    if (!('customerId' in checked)) return checked;
+    return this.store.transaction(() =>
+      this.link(request.identityId, checked.customerId, checked.keys, 'order_and_email'),
+    );
+  }
+
+  /**
+   * The stronger path: the order number and email are checked as by verifyAndLink, and when they
+   * match a one-time code goes to that address instead of a link being made. Nothing here tells
+   * the person whether the details matched.
+   */
+  async requestCode(
+    request: VerificationRequest,
+    mailer: VerificationCodeMailer,
+  ): Promise<CodeRequestResult> {
+    const { codeLimits } = this;
+    const checked = this.checkDetails(request);
+    if (!('customerId' in checked)) {
+      return checked.failure === 'locked' && checked.lockedBy === 'requester'
+        ? { outcome: 'locked', waitMs: checked.waitMs }
+        : { outcome: 'maybeSent' };
+    }
     const now = this.now();
-    const { verifyAttempts, customerOrders, identities, audit } = this.store;
+    const { verifyAttempts, audit } = this.store;
+    const subject = `customer:${checked.customerId}`;
+    const since = new Date(now.getTime() - this.limits.windowMs);
+    if (verifyAttempts.codesSentSince(checked.customerId, since) >= codeLimits.codesPerWindow) {
+      // The customer's inbox is not a way to annoy them: no more codes today, and the shop knows.
+      audit.write(`chat_identity:${request.identityId}`, 'verify_code_capped', subject, {}, now);
+      return { outcome: 'maybeSent' };
+    }
+    const code = crypto.randomInt(0, 1_000_000).toString().padStart(6, '0');
+    const codeId = verifyAttempts.issueCode({
+      identityId: request.identityId,
+      customerId: checked.customerId,
+      code,
+      sentAt: now,
+      expiresAt: new Date(now.getTime() + codeLimits.validMs),
+    });
+    try {
+      await mailer.send({
+        to: request.email.trim(),
+        code,
+        validMinutes: Math.round(codeLimits.validMs / MINUTE),
+      });
+    } catch (error) {
+      verifyAttempts.closeCode(codeId, now);
+      audit.write(`chat_identity:${request.identityId}`, 'verify_code_unsent', subject, {}, now);
+      return { outcome: 'mailFailed', error };
+    }
+    audit.write(`chat_identity:${request.identityId}`, 'verify_code_sent', subject, {}, now);
+    return { outcome: 'maybeSent' };
+  }
+
+  /**
+   * Links the chat user when `code` is the one last sent for them and still open. A wrong code
+   * counts as a failed verification of the chat user, the record and the client address, and
+   * closes the code after its last try; a code is good for one link only.
+   */
+  confirmCode(identityId: number, code: string, clientAddress: string | null = null): VerifyResult {
+    const now = this.now();
+    const { verifyAttempts } = this.store;
+    const open = verifyAttempts.openCode(identityId, now);
+    const keys: VerifyAttemptKeys = {
+      identityId,
+      customerId: open?.customerId ?? null,
+      email: null,
+      clientAddress,
+    };
+    const held = this.heldUntil(keys, ALL_KEYS);
+    return this.store.transaction((): VerifyResult => {
+      if (open && !held && verifyAttempts.codeMatches(open.id, code)) {
+        verifyAttempts.closeCode(open.id, now);
+        return this.link(identityId, open.customerId, keys, 'email_code');
+      }
+      if (open && verifyAttempts.codeTried(open.id) >= this.codeLimits.triesPerCode)
+        verifyAttempts.closeCode(open.id, now);
+      return this.fail(keys, held, now);
+    });
+  }
+
+  /** The details checked, or the failure already recorded for them. */
+  private checkDetails(
+    request: VerificationRequest,
+  ): { customerId: number; keys: VerifyAttemptKeys } | Exclude<VerifyResult, { linked: ChatIdentity }> {
+    const now = this.now();
+    const { verifyAttempts, customerOrders } = this.store;
     const check = customerOrders.verify(request.invoice, request.email);
     const keys: VerifyAttemptKeys = {
       identityId: request.identityId,
@@ -97,39 +217,58 @@ export class VerificationGuard {
     // Decided before the check's answer is used: a held key gets no answer at all, right or
     // wrong. The refused attempt still counts, so hammering a held record only holds it longer.
     const held = this.heldUntil(keys, ALL_KEYS);
-    return this.store.transaction((): VerifyResult => {
-      verifyAttempts.prune(new Date(now.getTime() - this.limits.windowMs));
-      if (held || !check.verified) {
-        verifyAttempts.record(keys, 'failed', now);
-        audit.write(
-          `chat_identity:${request.identityId}`,
-          'verify_failed',
-          null,
-          { held: held?.kind ?? null },
-          now,
-        );
-        this.noticeNewLocks(keys, now);
-        if (!held) return { failure: 'not_verified' };
-        // The wait as it is now, this attempt included.
-        const until = this.heldUntil(keys, ALL_KEYS) ?? held;
-        return {
-          failure: 'locked',
-          lockedBy: REQUESTER_KEYS.includes(held.kind) ? 'requester' : 'record',
-          waitMs: until.retryAt.getTime() - now.getTime(),
-        };
-      }
-      const linked = identities.linkCustomer(request.identityId, check.customerId, now);
-      if (!linked) return { failure: 'not_verified' };
-      verifyAttempts.record(keys, 'succeeded', now);
-      audit.write(
-        `chat_identity:${request.identityId}`,
-        'customer_linked',
-        `customer:${check.customerId}`,
-        { by: 'order_and_email' },
-        now,
-      );
-      return { linked };
+    return this.store.transaction(() => {
+      const before = new Date(now.getTime() - this.limits.windowMs);
+      verifyAttempts.prune(before);
+      verifyAttempts.pruneCodes(before);
+      if (held || !check.verified) return this.fail(keys, held, now);
+      return { customerId: check.customerId, keys };
     });
+  }
+
+  /** Records a failed attempt (audited, limits noticed) and says what the person may be told. */
+  private fail(
+    keys: VerifyAttemptKeys,
+    held: { kind: VerifyKeyKind; retryAt: Date } | null,
+    now: Date,
+  ): Exclude<VerifyResult, { linked: ChatIdentity }> {
+    this.store.verifyAttempts.record(keys, 'failed', now);
+    this.store.audit.write(
+      `chat_identity:${keys.identityId}`,
+      'verify_failed',
+      null,
+      { held: held?.kind ?? null },
+      now,
+    );
+    this.noticeNewLocks(keys, now);
+    if (!held) return { failure: 'not_verified' };
+    // The wait as it is now, this attempt included.
+    const until = this.heldUntil(keys, ALL_KEYS) ?? held;
+    return {
+      failure: 'locked',
+      lockedBy: REQUESTER_KEYS.includes(held.kind) ? 'requester' : 'record',
+      waitMs: until.retryAt.getTime() - now.getTime(),
+    };
+  }
+
+  private link(
+    identityId: number,
+    customerId: number,
+    keys: VerifyAttemptKeys,
+    by: 'order_and_email' | 'email_code',
+  ): VerifyResult {
+    const now = this.now();
+    const linked = this.store.identities.linkCustomer(identityId, customerId, now);
+    if (!linked) return { failure: 'not_verified' };
+    this.store.verifyAttempts.record(keys, 'succeeded', now);
+    this.store.audit.write(
+      `chat_identity:${identityId}`,
+      'customer_linked',
+      `customer:${customerId}`,
+      { by },
+      now,
+    );
+    return { linked };
   }
 
   /** The key that holds the longest, if any is over its limit now. */

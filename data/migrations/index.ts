@@ -6,6 +6,7 @@ import * as campaignMemberUplift from './005-campaign-member-uplift';
 import * as emailContacts from './006-email-contacts';
 import * as erasedEmails from './007-erased-emails';
 import * as jobRuns from './008-job-runs';
+import * as verifyCodes from './009-verify-codes';
 
 export interface Migration {
   version: number;
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   { version: 6, name: 'email-contacts', up: emailContacts.up },
   { version: 7, name: 'erased-emails', up: erasedEmails.up },
   { version: 8, name: 'job-runs', up: jobRuns.up },
+  { version: 9, name: 'verify-codes', up: verifyCodes.up },
 ];

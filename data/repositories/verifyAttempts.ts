@@ -24,6 +24,23 @@ export interface VerifyAttemptKeys {
 
 export type VerifyKeyKind = 'identity' | 'customer' | 'email' | 'address';
 
+/** A one-time code sent by email that may still be tried. */
+export interface OpenCode {
+  id: number;
+  customerId: number;
+  tries: number;
+  expiresAt: string;
+}
+
+/** A code to send: for whom, to which record's address, and until when it works. */
+export interface CodeToIssue {
+  identityId: number;
+  customerId: number;
+  code: string;
+  sentAt: Date;
+  expiresAt: Date;
+}
+
 /** Failures of one key since a moment: how many, and when the latest was. */
 export interface FailureCount {
   failures: number;
@@ -42,9 +59,10 @@ export class SqliteVerifyAttemptRepository {
   private readonly pruneStmt;
   private readonly forgetStmt;
   private readonly keyStmt;
+  private readonly codes;
   private key: Buffer | undefined;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(`
       INSERT INTO verify_attempts (at, outcome, chat_identity_id, customer_id, email_hash, address_hash)
       VALUES (@at, @outcome, @identityId, @customerId, @emailHash, @addressHash)`);
@@ -60,6 +78,72 @@ export class SqliteVerifyAttemptRepository {
       `DELETE FROM verify_attempts WHERE customer_id = @customerId OR (@emailHash IS NOT NULL AND email_hash = @emailHash)`,
     );
     this.keyStmt = db.prepare(`SELECT value FROM app_secrets WHERE name = 'verify_hash_key'`);
+    this.codes = {
+      closeOpen: db.prepare(
+        `UPDATE verify_codes SET closed_at = @at WHERE chat_identity_id = @identityId AND closed_at IS NULL`,
+      ),
+      insert: db.prepare(`
+        INSERT INTO verify_codes (chat_identity_id, customer_id, code_hash, sent_at, expires_at)
+        VALUES (@identityId, @customerId, @codeHash, @sentAt, @expiresAt) RETURNING id`),
+      open: db.prepare<[number, string], OpenCode>(`
+        SELECT id, customer_id AS customerId, tries, expires_at AS expiresAt FROM verify_codes
+         WHERE chat_identity_id = ? AND closed_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1`),
+      hash: db.prepare<[number], { codeHash: string }>(
+        `SELECT code_hash AS codeHash FROM verify_codes WHERE id = ?`,
+      ),
+      tried: db.prepare<[number], { tries: number }>(
+        `UPDATE verify_codes SET tries = tries + 1 WHERE id = ? RETURNING tries`,
+      ),
+      close: db.prepare(`UPDATE verify_codes SET closed_at = ? WHERE id = ? AND closed_at IS NULL`),
+      sentSince: db.prepare<[number, string], { sent: number }>(
+        `SELECT COUNT(*) AS sent FROM verify_codes WHERE customer_id = ? AND sent_at >= ?`,
+      ),
+      prune: db.prepare(`DELETE FROM verify_codes WHERE sent_at < ?`),
+    };
+  }
+
+  /** Records a code sent for a chat user (only its keyed hash); earlier codes of that chat user stop working. */
+  issueCode(code: CodeToIssue): number {
+    return this.db.transaction(() => {
+      this.codes.closeOpen.run({ identityId: code.identityId, at: code.sentAt.toISOString() });
+      const row = this.codes.insert.get({
+        identityId: code.identityId,
+        customerId: code.customerId,
+        codeHash: this.hash('code', code.code)!,
+        sentAt: code.sentAt.toISOString(),
+        expiresAt: code.expiresAt.toISOString(),
+      }) as { id: number };
+      return row.id;
+    })();
+  }
+
+  /** The chat user's newest code that is neither closed nor expired at `now`. */
+  openCode(identityId: number, now: Date): OpenCode | undefined {
+    return this.codes.open.get(identityId, now.toISOString());
+  }
+
+  /** Whether `code` is the one sent (compared in constant time). */
+  codeMatches(codeId: number, code: string): boolean {
+    const row = this.codes.hash.get(codeId);
+    return row !== undefined && sameHash(row.codeHash, this.hash('code', code.trim())!);
+  }
+
+  /** Counts a try of a code; returns the tries so far. */
+  codeTried(codeId: number): number {
+    return this.codes.tried.get(codeId)?.tries ?? 0;
+  }
+
+  closeCode(codeId: number, at: Date): void {
+    this.codes.close.run(at.toISOString(), codeId);
+  }
+
+  /** Codes sent to a customer record's address since a moment (to cap the mail one person gets). */
+  codesSentSince(customerId: number, since: Date): number {
+    return this.codes.sentSince.get(customerId, since.toISOString())!.sent;
+  }
+
+  pruneCodes(before: Date): number {
+    return this.codes.prune.run(before.toISOString()).changes;
   }
 
   record(keys: VerifyAttemptKeys, outcome: VerifyOutcome, at = new Date()): void {
@@ -111,7 +195,14 @@ export class SqliteVerifyAttemptRepository {
   }
 }
 
-/** HMAC-SHA-256 of a value of one kind ('email', 'address') under the database's key. */
+/** Two hashes compared in constant time. */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+/** HMAC-SHA-256 of a value of one kind ('email', 'address', 'code') under the database's key. */
 export function keyedHash(key: Buffer, kind: string, value: string): string {
   return crypto.createHmac('sha256', key).update(`${kind}\u0000${value}`).digest('base64url');
 }

@@ -21,6 +21,11 @@ import { smtpTransport, type SmtpTransport } from './smtpTransport';
 const DAY_MS = 86_400_000;
 
 export interface EmailChannel extends EmailSender {
+  /**
+   * A one-time code for chat verification, sent at once (not through the outbox: the person is
+   * waiting in the chat). Transactional mail: no unsubscribe link, and nothing in it but the code.
+   */
+  sendVerificationCode(message: { to: string; code: string; validMinutes: number }): Promise<void>;
   /** Connects to the relay and logs in; rejects with the relay's answer. */
   verify(): Promise<void>;
   close(): void;
@@ -30,6 +35,27 @@ export interface EmailChannel extends EmailSender {
 export function unsubscribeUrl(mail: MailConfig, customerId: number, now: Date): string {
   const expires = new Date(now.getTime() + mail.unsubscribe.linkDays * DAY_MS);
   return `${mail.unsubscribe.baseUrl}/unsubscribe/${signUnsubscribeToken(customerId, expires, mail.unsubscribe.secret)}`;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The verification email: the code, how long it works, and what to do if it was not asked for. */
+export function verificationCodeMail(
+  shopName: string,
+  code: string,
+  validMinutes: number,
+): { subject: string; text: string; html: string } {
+  const lines = [
+    `Your code to link the ${shopName} chat to your orders is ${code}.`,
+    `Type it in the chat. It works for ${validMinutes} minutes, once.`,
+    `If you did not ask for it, ignore this email: without the code nobody can see your orders in the chat. ` +
+      `Never give the code to anyone, not even to us by phone or email.`,
+  ];
+  return {
+    subject: `Your ${shopName} chat code: ${code}`,
+    text: lines.join('\n\n') + '\n',
+    html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n'),
+  };
 }
 
 export function createEmailChannel(
@@ -68,8 +94,23 @@ export function createEmailChannel(
     return { messageId: info.messageId || messageId };
   };
 
+  const sendVerificationCode = async (m: { to: string; code: string; validMinutes: number }) => {
+    const mail = verificationCodeMail(shopName, m.code, m.validMinutes);
+    await transport.send({
+      from,
+      to: m.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      envelope: { from: from.address, to: [m.to] },
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+  };
+
   return {
     send,
+    sendVerificationCode,
     classify: classifySmtpError,
     verify: () => transport.verify(),
     close: () => transport.close(),

@@ -713,6 +713,51 @@ describeEachEngine('repository contract', (engine) => {
     });
   });
 
+  it('verification codes: only a keyed hash kept, one open code per chat user, tries counted, closed, expired, capped, pruned', () => {
+    const attempts = store.verifyAttempts;
+    const identity = store.identities.seen(
+      { channelId: 'webchat', channelUserId: 'u-code', role: 'customer' },
+      { conversationId: 'conv-code', serviceUrl: 'http://127.0.0.1:1', reference: {} },
+    );
+    const sentAt = T('2026-03-01T10:00:00Z');
+    const expiresAt = T('2026-03-01T10:10:00Z');
+    const first = attempts.issueCode({
+      identityId: identity.id,
+      customerId: ids.c1,
+      code: '123456',
+      sentAt,
+      expiresAt,
+    });
+    const second = attempts.issueCode({
+      identityId: identity.id,
+      customerId: ids.c1,
+      code: '654321',
+      sentAt,
+      expiresAt,
+    });
+    // A newer code closes the one before it.
+    expect(attempts.openCode(identity.id, T('2026-03-01T10:05:00Z'))).toEqual({
+      id: second,
+      customerId: ids.c1,
+      tries: 0,
+      expiresAt: '2026-03-01T10:10:00.000Z',
+    });
+    expect(first).not.toBe(second);
+    expect(attempts.codeMatches(second, '654321')).toBe(true);
+    expect(attempts.codeMatches(second, ' 654321 ')).toBe(true);
+    expect(attempts.codeMatches(second, '123456')).toBe(false);
+    expect(attempts.codeMatches(first, '123456')).toBe(true); // matches, but is no longer open
+    expect(attempts.codeTried(second)).toBe(1);
+    expect(attempts.codeTried(second)).toBe(2);
+    expect(attempts.openCode(identity.id, T('2026-03-01T10:10:00Z'))).toBeUndefined(); // expired
+    attempts.closeCode(second, T('2026-03-01T10:06:00Z'));
+    expect(attempts.openCode(identity.id, T('2026-03-01T10:07:00Z'))).toBeUndefined();
+    expect(attempts.codesSentSince(ids.c1, T('2026-03-01T00:00:00Z'))).toBe(2);
+    expect(attempts.codesSentSince(ids.c1, T('2026-03-02T00:00:00Z'))).toBe(0);
+    expect(attempts.pruneCodes(T('2026-03-02T00:00:00Z'))).toBe(2);
+    expect(attempts.codesSentSince(ids.c1, T('2026-01-01T00:00:00Z'))).toBe(0);
+  });
+
   it('forget me: erases the person in one transaction and leaves a tombstone without their name', () => {
     const identity = store.identities.seen(
       { channelId: 'webchat', channelUserId: 'u-c1', role: 'customer' },
@@ -729,6 +774,18 @@ describeEachEngine('repository contract', (engine) => {
     });
     store.optOuts.optOut(ids.c1, 'stop');
     store.scores.saveScores(AS_OF_1, null, [score(ids.c1, 0.5, 1, 'active')]);
+    // A code mailed to the customer's address for another chat user (not linked to the customer).
+    const asker = store.identities.seen(
+      { channelId: 'webchat', channelUserId: 'u-asker', role: 'customer' },
+      { conversationId: 'conv-asker', serviceUrl: 'http://127.0.0.1:1', reference: {} },
+    );
+    store.verifyAttempts.issueCode({
+      identityId: asker.id,
+      customerId: ids.c1,
+      code: '246810',
+      sentAt: T('2026-02-09T00:00:00Z'),
+      expiresAt: T('2026-02-09T00:10:00Z'),
+    });
     const erased = store.erasure.forgetIdentity(identity.id, T('2026-02-10T00:00:00Z'));
     expect(erased).toEqual({
       customerId: ids.c1,
@@ -744,6 +801,7 @@ describeEachEngine('repository contract', (engine) => {
         optOuts: 1,
         scores: 1,
         stageHistory: 0,
+        verificationCodes: 1,
         verificationAttempts: 0,
       },
       walEmptied: true,

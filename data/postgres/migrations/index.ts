@@ -6,6 +6,7 @@ import * as campaignMemberUplift from './005-campaign-member-uplift';
 import * as emailContacts from './006-email-contacts';
 import * as erasedEmails from './007-erased-emails';
 import * as jobRuns from './008-job-runs';
+import * as verifyCodes from './009-verify-codes';
 import type { Migration } from '../../migrations';
 
 /**
@@ -22,4 +23,5 @@ export const postgresMigrations: Migration[] = [
   { version: 6, name: 'email-contacts', up: emailContacts.up },
   { version: 7, name: 'erased-emails', up: erasedEmails.up },
   { version: 8, name: 'job-runs', up: jobRuns.up },
+  { version: 9, name: 'verify-codes', up: verifyCodes.up },
 ];

@@ -50,6 +50,7 @@ export class PostgresErasureRepository implements ErasureRepository {
       ['optOuts', db.prepare(`DELETE FROM opt_outs WHERE customer_id = ?`)],
       ['scores', db.prepare(`DELETE FROM customer_scores WHERE customer_id = ?`)],
       ['stageHistory', db.prepare(`DELETE FROM customer_stage_history WHERE customer_id = ?`)],
+      ['verificationCodes', db.prepare(`DELETE FROM verify_codes WHERE customer_id = ?`)],
     ];
     this.customerStmt = db.prepare<{ externalId: string; email: string | null }>(
       `SELECT external_id AS "externalId", email FROM customers WHERE id = ?`,

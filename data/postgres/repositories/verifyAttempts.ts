@@ -1,6 +1,9 @@
 import type { PgDb, PgStatement } from '../statement';
 import {
   keyedHash,
+  sameHash,
+  type CodeToIssue,
+  type OpenCode,
   type FailureCount,
   type VerifyAttemptKeys,
   type VerifyAttemptRepository,
@@ -14,9 +17,10 @@ export class PostgresVerifyAttemptRepository implements VerifyAttemptRepository 
   private readonly pruneStmt;
   private readonly forgetStmt;
   private readonly keyStmt;
+  private readonly codes;
   private key: Buffer | undefined;
 
-  constructor(db: PgDb) {
+  constructor(private readonly db: PgDb) {
     this.insertStmt = db.prepare(`
       INSERT INTO verify_attempts (at, outcome, chat_identity_id, customer_id, email_hash, address_hash)
       VALUES (@at, @outcome, @identityId, @customerId, @emailHash, @addressHash)`);
@@ -37,6 +41,64 @@ export class PostgresVerifyAttemptRepository implements VerifyAttemptRepository 
     this.keyStmt = db.prepare<{ value: Buffer }>(
       `SELECT value FROM app_secrets WHERE name = 'verify_hash_key'`,
     );
+    this.codes = {
+      closeOpen: db.prepare(
+        `UPDATE verify_codes SET closed_at = @at WHERE chat_identity_id = @identityId AND closed_at IS NULL`,
+      ),
+      insert: db.prepare<{ id: number }>(`
+        INSERT INTO verify_codes (chat_identity_id, customer_id, code_hash, sent_at, expires_at)
+        VALUES (@identityId, @customerId, @codeHash, @sentAt, @expiresAt) RETURNING id`),
+      open: db.prepare<OpenCode>(`
+        SELECT id, customer_id AS "customerId", tries, expires_at AS "expiresAt" FROM verify_codes
+         WHERE chat_identity_id = ? AND closed_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1`),
+      hash: db.prepare<{ codeHash: string }>(`SELECT code_hash AS "codeHash" FROM verify_codes WHERE id = ?`),
+      tried: db.prepare<{ tries: number }>(
+        `UPDATE verify_codes SET tries = tries + 1 WHERE id = ? RETURNING tries`,
+      ),
+      close: db.prepare(`UPDATE verify_codes SET closed_at = ? WHERE id = ? AND closed_at IS NULL`),
+      sentSince: db.prepare<{ sent: number }>(
+        `SELECT COUNT(*) AS sent FROM verify_codes WHERE customer_id = ? AND sent_at >= ?`,
+      ),
+      prune: db.prepare(`DELETE FROM verify_codes WHERE sent_at < ?`),
+    };
+  }
+
+  issueCode(code: CodeToIssue): number {
+    return this.db.transaction(() => {
+      this.codes.closeOpen.run({ identityId: code.identityId, at: code.sentAt.toISOString() });
+      return this.codes.insert.get({
+        identityId: code.identityId,
+        customerId: code.customerId,
+        codeHash: this.hash('code', code.code)!,
+        sentAt: code.sentAt.toISOString(),
+        expiresAt: code.expiresAt.toISOString(),
+      })!.id;
+    });
+  }
+
+  openCode(identityId: number, now: Date): OpenCode | undefined {
+    return this.codes.open.get(identityId, now.toISOString());
+  }
+
+  codeMatches(codeId: number, code: string): boolean {
+    const row = this.codes.hash.get(codeId);
+    return row !== undefined && sameHash(row.codeHash, this.hash('code', code.trim())!);
+  }
+
+  codeTried(codeId: number): number {
+    return this.codes.tried.get(codeId)?.tries ?? 0;
+  }
+
+  closeCode(codeId: number, at: Date): void {
+    this.codes.close.run(at.toISOString(), codeId);
+  }
+
+  codesSentSince(customerId: number, since: Date): number {
+    return this.codes.sentSince.get(customerId, since.toISOString())!.sent;
+  }
+
+  pruneCodes(before: Date): number {
+    return this.codes.prune.run(before.toISOString()).changes;
   }
 
   record(keys: VerifyAttemptKeys, outcome: VerifyOutcome, at = new Date()): void {
