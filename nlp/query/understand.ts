@@ -177,6 +177,8 @@ interface Reading {
   productWords: string[];
   /** A word that names nothing in the data, after "in", "from"... */
   unknownWord?: string;
+  /** Words that narrow the question to something the data cannot tell apart ("rainy days", "vip customers"). */
+  unknownQualifier?: string;
   /** Content words left unread. */
   unused: string[];
   unknownGroup?: string;
@@ -754,8 +756,42 @@ function readLeftovers(s: Sentence, r: Reading, vocabulary: PreparedVocabulary):
       r.unknownGroup = word;
       continue;
     }
+    const qualifier = qualifierPhrase(word, before, after);
+    if (qualifier) {
+      r.unknownQualifier ??= qualifier;
+      continue;
+    }
     if (!r.unused.includes(word)) r.unused.push(word);
   }
+}
+
+/** The things a question counts or splits by: a word before one of them narrows it ("vip customers"). */
+const COUNTED_NOUN =
+  /^[\s-]*(customers?|clients?|buyers?|shoppers?|users?|members?|people|orders?|items?|products?|purchases?|days?|weeks?|months?|hours?|deliveries|shipments?|baskets?)\b/;
+/**
+ * Prepositions that put a condition on what is counted ("on rainy days", "through instagram",
+ * "with free shipping", "in the morning"). "in" only with "the"; "for", "from", "by" not at all:
+ * they also carry periods, countries and measures, and an unknown name after them is read above.
+ */
+const CONDITION_BEFORE =
+  /\b(?:(?:on|through|via|with|without|during|at|using|under)(?: the| a| an| our| their)?|in the)\s+$/;
+/** Words that rank or describe the figure itself, not the customers or orders counted. */
+const DESCRIBES_FIGURE =
+  /(?:est$|^(?:best|top|most|worst|selling|predicted|expected|estimated|average|avg|typical|mean|median|gross|net|total|tot)\b)/;
+
+/**
+ * A leftover word that narrows what is counted, with the word it narrows ("rainy days"), or
+ * undefined. Answering without it would answer another question, so the question is refused.
+ */
+function qualifierPhrase(word: string, before: string, after: string): string | undefined {
+  if (DESCRIBES_FIGURE.test(word)) return undefined;
+  const noun = COUNTED_NOUN.exec(after);
+  if (noun) return `${word} ${noun[1]}`;
+  if (CONDITION_BEFORE.test(before)) {
+    const next = /^\s+([a-z][a-z'-]*)/.exec(after);
+    return next && !GRAMMAR_WORDS.has(next[1]) && !FILLER.has(next[1]) ? `${word} ${next[1]}` : word;
+  }
+  return undefined;
 }
 
 function hasQualifier(r: Reading): boolean {
@@ -872,12 +908,21 @@ function newQuery(r: Reading): Understanding | null {
   if (measure === 'customers' && dimension === 'segment' && !hasQualifier(r)) return null; // the segment overview
   if ((SCORE_MEASURES.includes(measure) || LOST_MEASURES.includes(measure)) && dimension === 'customer')
     return null;
+  // Only now: what the fixed reports answer ("customers with high churn risk") is theirs to answer.
+  if (r.unknownQualifier) return { kind: 'unsupported', reason: unknownQualifierReason(r.unknownQualifier) };
   const spec = buildSpec(r, measure, dimension, notes);
   return validate(spec, 'query');
 }
 
 function unknownGroupReason(word: string): string {
   return `I cannot tell "${word}" apart from other customers in the order history. I can split customers by country, segment, lifecycle stage, new vs returning, or by how much they spent.`;
+}
+
+function unknownQualifierReason(phrase: string): string {
+  return (
+    `I cannot tell "${phrase}" apart in the order history, so I would be answering another question. ` +
+    'I can narrow figures by period, country, segment, lifecycle stage, product, new vs returning customers and order value.'
+  );
 }
 
 function unknownWordReason(word: string): string {
@@ -991,6 +1036,7 @@ function followUp(r: Reading, previous: QuerySpec): Understanding | null {
   if (r.unknowable) return { kind: 'unsupported', reason: r.unknowable };
   if (r.unknownWord) return { kind: 'unsupported', reason: unknownWordReason(r.unknownWord) };
   if (r.unknownGroup) return { kind: 'unsupported', reason: unknownGroupReason(r.unknownGroup) };
+  if (r.unknownQualifier) return { kind: 'unsupported', reason: unknownQualifierReason(r.unknownQualifier) };
   spec.page = 0;
   // The measure: named anew, or a kind of customer when customers were counted ("only new ones").
   const kind = r.kinds[0] ?? r.customerKind;

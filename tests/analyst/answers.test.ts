@@ -250,7 +250,7 @@ describe('the analyst on a shop known by hand', () => {
     const facts = store.facts;
     expect(facts.sales({ countries: ["x'); DROP TABLE orders; --"] }, 'none')).toEqual([]);
     expect(facts.sales({ nameWords: ["%' OR 1=1 --"] }, 'product')).toEqual([]);
-    const a = answer("revenue in france'; DROP TABLE orders; -- in march");
+    const a = answer("revenue in france'; DELETE FROM orders; -- in march");
     expect(a.value).toBe(40);
     expect((sql(store).prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n).toBe(10);
   });

@@ -149,10 +149,10 @@ describe('questions about figures become specs', () => {
   });
 
   test('a spec is plain data: it survives JSON, and what was typed reaches it only as known values', () => {
-    const s = spec("revenue in germany'; DROP TABLE orders; -- last month");
+    const s = spec("revenue in germany'; DELETE FROM orders; -- last month");
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
     expect(s.filters).toEqual({ countries: ['Germany'] });
-    expect(s.notes).toContain('Not used: "table".');
+    expect(s.notes).toContain('Not used: "delete".');
   });
 });
 
@@ -303,5 +303,39 @@ describe('what retain cannot answer from orders is said, with the reason', () =>
     const u = ask(text);
     expect(u?.kind).toBe('unsupported');
     expect(u && u.kind === 'unsupported' ? u.reason : '').toMatch(reason);
+  });
+});
+
+describe('words that narrow a question to what the data cannot tell apart are refused, not dropped', () => {
+  test.each([
+    ['revenue on rainy days', 'rainy days'],
+    ['average order value of vip customers', 'vip customers'],
+    ['how many orders came through instagram', 'instagram'],
+    ['sales of discounted items last month', 'discounted items'],
+    ['revenue with free shipping', 'free shipping'],
+    ['revenue from wholesale orders in france', 'wholesale orders'],
+    ['revenue in the morning', 'morning'],
+    ['orders from loyalty members since march', 'loyalty members'],
+  ])('%s', (text, phrase) => {
+    const u = ask(text);
+    expect(u?.kind).toBe('unsupported');
+    expect(u && u.kind === 'unsupported' ? u.reason : '').toContain(`"${phrase}"`);
+  });
+
+  test('also in a follow-up: "and for vip customers?" after a figure', () => {
+    const first = spec('revenue in france last month');
+    const u = ask('and for vip customers?', first);
+    expect(u?.kind).toBe('unsupported');
+  });
+
+  test.each([
+    ['units shipped in may', 'units'],
+    ['how much money came in last week', 'revenue'],
+    ['what are the 5 best-selling products by quantity last quarter', 'units'],
+    ['avg clv by lifecycle stage', 'clv'],
+    ['which month had the fewest orders', 'orders'],
+    ['how many customers shopped with us in february', 'customers'],
+  ])('words that only say how it is asked still get an answer: %s', (text, measure) => {
+    expect(spec(text).measure).toBe(measure);
   });
 });
