@@ -28,7 +28,7 @@ import { PostgresOrderImportRepository } from './repositories/orderImport';
 import { PostgresOutboxRepository } from './repositories/outbox';
 import { PostgresRecsDataRepository } from './repositories/recsData';
 import { PostgresSalesInsightsRepository } from './repositories/salesInsights';
-import { PostgresVerifyAttemptRepository } from './repositories/verifyAttempts';
+import { SqlVerifyAttemptRepository } from '../repositories/verifyAttempts';
 import { PostgresWebChatDemoRepository } from './repositories/webchatDemo';
 import { PostgresShopFactsRepository } from './repositories/shopFacts';
 import { SqlCustomerContactRepository } from '../repositories/customerContacts';
@@ -126,7 +126,10 @@ export class PostgresStore implements Store {
     return this.repo('facts', (db) => new PostgresShopFactsRepository(db));
   }
   get verifyAttempts() {
-    return this.repo('verifyAttempts', (db) => new PostgresVerifyAttemptRepository(db));
+    return this.repo(
+      'verifyAttempts',
+      (db) => new SqlVerifyAttemptRepository(db, (fn) => db.transaction(fn)),
+    );
   }
   get webChatDemo() {
     return this.repo('webChatDemo', (db) => new PostgresWebChatDemoRepository(db));

@@ -7,8 +7,8 @@
  * values themselves cannot be read back, and a typed email may well be somebody else's.
  */
 import crypto from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
+import type { PortableDb, PortableStatement } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export type VerifyOutcome = 'failed' | 'succeeded';
@@ -48,25 +48,35 @@ export interface FailureCount {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type VerifyAttemptRepository = PublicApi<SqliteVerifyAttemptRepository>;
+export type VerifyAttemptRepository = PublicApi<SqlVerifyAttemptRepository>;
 
-const COUNT = (column: string) => `SELECT COUNT(*) AS failures, MAX(at) AS lastFailureAt FROM verify_attempts
-    WHERE ${column} = ? AND outcome = 'failed' AND at >= ?`;
+/** Runs `fn` in one transaction of the repository's connection (nested calls join the outer one). */
+export type RunInTransaction = <T>(fn: () => T) => T;
 
-export class SqliteVerifyAttemptRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted, parameters cast where PostgreSQL
+ * cannot infer their type), so the PostgreSQL store uses this class as it is.
+ */
+export class SqlVerifyAttemptRepository {
   private readonly insertStmt;
-  private readonly countStmts: Record<VerifyKeyKind, Statement<[number | string, string], FailureCount>>;
+  private readonly countStmts: Record<VerifyKeyKind, PortableStatement>;
   private readonly pruneStmt;
   private readonly forgetStmt;
   private readonly keyStmt;
   private readonly codes;
   private key: Buffer | undefined;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    db: PortableDb,
+    private readonly inTransaction: RunInTransaction,
+  ) {
     this.insertStmt = db.prepare(`
       INSERT INTO verify_attempts (at, outcome, chat_identity_id, customer_id, email_hash, address_hash)
       VALUES (@at, @outcome, @identityId, @customerId, @emailHash, @addressHash)`);
-    const count = (column: string) => db.prepare<[number | string, string], FailureCount>(COUNT(column));
+    const count = (column: string) =>
+      db.prepare(`
+        SELECT COUNT(*) AS failures, MAX(at) AS "lastFailureAt" FROM verify_attempts
+         WHERE ${column} = ? AND outcome = 'failed' AND at >= ?`);
     this.countStmts = {
       identity: count('chat_identity_id'),
       customer: count('customer_id'),
@@ -74,9 +84,9 @@ export class SqliteVerifyAttemptRepository {
       address: count('address_hash'),
     };
     this.pruneStmt = db.prepare(`DELETE FROM verify_attempts WHERE at < ?`);
-    this.forgetStmt = db.prepare(
-      `DELETE FROM verify_attempts WHERE customer_id = @customerId OR (@emailHash IS NOT NULL AND email_hash = @emailHash)`,
-    );
+    this.forgetStmt = db.prepare(`
+      DELETE FROM verify_attempts
+       WHERE customer_id = @customerId OR (CAST(@emailHash AS TEXT) IS NOT NULL AND email_hash = CAST(@emailHash AS TEXT))`);
     this.keyStmt = db.prepare(`SELECT value FROM app_secrets WHERE name = 'verify_hash_key'`);
     this.codes = {
       closeOpen: db.prepare(
@@ -85,65 +95,17 @@ export class SqliteVerifyAttemptRepository {
       insert: db.prepare(`
         INSERT INTO verify_codes (chat_identity_id, customer_id, code_hash, sent_at, expires_at)
         VALUES (@identityId, @customerId, @codeHash, @sentAt, @expiresAt) RETURNING id`),
-      open: db.prepare<[number, string], OpenCode>(`
-        SELECT id, customer_id AS customerId, tries, expires_at AS expiresAt FROM verify_codes
+      open: db.prepare(`
+        SELECT id, customer_id AS "customerId", tries, expires_at AS "expiresAt" FROM verify_codes
          WHERE chat_identity_id = ? AND closed_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1`),
-      hash: db.prepare<[number], { codeHash: string }>(
-        `SELECT code_hash AS codeHash FROM verify_codes WHERE id = ?`,
-      ),
-      tried: db.prepare<[number], { tries: number }>(
-        `UPDATE verify_codes SET tries = tries + 1 WHERE id = ? RETURNING tries`,
-      ),
+      hash: db.prepare(`SELECT code_hash AS "codeHash" FROM verify_codes WHERE id = ?`),
+      tried: db.prepare(`UPDATE verify_codes SET tries = tries + 1 WHERE id = ? RETURNING tries`),
       close: db.prepare(`UPDATE verify_codes SET closed_at = ? WHERE id = ? AND closed_at IS NULL`),
-      sentSince: db.prepare<[number, string], { sent: number }>(
+      sentSince: db.prepare(
         `SELECT COUNT(*) AS sent FROM verify_codes WHERE customer_id = ? AND sent_at >= ?`,
       ),
       prune: db.prepare(`DELETE FROM verify_codes WHERE sent_at < ?`),
     };
-  }
-
-  /** Records a code sent for a chat user (only its keyed hash); earlier codes of that chat user stop working. */
-  issueCode(code: CodeToIssue): number {
-    return this.db.transaction(() => {
-      this.codes.closeOpen.run({ identityId: code.identityId, at: code.sentAt.toISOString() });
-      const row = this.codes.insert.get({
-        identityId: code.identityId,
-        customerId: code.customerId,
-        codeHash: this.hash('code', code.code)!,
-        sentAt: code.sentAt.toISOString(),
-        expiresAt: code.expiresAt.toISOString(),
-      }) as { id: number };
-      return row.id;
-    })();
-  }
-
-  /** The chat user's newest code that is neither closed nor expired at `now`. */
-  openCode(identityId: number, now: Date): OpenCode | undefined {
-    return this.codes.open.get(identityId, now.toISOString());
-  }
-
-  /** Whether `code` is the one sent (compared in constant time). */
-  codeMatches(codeId: number, code: string): boolean {
-    const row = this.codes.hash.get(codeId);
-    return row !== undefined && sameHash(row.codeHash, this.hash('code', code.trim())!);
-  }
-
-  /** Counts a try of a code; returns the tries so far. */
-  codeTried(codeId: number): number {
-    return this.codes.tried.get(codeId)?.tries ?? 0;
-  }
-
-  closeCode(codeId: number, at: Date): void {
-    this.codes.close.run(at.toISOString(), codeId);
-  }
-
-  /** Codes sent to a customer record's address since a moment (to cap the mail one person gets). */
-  codesSentSince(customerId: number, since: Date): number {
-    return this.codes.sentSince.get(customerId, since.toISOString())!.sent;
-  }
-
-  pruneCodes(before: Date): number {
-    return this.codes.prune.run(before.toISOString()).changes;
   }
 
   record(keys: VerifyAttemptKeys, outcome: VerifyOutcome, at = new Date()): void {
@@ -169,7 +131,7 @@ export class SqliteVerifyAttemptRepository {
     for (const kind of Object.keys(values) as VerifyKeyKind[]) {
       const value = values[kind];
       if (value === null) continue;
-      out[kind] = this.countStmts[kind].get(value, since.toISOString());
+      out[kind] = this.countStmts[kind].get(value, since.toISOString()) as FailureCount;
     }
     return out;
   }
@@ -184,6 +146,50 @@ export class SqliteVerifyAttemptRepository {
     return this.forgetStmt.run({ customerId, emailHash: this.emailHash(email) }).changes;
   }
 
+  /** Records a code sent for a chat user (only its keyed hash); earlier codes of that chat user stop working. */
+  issueCode(code: CodeToIssue): number {
+    return this.inTransaction(() => {
+      this.codes.closeOpen.run({ identityId: code.identityId, at: code.sentAt.toISOString() });
+      const row = this.codes.insert.get({
+        identityId: code.identityId,
+        customerId: code.customerId,
+        codeHash: this.hash('code', code.code)!,
+        sentAt: code.sentAt.toISOString(),
+        expiresAt: code.expiresAt.toISOString(),
+      }) as { id: number };
+      return row.id;
+    });
+  }
+
+  /** The chat user's newest code that is neither closed nor expired at `now`. */
+  openCode(identityId: number, now: Date): OpenCode | undefined {
+    return this.codes.open.get(identityId, now.toISOString()) as OpenCode | undefined;
+  }
+
+  /** Whether `code` is the one sent (compared in constant time). */
+  codeMatches(codeId: number, code: string): boolean {
+    const row = this.codes.hash.get(codeId) as { codeHash: string } | undefined;
+    return row !== undefined && sameHash(row.codeHash, this.hash('code', code.trim())!);
+  }
+
+  /** Counts a try of a code; returns the tries so far. */
+  codeTried(codeId: number): number {
+    return (this.codes.tried.get(codeId) as { tries: number } | undefined)?.tries ?? 0;
+  }
+
+  closeCode(codeId: number, at: Date): void {
+    this.codes.close.run(at.toISOString(), codeId);
+  }
+
+  /** Codes sent to a customer record's address since a moment (to cap the mail one person gets). */
+  codesSentSince(customerId: number, since: Date): number {
+    return (this.codes.sentSince.get(customerId, since.toISOString()) as { sent: number }).sent;
+  }
+
+  pruneCodes(before: Date): number {
+    return this.codes.prune.run(before.toISOString()).changes;
+  }
+
   private emailHash(email: string | null): string | null {
     return this.hash('email', email === null ? null : email.trim().toLowerCase());
   }
@@ -192,6 +198,12 @@ export class SqliteVerifyAttemptRepository {
     if (value === null || value === '') return null;
     this.key ??= (this.keyStmt.get() as { value: Buffer }).value;
     return keyedHash(this.key, kind, value);
+  }
+}
+
+export class SqliteVerifyAttemptRepository extends SqlVerifyAttemptRepository {
+  constructor(db: Db) {
+    super(db, (fn) => db.transaction(fn)());
   }
 }
 

@@ -3,7 +3,7 @@ import type { PgDb, PgStatement } from '../statement';
 import type { ErasedAccount, ErasureRepository, ErasureResult } from '../../repositories/erasure';
 import { addressHash } from '../../repositories/customerContacts';
 import { PostgresAuditLogRepository } from './auditLog';
-import { PostgresVerifyAttemptRepository } from './verifyAttempts';
+import { SqlVerifyAttemptRepository } from '../../repositories/verifyAttempts';
 
 interface IdentityRow {
   id: number;
@@ -28,7 +28,7 @@ export class PostgresErasureRepository implements ErasureRepository {
   private readonly erasedEmailStmt;
   private readonly forgetCustomerStmt;
   private readonly audit: PostgresAuditLogRepository;
-  private readonly attempts: PostgresVerifyAttemptRepository;
+  private readonly attempts: SqlVerifyAttemptRepository;
 
   constructor(private readonly db: PgDb) {
     const identityColumns = `id, channel_id AS "channelId", channel_user_id AS "channelUserId", customer_id AS "customerId"`;
@@ -63,7 +63,7 @@ export class PostgresErasureRepository implements ErasureRepository {
              consent_updated_at = @now, forgotten_at = COALESCE(forgotten_at, @now)
        WHERE id = @id`);
     this.audit = new PostgresAuditLogRepository(db);
-    this.attempts = new PostgresVerifyAttemptRepository(db);
+    this.attempts = new SqlVerifyAttemptRepository(db, (fn) => db.transaction(fn));
   }
 
   forgetIdentity(chatIdentityId: number, at = new Date()): ErasureResult {
