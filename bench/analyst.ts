@@ -8,7 +8,7 @@
  *    on a copy of the database without the covering indexes of migration 3, in the same run.
  *    Each pass starts a new analyst: a question's figures are never remembered from an earlier
  *    pass (follow-ups within a conversation do reuse the rows of the question before).
- * Usage: npm run bench:analyst [-- --db FILE] [-- --passes N]
+ * Usage: npm run bench:analyst [-- --db FILE] [-- --passes N] [-- --questions FILE]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,12 +32,13 @@ import {
 const program = new Command('bench:analyst')
   .option('--db <file>', 'a trained database of the Online Retail file instead of importing and training it')
   .option('--passes <n>', 'times every question is asked for the latency figures', '3')
+  .option('--questions <file>', 'another question set in the same format (a new held-out round)')
   .parse();
-const opts = program.opts<{ db?: string; passes: string }>();
+const opts = program.opts<{ db?: string; passes: string; questions?: string }>();
 
 const SHARED = projectPath('..', 'shared', 'data', 'online-retail', 'online_retail_2010-12_2011-06.csv.gz');
 const DEMO = projectPath('data', 'demo', 'online-retail-sample.csv.gz');
-const set = loadQuestions();
+const set = loadQuestions(opts.questions);
 
 async function trainedShop(dir: string, orderFile: string): Promise<string> {
   const file = path.join(dir, `${path.basename(orderFile).replace(/\W+/g, '-')}.db`);
@@ -100,6 +101,7 @@ function report(name: string, graded: Graded[], ms: number[]): void {
     ['held-out set 1', (g) => g.tags.includes('holdout')],
     ['held-out set 2', (g) => g.tags.includes('holdout2')],
     ['held-out set 3', (g) => g.tags.includes('holdout3')],
+    ['held-out set 4', (g) => g.tags.includes('holdout4')],
     ['about figures (answerable)', (g) => !g.tags.includes('not-facts') && !g.tags.includes('unsupported')],
     ['not about figures (router)', (g) => g.tags.includes('not-facts')],
     ['no data for it (must say so)', (g) => g.tags.includes('unsupported')],
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retain-bench-analyst-'));
   try {
     console.log(
-      `${set.questions.length} questions (tests/analyst/questions.json); ${passes} passes for latency`,
+      `${set.questions.length} questions (${opts.questions ?? 'tests/analyst/questions.json'}); ${passes} passes for latency`,
     );
     const [demo] = ask([await trainedShop(dir, DEMO)], passes);
     report('Demo sample (data/demo)', demo.graded, demo.ms);
