@@ -93,6 +93,11 @@ export class CustomerCareService {
     return this.options.codeMailer !== undefined;
   }
 
+  /** Codes a person may type for one request (a code closes after as many wrong tries). */
+  get codeTriesAllowed(): number {
+    return (this.options.codeLimits ?? DEFAULT_CODE_LIMITS).triesPerCode;
+  }
+
   /** Minutes a code sent by email works. */
   get codeValidMinutes(): number {
     return Math.round((this.options.codeLimits ?? DEFAULT_CODE_LIMITS).validMs / 60_000);

@@ -53,6 +53,8 @@ const CODE_TRY_AGAIN = "That code isn't right. Check the latest email from us an
 
 interface CodeLoopOptions extends VerifyOptions {
   retry: boolean;
+  /** Codes typed so far in this loop. */
+  tries?: number;
 }
 
 /** The one answer for a wrong, used or expired code. */
@@ -166,12 +168,13 @@ export class VerifyDialog extends ComponentDialog {
       digits[1] + digits[2],
       clientAddress(step.context),
     );
-    // A typo gets another go while the code has tries left (the failure is counted all the same).
+    // A typo gets another go, as many as a code has tries (each failure is counted all the same).
+    // Counted here, not from the code: with no code sent (wrong details) the answers must be the same.
+    const options = step.options as CodeLoopOptions;
+    const tries = (options.tries ?? 0) + 1;
     const mayRetry =
-      'failure' in result &&
-      result.failure === 'not_verified' &&
-      this.app.care.hasOpenVerificationCode(identityId);
-    if (mayRetry) return step.replaceDialog(CODE_LOOP, { ...(step.options as CodeLoopOptions), retry: true });
+      'failure' in result && result.failure === 'not_verified' && tries < this.app.care.codeTriesAllowed;
+    if (mayRetry) return step.replaceDialog(CODE_LOOP, { ...options, retry: true, tries });
     return this.finish(step, result, CODE_NOT_ACCEPTED);
   }
 
