@@ -157,6 +157,18 @@ const CANDIDATE_JOINS = `
      WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1)
   LEFT JOIN customer_contacts k ON k.customer_id = c.id`;
 
+/**
+ * Candidates from a table f of buyers (customer_id, first_at): their scores at @asOf and at
+ * @previousAsOf, if any.
+ */
+const BUYER_CANDIDATES = `
+  SELECT ${CANDIDATE_COLUMNS}, f.first_at AS "firstPurchaseAt"
+    FROM f
+    JOIN customers c ON c.id = f.customer_id
+    LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = CAST(@asOf AS TEXT)
+    LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = CAST(@previousAsOf AS TEXT)
+    ${CANDIDATE_JOINS}`;
+
 // Anchor of a member's attribution window (campaign_members mm): the first message sent to a
 // treated member (or, if none went out, the assignment: intention to treat), the assignment for a
 // control member.
@@ -296,12 +308,7 @@ export class SqlCampaignRepository {
         SELECT customer_id, MIN(ordered_at) AS first_at FROM orders
          WHERE kind = 'purchase' AND customer_id IS NOT NULL GROUP BY customer_id
       )
-      SELECT ${CANDIDATE_COLUMNS}, f.first_at AS "firstPurchaseAt"
-        FROM f
-        JOIN customers c ON c.id = f.customer_id
-        LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = CAST(@asOf AS TEXT)
-        LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = CAST(@previousAsOf AS TEXT)
-        ${CANDIDATE_JOINS}
+      ${BUYER_CANDIDATES}
        WHERE f.first_at >= @from AND f.first_at < @before
        ORDER BY c.id`);
     this.oneTimeBuyersStmt = db.prepare(`
@@ -310,12 +317,7 @@ export class SqlCampaignRepository {
          WHERE kind = 'purchase' AND customer_id IS NOT NULL AND ordered_at < @now
          GROUP BY customer_id
       )
-      SELECT ${CANDIDATE_COLUMNS}, f.first_at AS "firstPurchaseAt"
-        FROM f
-        JOIN customers c ON c.id = f.customer_id
-        LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = CAST(@asOf AS TEXT)
-        LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = CAST(@previousAsOf AS TEXT)
-        ${CANDIDATE_JOINS}
+      ${BUYER_CANDIDATES}
        WHERE f.purchases = 1 AND f.first_at >= @from AND f.first_at < @before
        ORDER BY c.id`);
     this.latestReferenceStmt = db.prepare(`
