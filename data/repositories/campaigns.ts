@@ -4,6 +4,7 @@
  * Times are ISO-8601 UTC text.
  */
 import type { Db } from '../db';
+import type { PortableDb } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 import type { OutboxChannel } from './outbox';
 
@@ -142,12 +143,12 @@ export interface CandidateRow {
 }
 
 const CANDIDATE_COLUMNS = `
-  c.id AS customerId, c.external_id AS externalId, c.country AS country, c.time_zone AS timeZone,
-  c.consent_state AS consentState, c.forgotten_at AS forgottenAt,
-  s.segment AS segment, s.stage AS stage, s.churn_probability AS churnProbability, s.clv AS clv,
-  p.stage AS previousStage, p.churn_probability AS previousChurnProbability,
-  lr.id AS referenceId, lr.channel_id AS referenceChannelId, lr.updated_at AS referenceUpdatedAt,
-  c.email AS email, k.preferred_channel AS preferredChannel`;
+  c.id AS "customerId", c.external_id AS "externalId", c.country AS country, c.time_zone AS "timeZone",
+  c.consent_state AS "consentState", c.forgotten_at AS "forgottenAt",
+  s.segment AS segment, s.stage AS stage, s.churn_probability AS "churnProbability", s.clv AS clv,
+  p.stage AS "previousStage", p.churn_probability AS "previousChurnProbability",
+  lr.id AS "referenceId", lr.channel_id AS "referenceChannelId", lr.updated_at AS "referenceUpdatedAt",
+  c.email AS email, k.preferred_channel AS "preferredChannel"`;
 
 /** Joined to customers c: the newest conversation reference (lr) and the contact details (k). */
 const CANDIDATE_JOINS = `
@@ -156,10 +157,50 @@ const CANDIDATE_JOINS = `
      WHERE i.customer_id = c.id ORDER BY r.updated_at DESC, r.id DESC LIMIT 1)
   LEFT JOIN customer_contacts k ON k.customer_id = c.id`;
 
-/** What the rest of retain sees of the repository (any engine's implementation). */
-export type CampaignRepository = PublicApi<SqliteCampaignRepository>;
+/**
+ * Candidates from a table f of buyers (customer_id, first_at): their scores at @asOf and at
+ * @previousAsOf, if any.
+ */
+const BUYER_CANDIDATES = `
+  SELECT ${CANDIDATE_COLUMNS}, f.first_at AS "firstPurchaseAt"
+    FROM f
+    JOIN customers c ON c.id = f.customer_id
+    LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = CAST(@asOf AS TEXT)
+    LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = CAST(@previousAsOf AS TEXT)
+    ${CANDIDATE_JOINS}`;
 
-export class SqliteCampaignRepository {
+// Anchor of a member's attribution window (campaign_members mm): the first message sent to a
+// treated member (or, if none went out, the assignment: intention to treat), the assignment for a
+// control member.
+const ANCHOR = `
+  CASE WHEN mm.arm = 'treatment'
+       THEN COALESCE((SELECT MIN(o.sent_at) FROM outbox o
+                       WHERE o.campaign_id = mm.campaign_id AND o.customer_id = mm.customer_id
+                         AND o.status = 'sent'), mm.assigned_at)
+       ELSE mm.assigned_at END`;
+
+/** What SQLite and PostgreSQL spell differently in the campaign statements. */
+export interface CampaignDialect {
+  /** The ISO-8601 UTC text `at` plus `days` whole days, as the same text. */
+  addDays(at: string, days: string): string;
+  /** A unit price as the outcome report sums it. */
+  price(column: string): string;
+}
+
+const SQLITE: CampaignDialect = {
+  addDays: (at, days) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${at}, '+' || ${days} || ' days')`,
+  price: (column) => column,
+};
+
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type CampaignRepository = PublicApi<SqlCampaignRepository>;
+
+/**
+ * Written in SQL both engines speak (camel-case names quoted, parameters cast where PostgreSQL
+ * cannot infer their type); the date arithmetic and the money sums come from a `CampaignDialect`
+ * (data/postgres/repositories/campaigns.ts has PostgreSQL's).
+ */
+export class SqlCampaignRepository {
   private readonly insertStmt;
   private readonly byIdStmt;
   private readonly listStmt;
@@ -179,7 +220,7 @@ export class SqliteCampaignRepository {
   private readonly latestReferenceStmt;
   private readonly membershipsStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(db: PortableDb, d: CampaignDialect) {
     this.insertStmt = db.prepare(`
       INSERT INTO campaigns (name, kind, status, audience_json, offer_json, control_share, attribution_days,
         scheduled_at, created_by, created_at, updated_at)
@@ -198,37 +239,30 @@ export class SqliteCampaignRepository {
        ORDER BY id`);
     this.statusStmt = db.prepare(`UPDATE campaigns SET status = @status, updated_at = @now WHERE id = @id`);
     this.assignStmt = db.prepare(`
-      INSERT OR IGNORE INTO campaign_members (campaign_id, customer_id, arm, assigned_at, predicted_uplift, channel)
-      VALUES (?, ?, ?, ?, ?, ?)`);
+      INSERT INTO campaign_members (campaign_id, customer_id, arm, assigned_at, predicted_uplift, channel)
+      VALUES (?, ?, ?, ?, CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT))
+      ON CONFLICT DO NOTHING`);
     this.armStmt = db.prepare(`SELECT arm FROM campaign_members WHERE campaign_id = ? AND customer_id = ?`);
     this.memberCountStmt = db.prepare(
       `SELECT arm, COUNT(*) AS n FROM campaign_members WHERE campaign_id = ? GROUP BY arm`,
     );
-    // Anchor of the attribution window: the first message sent to a treated member (or, if none
-    // went out, the assignment: intention to treat), the assignment for a control member.
     // Conversions are purchase orders in [anchor, anchor + days); revenue is their merchandise
     // value (postage, fees and manual adjustments left out, as in the analytics).
     this.outcomeStmt = db.prepare(`
       WITH m AS (
-        SELECT mm.customer_id, mm.arm, COALESCE(mm.channel, 'chat') AS channel,
-               CASE WHEN mm.arm = 'treatment'
-                    THEN COALESCE((SELECT MIN(o.sent_at) FROM outbox o
-                                    WHERE o.campaign_id = mm.campaign_id AND o.customer_id = mm.customer_id
-                                      AND o.status = 'sent'), mm.assigned_at)
-                    ELSE mm.assigned_at END AS anchor
+        SELECT mm.customer_id, mm.arm, COALESCE(mm.channel, 'chat') AS channel, ${ANCHOR} AS anchor
           FROM campaign_members mm WHERE mm.campaign_id = @campaignId
       ),
       w AS (
-        SELECT customer_id, arm, channel, anchor,
-               strftime('%Y-%m-%dT%H:%M:%fZ', anchor, '+' || @days || ' days') AS until FROM m
+        SELECT customer_id, arm, channel, anchor, ${d.addDays('anchor', '@days')} AS until_at FROM m
       ),
       conv AS (
         SELECT w.customer_id, COUNT(DISTINCT o.id) AS orders,
                COALESCE(SUM(CASE WHEN p.kind IN ('postage', 'fee', 'manual') THEN 0
-                                 ELSE l.quantity * l.unit_price END), 0) AS revenue
+                                 ELSE l.quantity * ${d.price('l.unit_price')} END), 0) AS revenue
           FROM w
           JOIN orders o ON o.customer_id = w.customer_id AND o.kind = 'purchase'
-                       AND o.ordered_at >= w.anchor AND o.ordered_at < w.until
+                       AND o.ordered_at >= w.anchor AND o.ordered_at < w.until_at
           JOIN order_lines l ON l.order_id = o.id
           JOIN products p ON p.id = l.product_id
          GROUP BY w.customer_id
@@ -236,73 +270,58 @@ export class SqliteCampaignRepository {
       SELECT w.arm AS arm, w.channel AS channel, COUNT(*) AS members, COUNT(conv.customer_id) AS converted,
              COALESCE(SUM(conv.orders), 0) AS orders, COALESCE(SUM(conv.revenue), 0) AS revenue
         FROM w LEFT JOIN conv ON conv.customer_id = w.customer_id
-       GROUP BY w.arm, w.channel`);
+       GROUP BY w.arm, w.channel ORDER BY w.arm, w.channel`);
     // The same anchor and window as the outcome report, per member; every campaign, or one.
     this.membershipsStmt = db.prepare(`
       WITH m AS (
         SELECT mm.campaign_id, mm.customer_id, mm.arm, mm.assigned_at, mm.predicted_uplift,
-               c.offer_json, c.attribution_days,
-               CASE WHEN mm.arm = 'treatment'
-                    THEN COALESCE((SELECT MIN(o.sent_at) FROM outbox o
-                                    WHERE o.campaign_id = mm.campaign_id AND o.customer_id = mm.customer_id
-                                      AND o.status = 'sent'), mm.assigned_at)
-                    ELSE mm.assigned_at END AS anchor
+               c.offer_json, c.attribution_days, ${ANCHOR} AS anchor
           FROM campaign_members mm JOIN campaigns c ON c.id = mm.campaign_id
-         WHERE @campaignId IS NULL OR mm.campaign_id = @campaignId
+         WHERE CAST(@campaignId AS BIGINT) IS NULL OR mm.campaign_id = CAST(@campaignId AS BIGINT)
       ),
       w AS (
-        SELECT m.*, strftime('%Y-%m-%dT%H:%M:%fZ', anchor, '+' || attribution_days || ' days') AS until FROM m
+        SELECT m.*, ${d.addDays('anchor', 'attribution_days')} AS until_at FROM m
       )
-      SELECT w.campaign_id AS campaignId, w.customer_id AS customerId, w.arm AS arm,
-             w.assigned_at AS assignedAt, w.anchor AS anchor, w.until AS until,
+      SELECT w.campaign_id AS "campaignId", w.customer_id AS "customerId", w.arm AS arm,
+             w.assigned_at AS "assignedAt", w.anchor AS anchor, w.until_at AS "until",
              EXISTS (SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id
                       WHERE o.customer_id = w.customer_id AND o.kind = 'purchase'
-                        AND o.ordered_at >= w.anchor AND o.ordered_at < w.until) AS converted,
-             w.offer_json AS offerJson, w.predicted_uplift AS predictedUplift
+                        AND o.ordered_at >= w.anchor AND o.ordered_at < w.until_at) AS converted,
+             w.offer_json AS "offerJson", w.predicted_uplift AS "predictedUplift"
         FROM w
        ORDER BY w.campaign_id, w.customer_id`);
     this.deliveryStmt = db.prepare(`
-      SELECT channel, status, skip_reason AS skipReason, activity_id IS NOT NULL AS acknowledged, COUNT(*) AS n
-        FROM outbox WHERE campaign_id = ? GROUP BY channel, status, skip_reason, acknowledged`);
+      SELECT channel, status, skip_reason AS "skipReason", (activity_id IS NOT NULL) AS acknowledged, COUNT(*) AS n
+        FROM outbox WHERE campaign_id = ? GROUP BY channel, status, skip_reason, (activity_id IS NOT NULL)`);
     this.scoredCandidatesStmt = db.prepare(`
-      SELECT ${CANDIDATE_COLUMNS}, NULL AS firstPurchaseAt
+      SELECT ${CANDIDATE_COLUMNS}, CAST(NULL AS TEXT) AS "firstPurchaseAt"
         FROM customer_scores s
         JOIN customers c ON c.id = s.customer_id
-        LEFT JOIN customer_scores p ON p.customer_id = s.customer_id AND p.as_of = @previousAsOf
+        LEFT JOIN customer_scores p ON p.customer_id = s.customer_id AND p.as_of = CAST(@previousAsOf AS TEXT)
         ${CANDIDATE_JOINS}
        WHERE s.as_of = @asOf
        ORDER BY c.id`);
-    this.latestAsOfStmt = db.prepare(`SELECT MAX(as_of) AS asOf FROM customer_scores WHERE as_of <= ?`);
-    this.previousAsOfStmt = db.prepare(`SELECT MAX(as_of) AS asOf FROM customer_scores WHERE as_of < ?`);
+    this.latestAsOfStmt = db.prepare(`SELECT MAX(as_of) AS "asOf" FROM customer_scores WHERE as_of <= ?`);
+    this.previousAsOfStmt = db.prepare(`SELECT MAX(as_of) AS "asOf" FROM customer_scores WHERE as_of < ?`);
     this.firstPurchaseStmt = db.prepare(`
       WITH f AS (
-        SELECT customer_id, MIN(ordered_at) AS first FROM orders
+        SELECT customer_id, MIN(ordered_at) AS first_at FROM orders
          WHERE kind = 'purchase' AND customer_id IS NOT NULL GROUP BY customer_id
       )
-      SELECT ${CANDIDATE_COLUMNS}, f.first AS firstPurchaseAt
-        FROM f
-        JOIN customers c ON c.id = f.customer_id
-        LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = @asOf
-        LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = @previousAsOf
-        ${CANDIDATE_JOINS}
-       WHERE f.first >= @from AND f.first < @before
+      ${BUYER_CANDIDATES}
+       WHERE f.first_at >= @from AND f.first_at < @before
        ORDER BY c.id`);
     this.oneTimeBuyersStmt = db.prepare(`
       WITH f AS (
-        SELECT customer_id, MIN(ordered_at) AS first, COUNT(*) AS purchases FROM orders
+        SELECT customer_id, MIN(ordered_at) AS first_at, COUNT(*) AS purchases FROM orders
          WHERE kind = 'purchase' AND customer_id IS NOT NULL AND ordered_at < @now
          GROUP BY customer_id
       )
-      SELECT ${CANDIDATE_COLUMNS}, f.first AS firstPurchaseAt
-        FROM f
-        JOIN customers c ON c.id = f.customer_id
-        LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.as_of = @asOf
-        LEFT JOIN customer_scores p ON p.customer_id = c.id AND p.as_of = @previousAsOf
-        ${CANDIDATE_JOINS}
-       WHERE f.purchases = 1 AND f.first >= @from AND f.first < @before
+      ${BUYER_CANDIDATES}
+       WHERE f.purchases = 1 AND f.first_at >= @from AND f.first_at < @before
        ORDER BY c.id`);
     this.latestReferenceStmt = db.prepare(`
-      SELECT r.id AS id, r.channel_id AS channelId FROM conversation_references r
+      SELECT r.id AS id, r.channel_id AS "channelId" FROM conversation_references r
         JOIN chat_identities i ON i.id = r.chat_identity_id
        WHERE i.customer_id = ? ORDER BY r.updated_at DESC, r.id DESC LIMIT 1`);
   }
@@ -459,5 +478,11 @@ export class SqliteCampaignRepository {
   private windowParams(from: Date, before: Date, asOf: string | null) {
     const previousAsOf = asOf ? (this.previousAsOfStmt.get(asOf) as { asOf: string | null }).asOf : null;
     return { from: from.toISOString(), before: before.toISOString(), asOf, previousAsOf };
+  }
+}
+
+export class SqliteCampaignRepository extends SqlCampaignRepository {
+  constructor(db: Db) {
+    super(db, SQLITE);
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Db } from '../db';
 import type { ProductKind } from './orderHistory';
+import type { PortableDb, PortableStatement } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 /** One line of an order, as the importer writes it. */
@@ -22,10 +23,57 @@ export interface ImportRecord {
   startedAt: string;
 }
 
-/** What the rest of retain sees of the repository (any engine's implementation). */
-export type OrderImportRepository = PublicApi<SqliteOrderImportRepository>;
+/**
+ * The statements SQLite and PostgreSQL write differently. Each upsert takes its method's named
+ * parameters and gives the row's id; `insertLine` takes a line's six values in order.
+ */
+export interface ImportDialect {
+  upsertCustomer: string;
+  upsertProduct: string;
+  upsertOrder: string;
+  insertLine: string;
+  /** The smaller and the greater of two values (SQLite's scalar MIN and MAX). */
+  least(a: string, b: string): string;
+  greatest(a: string, b: string): string;
+}
 
-export class SqliteOrderImportRepository {
+const SQLITE: ImportDialect = {
+  // RETURNING id on a no-op update gives the existing row's id without a second query.
+  upsertCustomer: `
+      INSERT INTO customers (external_id, email, country, time_zone, created_at)
+      VALUES (@externalId, @email, @country, @timeZone, @now)
+      ON CONFLICT (external_id) DO UPDATE SET
+        email = COALESCE(excluded.email, customers.email),
+        country = COALESCE(excluded.country, customers.country),
+        time_zone = COALESCE(excluded.time_zone, customers.time_zone)
+      RETURNING id`,
+  upsertProduct: `
+      INSERT INTO products (sku, description, kind, last_unit_price, first_seen_at, last_seen_at)
+      VALUES (@sku, @description, @kind, @price, @seenAt, @seenAt)
+      ON CONFLICT (sku) DO UPDATE SET sku = excluded.sku
+      RETURNING id`,
+  upsertOrder: `
+      INSERT INTO orders (external_id, customer_id, kind, ordered_at, country, import_id)
+      VALUES (@externalId, @customerId, @kind, @orderedAt, @country, @importId)
+      ON CONFLICT (external_id) DO UPDATE SET external_id = excluded.external_id
+      RETURNING id`,
+  insertLine: `
+      INSERT INTO order_lines (order_id, line_key, product_id, description, quantity, unit_price)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (order_id, line_key) DO NOTHING`,
+  least: (a, b) => `MIN(${a}, ${b})`,
+  greatest: (a, b) => `MAX(${a}, ${b})`,
+};
+
+/** What the rest of retain sees of the repository (any engine's implementation). */
+export type OrderImportRepository = PublicApi<SqlOrderImportRepository>;
+
+/**
+ * The import's logic once, over the engine's upserts (an `ImportDialect`; PostgreSQL's is in
+ * data/postgres/repositories/orderImport.ts) and the rest in SQL both engines speak. The
+ * transaction is the engine's: each subclass begins, commits and rolls it back.
+ */
+export abstract class SqlOrderImportRepository {
   private readonly upsertCustomerStmt;
   private readonly upsertProductStmt;
   private readonly refreshProductStmt;
@@ -35,53 +83,38 @@ export class SqliteOrderImportRepository {
   private readonly finishImportStmt;
   private readonly countsStmt;
 
-  constructor(private readonly db: Db) {
-    // RETURNING id on a no-op update gives the existing row's id without a second query.
-    this.upsertCustomerStmt = db.prepare(`
-      INSERT INTO customers (external_id, email, country, time_zone, created_at)
-      VALUES (@externalId, @email, @country, @timeZone, @now)
-      ON CONFLICT (external_id) DO UPDATE SET
-        email = COALESCE(excluded.email, customers.email),
-        country = COALESCE(excluded.country, customers.country),
-        time_zone = COALESCE(excluded.time_zone, customers.time_zone)
-      RETURNING id`);
-    this.upsertProductStmt = db.prepare(`
-      INSERT INTO products (sku, description, kind, last_unit_price, first_seen_at, last_seen_at)
-      VALUES (@sku, @description, @kind, @price, @seenAt, @seenAt)
-      ON CONFLICT (sku) DO UPDATE SET sku = excluded.sku
-      RETURNING id`);
+  constructor(db: PortableDb, d: ImportDialect) {
+    this.upsertCustomerStmt = db.prepare(d.upsertCustomer);
+    this.upsertProductStmt = db.prepare(d.upsertProduct);
+    this.upsertOrderStmt = db.prepare(d.upsertOrder);
+    this.insertLineStmt = db.prepare(d.insertLine);
+    const description = 'CAST(@description AS TEXT)';
+    const price = 'CAST(@price AS DOUBLE PRECISION)';
+    const first = 'CAST(@firstSeenAt AS TEXT)';
+    const last = 'CAST(@lastSeenAt AS TEXT)';
     // Keeps the catalogue current: the newest description and price win, the earliest sighting stays.
     this.refreshProductStmt = db.prepare(`
       UPDATE products SET
-        description = CASE WHEN @description IS NOT NULL AND @lastSeenAt >= COALESCE(last_seen_at, '')
-                           THEN @description ELSE COALESCE(description, @description) END,
-        last_unit_price = CASE WHEN @price IS NOT NULL AND @lastSeenAt >= COALESCE(last_seen_at, '')
-                               THEN @price ELSE COALESCE(last_unit_price, @price) END,
-        first_seen_at = MIN(COALESCE(first_seen_at, @firstSeenAt), @firstSeenAt),
-        last_seen_at = MAX(COALESCE(last_seen_at, @lastSeenAt), @lastSeenAt)
+        description = CASE WHEN ${description} IS NOT NULL AND ${last} >= COALESCE(last_seen_at, '')
+                           THEN ${description} ELSE COALESCE(description, ${description}) END,
+        last_unit_price = CASE WHEN ${price} IS NOT NULL AND ${last} >= COALESCE(last_seen_at, '')
+                               THEN ${price} ELSE COALESCE(last_unit_price, ${price}) END,
+        first_seen_at = ${d.least(`COALESCE(first_seen_at, ${first})`, first)},
+        last_seen_at = ${d.greatest(`COALESCE(last_seen_at, ${last})`, last)}
       WHERE id = @id`);
-    this.upsertOrderStmt = db.prepare(`
-      INSERT INTO orders (external_id, customer_id, kind, ordered_at, country, import_id)
-      VALUES (@externalId, @customerId, @kind, @orderedAt, @country, @importId)
-      ON CONFLICT (external_id) DO UPDATE SET external_id = excluded.external_id
-      RETURNING id`);
-    this.insertLineStmt = db.prepare(`
-      INSERT INTO order_lines (order_id, line_key, product_id, description, quantity, unit_price)
-      VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (order_id, line_key) DO NOTHING`);
     this.insertImportStmt = db.prepare(
-      `INSERT INTO imports (file, format, started_at) VALUES (@file, @format, @startedAt)`,
+      `INSERT INTO imports (file, format, started_at) VALUES (@file, @format, @startedAt) RETURNING id`,
     );
     this.finishImportStmt = db.prepare(`
       UPDATE imports SET finished_at = @finishedAt, rows_read = @rowsRead, rows_imported = @rowsImported,
              skipped_json = @skipped WHERE id = @id`);
     this.countsStmt = db.prepare(`
-      SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM order_lines) AS orderLines,
+      SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM order_lines) AS "orderLines",
              (SELECT COUNT(*) FROM customers) AS customers, (SELECT COUNT(*) FROM products) AS products`);
   }
 
   beginImport(record: ImportRecord): number {
-    return Number(this.insertImportStmt.run(record).lastInsertRowid);
+    return (this.insertImportStmt.get(record) as { id: number }).id;
   }
 
   finishImport(
@@ -101,7 +134,7 @@ export class SqliteOrderImportRepository {
     timeZone: string | null;
     now: string;
   }): number {
-    return (this.upsertCustomerStmt.get(c) as { id: number }).id;
+    return idOf(this.upsertCustomerStmt, c);
   }
 
   upsertProduct(p: {
@@ -111,7 +144,7 @@ export class SqliteOrderImportRepository {
     price: number;
     seenAt: string;
   }): number {
-    return (this.upsertProductStmt.get(p) as { id: number }).id;
+    return idOf(this.upsertProductStmt, p);
   }
 
   refreshProduct(p: {
@@ -132,7 +165,7 @@ export class SqliteOrderImportRepository {
     country: string | null;
     importId: number;
   }): number {
-    return (this.upsertOrderStmt.get(o) as { id: number }).id;
+    return idOf(this.upsertOrderStmt, o);
   }
 
   /** Returns false when the line is already there (an earlier import of the same data). */
@@ -164,13 +197,31 @@ export class SqliteOrderImportRepository {
   }
 
   /** Runs the whole import as one transaction that is either committed or rolled back. */
-  begin(): void {
+  abstract begin(): void;
+  abstract commit(): void;
+  abstract rollback(): void;
+}
+
+/**
+ * The id an upsert gives. Nothing back happens only on PostgreSQL, when another instance inserted
+ * the row meanwhile: the second look finds it. (SQLite's upsert always gives the id.)
+ */
+function idOf(stmt: PortableStatement, params: object): number {
+  return ((stmt.get(params) ?? stmt.get(params)) as { id: number }).id;
+}
+
+export class SqliteOrderImportRepository extends SqlOrderImportRepository {
+  constructor(private readonly db: Db) {
+    super(db, SQLITE);
+  }
+
+  override begin(): void {
     this.db.exec('BEGIN IMMEDIATE');
   }
-  commit(): void {
+  override commit(): void {
     this.db.exec('COMMIT');
   }
-  rollback(): void {
+  override rollback(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
   }
 }

@@ -10,6 +10,7 @@
  * waits, and is cleared when the row is sent. Times are ISO-8601 UTC text.
  */
 import type { Db } from '../db';
+import type { PortableDb } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'dead';
@@ -141,9 +142,23 @@ export interface ListOptions {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type OutboxRepository = PublicApi<SqliteOutboxRepository>;
+export type OutboxRepository = PublicApi<SqlOutboxRepository>;
 
-export class SqliteOutboxRepository {
+/** The one thing the engines do differently in the outbox: how the claim takes its row. */
+export interface OutboxDialect {
+  /** Written after the claim's `SELECT id ... LIMIT 1` that picks the next due row. */
+  claimLock: string;
+}
+
+/** SQLite has one writer at a time: the claim, one statement, is atomic without a lock clause. */
+const SQLITE: OutboxDialect = { claimLock: '' };
+
+/**
+ * Written in SQL both engines speak (the list's optional filters cast, as PostgreSQL cannot infer
+ * their type); only the claim's lock comes from an `OutboxDialect`
+ * (data/postgres/repositories/outbox.ts has PostgreSQL's).
+ */
+export class SqlOutboxRepository {
   private readonly insertStmt;
   private readonly claimStmt;
   private readonly deliveryStmt;
@@ -163,18 +178,21 @@ export class SqliteOutboxRepository {
   private readonly countsStmt;
   private readonly nextDueStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(db: PortableDb, dialect: OutboxDialect) {
     this.insertStmt = db.prepare(`
-      INSERT OR IGNORE INTO outbox (dedupe_key, campaign_id, customer_id, conversation_reference_id, channel,
+      INSERT INTO outbox (dedupe_key, campaign_id, customer_id, conversation_reference_id, channel,
         kind, status, payload_json, next_attempt_at, created_at, updated_at)
       VALUES (@dedupeKey, @campaignId, @customerId, @conversationReferenceId, @channel, @kind, 'queued',
-        @payload, @notBefore, @now, @now)`);
-    // One statement, so two senders can never claim the same row.
+        @payload, @notBefore, @now, @now)
+      ON CONFLICT (dedupe_key) DO NOTHING`);
+    // One statement, so two senders can never claim the same row: on SQLite, whose writers take
+    // turns, that is all it takes; PostgreSQL's dialect adds the row lock that makes it so there.
     this.claimStmt = db.prepare(`
       UPDATE outbox SET status = 'sending', updated_at = @now
        WHERE id = (SELECT id FROM outbox
                     WHERE status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
-                    ORDER BY COALESCE(next_attempt_at, created_at), id LIMIT 1)
+                    ORDER BY COALESCE(next_attempt_at, created_at), id LIMIT 1
+                      ${dialect.claimLock})
          AND status = 'queued'
       RETURNING id`);
     this.deliveryStmt = db.prepare(`
@@ -221,7 +239,8 @@ export class SqliteOutboxRepository {
     this.byKeyStmt = db.prepare(`SELECT * FROM outbox WHERE dedupe_key = ?`);
     this.listStmt = db.prepare(`
       SELECT * FROM outbox
-       WHERE (@status IS NULL OR status = @status) AND (@campaignId IS NULL OR campaign_id = @campaignId)
+       WHERE (CAST(@status AS TEXT) IS NULL OR status = CAST(@status AS TEXT))
+         AND (CAST(@campaignId AS BIGINT) IS NULL OR campaign_id = CAST(@campaignId AS BIGINT))
        ORDER BY id DESC LIMIT @limit`);
     this.countsStmt = db.prepare(`SELECT status, COUNT(*) AS n FROM outbox GROUP BY status`);
     this.nextDueStmt = db.prepare(
@@ -344,5 +363,11 @@ export class SqliteOutboxRepository {
   /** When the earliest queued message becomes due (null: nothing queued). */
   nextDueAt(): string | null {
     return (this.nextDueStmt.get() as { at: string | null }).at;
+  }
+}
+
+export class SqliteOutboxRepository extends SqlOutboxRepository {
+  constructor(db: Db) {
+    super(db, SQLITE);
   }
 }
