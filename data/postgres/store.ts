@@ -9,7 +9,7 @@ import { postgresMigrations } from './migrations';
 import { SyncPostgres, redactUrl, type BridgeOptions } from './bridge';
 import { PgDb } from './statement';
 import { migratePostgres, postgresSchemaVersion, postgresTableNames } from './schema';
-import { PostgresAuditLogRepository } from './repositories/auditLog';
+import { SqlAuditLogRepository } from '../repositories/auditLog';
 import { PostgresBotStateRepository } from './repositories/botState';
 import { PostgresCampaignRepository } from './repositories/campaigns';
 import { PostgresChatIdentityRepository } from './repositories/chatIdentities';
@@ -21,8 +21,8 @@ import { PostgresHandoffRepository } from './repositories/handoffs';
 import { PostgresJobRunRepository } from './repositories/jobRuns';
 import { PostgresMarketerRepository } from './repositories/marketers';
 import { PostgresModelFileRepository } from './repositories/modelFiles';
-import { PostgresModelRunRepository } from './repositories/modelRuns';
-import { PostgresOptOutRepository } from './repositories/optOuts';
+import { SqlModelRunRepository } from '../repositories/modelRuns';
+import { SqlOptOutRepository } from '../repositories/optOuts';
 import { PostgresOrderHistoryRepository } from './repositories/orderHistory';
 import { PostgresOrderImportRepository } from './repositories/orderImport';
 import { PostgresOutboxRepository } from './repositories/outbox';
@@ -69,7 +69,7 @@ export class PostgresStore implements Store {
   }
 
   get audit() {
-    return this.repo('audit', (db) => new PostgresAuditLogRepository(db));
+    return this.repo('audit', (db) => new SqlAuditLogRepository(db));
   }
   get botState() {
     return this.repo('botState', (db) => new PostgresBotStateRepository(db));
@@ -102,10 +102,10 @@ export class PostgresStore implements Store {
     return this.repo('marketers', (db) => new PostgresMarketerRepository(db));
   }
   get runs() {
-    return this.repo('runs', (db) => new PostgresModelRunRepository(db));
+    return this.repo('runs', (db) => new SqlModelRunRepository(db));
   }
   get optOuts() {
-    return this.repo('optOuts', (db) => new PostgresOptOutRepository(db));
+    return this.repo('optOuts', (db) => new SqlOptOutRepository(db, (fn) => db.transaction(fn)));
   }
   get orders() {
     return this.repo('orders', (db) => new PostgresOrderHistoryRepository(db));
