@@ -10,16 +10,16 @@ import { SyncPostgres, redactUrl, type BridgeOptions } from './bridge';
 import { PgDb } from './statement';
 import { migratePostgres, postgresSchemaVersion, postgresTableNames } from './schema';
 import { SqlAuditLogRepository } from '../repositories/auditLog';
-import { PostgresBotStateRepository } from './repositories/botState';
+import { SqlBotStateRepository } from '../repositories/botState';
 import { PostgresCampaignRepository } from './repositories/campaigns';
 import { PostgresChatIdentityRepository } from './repositories/chatIdentities';
-import { PostgresCustomerOrdersRepository } from './repositories/customerOrders';
+import { SqlCustomerOrdersRepository } from '../repositories/customerOrders';
 import { PostgresCustomerScoreRepository } from './repositories/customerScores';
 import { PostgresErasureRepository } from './repositories/erasure';
 import { PostgresFeedbackRepository } from './repositories/feedback';
 import { PostgresHandoffRepository } from './repositories/handoffs';
 import { PostgresJobRunRepository } from './repositories/jobRuns';
-import { PostgresMarketerRepository } from './repositories/marketers';
+import { SqlMarketerRepository } from '../repositories/marketers';
 import { PostgresModelFileRepository } from './repositories/modelFiles';
 import { SqlModelRunRepository } from '../repositories/modelRuns';
 import { SqlOptOutRepository } from '../repositories/optOuts';
@@ -72,7 +72,7 @@ export class PostgresStore implements Store {
     return this.repo('audit', (db) => new SqlAuditLogRepository(db));
   }
   get botState() {
-    return this.repo('botState', (db) => new PostgresBotStateRepository(db));
+    return this.repo('botState', (db) => new SqlBotStateRepository(db, (fn) => db.transaction(fn)));
   }
   get campaigns() {
     return this.repo('campaigns', (db) => new PostgresCampaignRepository(db));
@@ -84,7 +84,7 @@ export class PostgresStore implements Store {
     return this.repo('contacts', (db) => new SqlCustomerContactRepository(db));
   }
   get customerOrders() {
-    return this.repo('customerOrders', (db) => new PostgresCustomerOrdersRepository(db));
+    return this.repo('customerOrders', (db) => new SqlCustomerOrdersRepository(db));
   }
   get scores() {
     return this.repo('scores', (db) => new PostgresCustomerScoreRepository(db));
@@ -99,7 +99,7 @@ export class PostgresStore implements Store {
     return this.repo('handoffs', (db) => new PostgresHandoffRepository(db));
   }
   get marketers() {
-    return this.repo('marketers', (db) => new PostgresMarketerRepository(db));
+    return this.repo('marketers', (db) => new SqlMarketerRepository(db));
   }
   get runs() {
     return this.repo('runs', (db) => new SqlModelRunRepository(db));
