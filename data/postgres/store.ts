@@ -16,8 +16,8 @@ import { PostgresChatIdentityRepository } from './repositories/chatIdentities';
 import { SqlCustomerOrdersRepository } from '../repositories/customerOrders';
 import { PostgresCustomerScoreRepository } from './repositories/customerScores';
 import { PostgresErasureRepository } from './repositories/erasure';
-import { PostgresFeedbackRepository } from './repositories/feedback';
-import { PostgresHandoffRepository } from './repositories/handoffs';
+import { SqlFeedbackRepository } from '../repositories/feedback';
+import { SqlHandoffRepository } from '../repositories/handoffs';
 import { PostgresJobRunRepository } from './repositories/jobRuns';
 import { SqlMarketerRepository } from '../repositories/marketers';
 import { PostgresModelFileRepository } from './repositories/modelFiles';
@@ -93,10 +93,10 @@ export class PostgresStore implements Store {
     return this.repo('erasure', (db) => new PostgresErasureRepository(db));
   }
   get feedback() {
-    return this.repo('feedback', (db) => new PostgresFeedbackRepository(db));
+    return this.repo('feedback', (db) => new SqlFeedbackRepository(db));
   }
   get handoffs() {
-    return this.repo('handoffs', (db) => new PostgresHandoffRepository(db));
+    return this.repo('handoffs', (db) => new SqlHandoffRepository(db, (fn) => db.transaction(fn)));
   }
   get marketers() {
     return this.repo('marketers', (db) => new SqlMarketerRepository(db));
