@@ -13,3 +13,6 @@ export interface PortableStatement {
 export interface PortableDb {
   prepare(sql: string): PortableStatement;
 }
+
+/** Runs `fn` in one transaction of the repository's connection (nested calls join the outer one). */
+export type RunInTransaction = <T>(fn: () => T) => T;

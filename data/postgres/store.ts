@@ -9,20 +9,20 @@ import { postgresMigrations } from './migrations';
 import { SyncPostgres, redactUrl, type BridgeOptions } from './bridge';
 import { PgDb } from './statement';
 import { migratePostgres, postgresSchemaVersion, postgresTableNames } from './schema';
-import { PostgresAuditLogRepository } from './repositories/auditLog';
-import { PostgresBotStateRepository } from './repositories/botState';
+import { SqlAuditLogRepository } from '../repositories/auditLog';
+import { SqlBotStateRepository } from '../repositories/botState';
 import { PostgresCampaignRepository } from './repositories/campaigns';
 import { PostgresChatIdentityRepository } from './repositories/chatIdentities';
-import { PostgresCustomerOrdersRepository } from './repositories/customerOrders';
+import { SqlCustomerOrdersRepository } from '../repositories/customerOrders';
 import { PostgresCustomerScoreRepository } from './repositories/customerScores';
 import { PostgresErasureRepository } from './repositories/erasure';
-import { PostgresFeedbackRepository } from './repositories/feedback';
-import { PostgresHandoffRepository } from './repositories/handoffs';
+import { SqlFeedbackRepository } from '../repositories/feedback';
+import { SqlHandoffRepository } from '../repositories/handoffs';
 import { PostgresJobRunRepository } from './repositories/jobRuns';
-import { PostgresMarketerRepository } from './repositories/marketers';
+import { SqlMarketerRepository } from '../repositories/marketers';
 import { PostgresModelFileRepository } from './repositories/modelFiles';
-import { PostgresModelRunRepository } from './repositories/modelRuns';
-import { PostgresOptOutRepository } from './repositories/optOuts';
+import { SqlModelRunRepository } from '../repositories/modelRuns';
+import { SqlOptOutRepository } from '../repositories/optOuts';
 import { PostgresOrderHistoryRepository } from './repositories/orderHistory';
 import { PostgresOrderImportRepository } from './repositories/orderImport';
 import { PostgresOutboxRepository } from './repositories/outbox';
@@ -69,10 +69,10 @@ export class PostgresStore implements Store {
   }
 
   get audit() {
-    return this.repo('audit', (db) => new PostgresAuditLogRepository(db));
+    return this.repo('audit', (db) => new SqlAuditLogRepository(db));
   }
   get botState() {
-    return this.repo('botState', (db) => new PostgresBotStateRepository(db));
+    return this.repo('botState', (db) => new SqlBotStateRepository(db, (fn) => db.transaction(fn)));
   }
   get campaigns() {
     return this.repo('campaigns', (db) => new PostgresCampaignRepository(db));
@@ -84,7 +84,7 @@ export class PostgresStore implements Store {
     return this.repo('contacts', (db) => new SqlCustomerContactRepository(db));
   }
   get customerOrders() {
-    return this.repo('customerOrders', (db) => new PostgresCustomerOrdersRepository(db));
+    return this.repo('customerOrders', (db) => new SqlCustomerOrdersRepository(db));
   }
   get scores() {
     return this.repo('scores', (db) => new PostgresCustomerScoreRepository(db));
@@ -93,19 +93,19 @@ export class PostgresStore implements Store {
     return this.repo('erasure', (db) => new PostgresErasureRepository(db));
   }
   get feedback() {
-    return this.repo('feedback', (db) => new PostgresFeedbackRepository(db));
+    return this.repo('feedback', (db) => new SqlFeedbackRepository(db));
   }
   get handoffs() {
-    return this.repo('handoffs', (db) => new PostgresHandoffRepository(db));
+    return this.repo('handoffs', (db) => new SqlHandoffRepository(db, (fn) => db.transaction(fn)));
   }
   get marketers() {
-    return this.repo('marketers', (db) => new PostgresMarketerRepository(db));
+    return this.repo('marketers', (db) => new SqlMarketerRepository(db));
   }
   get runs() {
-    return this.repo('runs', (db) => new PostgresModelRunRepository(db));
+    return this.repo('runs', (db) => new SqlModelRunRepository(db));
   }
   get optOuts() {
-    return this.repo('optOuts', (db) => new PostgresOptOutRepository(db));
+    return this.repo('optOuts', (db) => new SqlOptOutRepository(db, (fn) => db.transaction(fn)));
   }
   get orders() {
     return this.repo('orders', (db) => new PostgresOrderHistoryRepository(db));

@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import type { PortableDb } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export interface AuditEntry {
@@ -11,15 +12,18 @@ export interface AuditEntry {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type AuditLogRepository = PublicApi<SqliteAuditLogRepository>;
+export type AuditLogRepository = PublicApi<SqlAuditLogRepository>;
 
-/** Append-only record of who changed what (imports, campaign launches, erasures). */
-export class SqliteAuditLogRepository {
+/**
+ * Append-only record of who changed what (imports, campaign launches, erasures). Written in SQL
+ * both engines speak, so the PostgreSQL store uses this class as it is.
+ */
+export class SqlAuditLogRepository {
   private readonly insert;
   private readonly recentStmt;
   private readonly countStmt;
 
-  constructor(db: Db) {
+  constructor(db: PortableDb) {
     this.insert = db.prepare(
       `INSERT INTO audit_log (at, actor, action, subject, details_json) VALUES (?, ?, ?, ?, ?)`,
     );
@@ -60,7 +64,13 @@ export class SqliteAuditLogRepository {
       actor: r.actor,
       action: r.action,
       subject: r.subject,
-      details: JSON.parse(r.details_json),
+      details: JSON.parse(r.details_json) as Record<string, unknown>,
     }));
+  }
+}
+
+export class SqliteAuditLogRepository extends SqlAuditLogRepository {
+  constructor(db: Db) {
+    super(db);
   }
 }

@@ -3,6 +3,7 @@
  * optimistic concurrency). The bot/ layer adapts this to the SDK's Storage interface.
  */
 import type { Db } from '../db';
+import type { PortableDb, RunInTransaction } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export interface StoredStateItem {
@@ -12,16 +13,25 @@ export interface StoredStateItem {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type BotStateRepository = PublicApi<SqliteBotStateRepository>;
+export type BotStateRepository = PublicApi<SqlBotStateRepository>;
 
-export class SqliteBotStateRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted), so the PostgreSQL store uses this
+ * class as it is. State is shared by every instance on the database: a conditional write is one
+ * statement (on PostgreSQL the row is locked while its eTag is compared), so two instances writing
+ * the same conversation cannot both win, exactly as two writers on one SQLite file cannot.
+ */
+export class SqlBotStateRepository {
   private readonly getStmt;
   private readonly putStmt;
   private readonly putIfStmt;
   private readonly deleteStmt;
 
-  constructor(private readonly db: Db) {
-    this.getStmt = db.prepare(`SELECT key, etag, value_json AS valueJson FROM bot_state WHERE key = ?`);
+  constructor(
+    db: PortableDb,
+    private readonly inTransaction: RunInTransaction,
+  ) {
+    this.getStmt = db.prepare(`SELECT key, etag, value_json AS "valueJson" FROM bot_state WHERE key = ?`);
     this.putStmt = db.prepare(`
       INSERT INTO bot_state (key, etag, value_json, updated_at) VALUES (@key, @etag, @valueJson, @now)
       ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, value_json = excluded.value_json,
@@ -50,7 +60,7 @@ export class SqliteBotStateRepository {
     const at = now.toISOString();
     let conflict: string | undefined;
     try {
-      this.db.transaction(() => {
+      this.inTransaction(() => {
         for (const item of items) {
           const params = { key: item.key, etag: item.etag, valueJson: item.valueJson, now: at };
           if (item.expectedEtag === undefined) this.putStmt.run(params);
@@ -59,7 +69,7 @@ export class SqliteBotStateRepository {
             throw new EtagConflict();
           }
         }
-      })();
+      });
     } catch (err) {
       if (!(err instanceof EtagConflict)) throw err;
     }
@@ -67,7 +77,13 @@ export class SqliteBotStateRepository {
   }
 
   delete(keys: string[]): void {
-    this.db.transaction(() => keys.forEach((k) => this.deleteStmt.run(k)))();
+    this.inTransaction(() => keys.forEach((k) => this.deleteStmt.run(k)));
+  }
+}
+
+export class SqliteBotStateRepository extends SqlBotStateRepository {
+  constructor(db: Db) {
+    super(db, (fn) => db.transaction(fn)());
   }
 }
 

@@ -5,6 +5,7 @@
  * it is neither a customer's complaint nor part of the customer feedback summary.
  */
 import type { Db } from '../db';
+import type { PortableDb } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export type FeedbackLabel = 'positive' | 'neutral' | 'negative';
@@ -41,13 +42,17 @@ export interface FeedbackSummary {
   meanScore: number | null;
 }
 
-const COLUMNS = `id, customer_id AS customerId, chat_identity_id AS chatIdentityId, text,
-  sentiment_score AS sentimentScore, sentiment_label AS sentimentLabel, created_at AS createdAt`;
+const COLUMNS = `id, customer_id AS "customerId", chat_identity_id AS "chatIdentityId", text,
+  sentiment_score AS "sentimentScore", sentiment_label AS "sentimentLabel", created_at AS "createdAt"`;
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type FeedbackRepository = PublicApi<SqliteFeedbackRepository>;
+export type FeedbackRepository = PublicApi<SqlFeedbackRepository>;
 
-export class SqliteFeedbackRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted, the label cast where PostgreSQL
+ * cannot infer its type), so the PostgreSQL store uses this class as it is.
+ */
+export class SqlFeedbackRepository {
   private readonly insertStmt;
   private readonly lastNegativeStmt;
   private readonly summaryStmt;
@@ -55,10 +60,11 @@ export class SqliteFeedbackRepository {
   private readonly insertBotStmt;
   private readonly recentBotStmt;
 
-  constructor(db: Db) {
+  constructor(db: PortableDb) {
     this.insertStmt = db.prepare(`
       INSERT INTO feedback (customer_id, chat_identity_id, text, sentiment_score, sentiment_label, created_at)
-      VALUES (@customerId, @chatIdentityId, @text, @sentimentScore, @sentimentLabel, @createdAt)`);
+      VALUES (@customerId, @chatIdentityId, @text, @sentimentScore, @sentimentLabel, @createdAt)
+      RETURNING id`);
     this.lastNegativeStmt = db.prepare(
       `SELECT MAX(created_at) AS at FROM feedback WHERE customer_id = ? AND sentiment_label = 'negative'`,
     );
@@ -67,19 +73,20 @@ export class SqliteFeedbackRepository {
         FROM feedback WHERE created_at >= ? GROUP BY sentiment_label`);
     this.recentStmt = db.prepare(`
       SELECT ${COLUMNS} FROM feedback
-       WHERE created_at >= @since AND (@label IS NULL OR sentiment_label = @label)
+       WHERE created_at >= @since AND (CAST(@label AS TEXT) IS NULL OR sentiment_label = CAST(@label AS TEXT))
        ORDER BY created_at DESC, id DESC LIMIT @limit`);
     this.insertBotStmt = db.prepare(`
       INSERT INTO bot_feedback (chat_identity_id, text, sentiment_score, sentiment_label, created_at)
-      VALUES (@chatIdentityId, @text, @sentimentScore, @sentimentLabel, @createdAt)`);
+      VALUES (@chatIdentityId, @text, @sentimentScore, @sentimentLabel, @createdAt)
+      RETURNING id`);
     this.recentBotStmt = db.prepare(`
-      SELECT id, chat_identity_id AS chatIdentityId, text, sentiment_score AS sentimentScore,
-             sentiment_label AS sentimentLabel, created_at AS createdAt
+      SELECT id, chat_identity_id AS "chatIdentityId", text, sentiment_score AS "sentimentScore",
+             sentiment_label AS "sentimentLabel", created_at AS "createdAt"
         FROM bot_feedback WHERE created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?`);
   }
 
   record(entry: NewFeedback, at = new Date()): number {
-    return Number(this.insertStmt.run({ ...entry, createdAt: at.toISOString() }).lastInsertRowid);
+    return (this.insertStmt.get({ ...entry, createdAt: at.toISOString() }) as { id: number }).id;
   }
 
   /** When the customer last said something clearly negative (null: never). */
@@ -110,10 +117,16 @@ export class SqliteFeedbackRepository {
 
   /** Feedback about retain itself (from marketers), kept apart from customers' feedback. */
   recordAboutBot(entry: NewBotFeedback, at = new Date()): number {
-    return Number(this.insertBotStmt.run({ ...entry, createdAt: at.toISOString() }).lastInsertRowid);
+    return (this.insertBotStmt.get({ ...entry, createdAt: at.toISOString() }) as { id: number }).id;
   }
 
   recentAboutBot(since: Date, limit = 10): BotFeedbackEntry[] {
     return this.recentBotStmt.all(since.toISOString(), limit) as BotFeedbackEntry[];
+  }
+}
+
+export class SqliteFeedbackRepository extends SqlFeedbackRepository {
+  constructor(db: Db) {
+    super(db);
   }
 }

@@ -1,5 +1,6 @@
 /** Customers who asked for a person: an entry marketers (or the support team) can list and close. */
 import type { Db } from '../db';
+import type { PortableDb, RunInTransaction } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export interface Handoff {
@@ -16,33 +17,40 @@ export interface Handoff {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type HandoffRepository = PublicApi<SqliteHandoffRepository>;
+export type HandoffRepository = PublicApi<SqlHandoffRepository>;
 
-export class SqliteHandoffRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted, the status cast where PostgreSQL
+ * cannot infer its type), so the PostgreSQL store uses this class as it is.
+ */
+export class SqlHandoffRepository {
   private readonly openForIdentityStmt;
   private readonly insertStmt;
   private readonly listStmt;
   private readonly closeStmt;
   private readonly openWithReasonStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    db: PortableDb,
+    private readonly inTransaction: RunInTransaction,
+  ) {
     this.openForIdentityStmt = db.prepare(
       `SELECT id FROM handoffs WHERE chat_identity_id = ? AND status = 'open' ORDER BY id DESC LIMIT 1`,
     );
     this.insertStmt = db.prepare(
-      `INSERT INTO handoffs (chat_identity_id, customer_id, reason, created_at) VALUES (?, ?, ?, ?)`,
+      `INSERT INTO handoffs (chat_identity_id, customer_id, reason, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
     );
     this.listStmt = db.prepare(`
-      SELECT h.id, h.chat_identity_id AS chatIdentityId, h.customer_id AS customerId, c.external_id AS customer,
-             i.display_name AS displayName, i.channel_id AS channelId, h.reason, h.status,
-             h.created_at AS createdAt, h.closed_at AS closedAt
+      SELECT h.id, h.chat_identity_id AS "chatIdentityId", h.customer_id AS "customerId", c.external_id AS customer,
+             i.display_name AS "displayName", i.channel_id AS "channelId", h.reason, h.status,
+             h.created_at AS "createdAt", h.closed_at AS "closedAt"
         FROM handoffs h
         LEFT JOIN customers c ON c.id = h.customer_id
         LEFT JOIN chat_identities i ON i.id = h.chat_identity_id
-       WHERE (@status IS NULL OR h.status = @status)
+       WHERE (CAST(@status AS TEXT) IS NULL OR h.status = CAST(@status AS TEXT))
        ORDER BY h.created_at DESC, h.id DESC LIMIT @limit`);
     this.openWithReasonStmt = db.prepare(
-      `SELECT id FROM handoffs WHERE chat_identity_id = ? AND reason = ? AND status = 'open' LIMIT 1`,
+      `SELECT id FROM handoffs WHERE chat_identity_id = ? AND reason = ? AND status = 'open' ORDER BY id LIMIT 1`,
     );
     this.closeStmt = db.prepare(
       `UPDATE handoffs SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`,
@@ -59,17 +67,15 @@ export class SqliteHandoffRepository {
     reason: string,
     at = new Date(),
   ): { id: number; created: boolean } {
-    return this.db.transaction(() => {
+    return this.inTransaction(() => {
       if (chatIdentityId !== null) {
         const existing = this.openForIdentityStmt.get(chatIdentityId) as { id: number } | undefined;
         if (existing) return { id: existing.id, created: false };
       }
-      const id = Number(
-        this.insertStmt.run(chatIdentityId, customerId, reason.slice(0, 500), at.toISOString())
-          .lastInsertRowid,
-      );
-      return { id, created: true };
-    })();
+      const text = reason.slice(0, 500);
+      const row = this.insertStmt.get(chatIdentityId, customerId, text, at.toISOString()) as { id: number };
+      return { id: row.id, created: true };
+    });
   }
 
   /**
@@ -83,16 +89,14 @@ export class SqliteHandoffRepository {
     at = new Date(),
   ): { id: number; created: boolean } {
     const text = reason.slice(0, 500);
-    return this.db.transaction(() => {
+    return this.inTransaction(() => {
       if (chatIdentityId !== null) {
         const existing = this.openWithReasonStmt.get(chatIdentityId, text) as { id: number } | undefined;
         if (existing) return { id: existing.id, created: false };
       }
-      const id = Number(
-        this.insertStmt.run(chatIdentityId, customerId, text, at.toISOString()).lastInsertRowid,
-      );
-      return { id, created: true };
-    })();
+      const row = this.insertStmt.get(chatIdentityId, customerId, text, at.toISOString()) as { id: number };
+      return { id: row.id, created: true };
+    });
   }
 
   list(status: 'open' | 'closed' | null = 'open', limit = 20): Handoff[] {
@@ -101,5 +105,11 @@ export class SqliteHandoffRepository {
 
   close(id: number, at = new Date()): boolean {
     return this.closeStmt.run(at.toISOString(), id).changes > 0;
+  }
+}
+
+export class SqliteHandoffRepository extends SqlHandoffRepository {
+  constructor(db: Db) {
+    super(db, (fn) => db.transaction(fn)());
   }
 }

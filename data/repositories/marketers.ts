@@ -9,6 +9,7 @@
  * channel can ever satisfy is refused when it is added.
  */
 import type { Db } from '../db';
+import type { PortableDb } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export type MarketerMatchKind = 'channel_user' | 'aad_object' | 'email_domain' | 'email';
@@ -101,29 +102,33 @@ export interface ChatPerson {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type MarketerRepository = PublicApi<SqliteMarketerRepository>;
+export type MarketerRepository = PublicApi<SqlMarketerRepository>;
 
-export class SqliteMarketerRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted, the keys a person may lack cast where
+ * PostgreSQL cannot infer their type), so the PostgreSQL store uses this class as it is.
+ */
+export class SqlMarketerRepository {
   private readonly addStmt;
   private readonly removeStmt;
   private readonly listStmt;
   private readonly matchStmt;
   private readonly emailRulesStmt;
 
-  constructor(db: Db) {
+  constructor(db: PortableDb) {
     this.addStmt = db.prepare(`
       INSERT INTO marketers (match_kind, value, note, added_at, added_by) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (match_kind, value) DO NOTHING`);
     this.removeStmt = db.prepare(`DELETE FROM marketers WHERE match_kind = ? AND value = ?`);
     this.listStmt = db.prepare(`
-      SELECT id, match_kind AS kind, value, note, added_at AS addedAt, added_by AS addedBy
+      SELECT id, match_kind AS kind, value, note, added_at AS "addedAt", added_by AS "addedBy"
         FROM marketers ORDER BY match_kind, value`);
     this.matchStmt = db.prepare(`
       SELECT 1 FROM marketers
-       WHERE (match_kind = 'channel_user' AND value = @channelUser)
-          OR (match_kind = 'aad_object' AND value = @aadObject)
-          OR (match_kind = 'email' AND value = @email)
-          OR (match_kind = 'email_domain' AND value = @emailDomain)
+       WHERE (match_kind = 'channel_user' AND value = CAST(@channelUser AS TEXT))
+          OR (match_kind = 'aad_object' AND value = CAST(@aadObject AS TEXT))
+          OR (match_kind = 'email' AND value = CAST(@email AS TEXT))
+          OR (match_kind = 'email_domain' AND value = CAST(@emailDomain AS TEXT))
        LIMIT 1`);
     this.emailRulesStmt = db.prepare(
       `SELECT 1 FROM marketers WHERE match_kind IN ('email', 'email_domain') LIMIT 1`,
@@ -159,6 +164,12 @@ export class SqliteMarketerRepository {
 
   isMarketer(person: ChatPerson): boolean {
     return this.matchStmt.get(ruleKeys(person)) !== undefined;
+  }
+}
+
+export class SqliteMarketerRepository extends SqlMarketerRepository {
+  constructor(db: Db) {
+    super(db);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import type { PortableDb } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export interface ModelRun {
@@ -51,31 +52,33 @@ export function toRun(r: ModelRunRow): ModelRun {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type ModelRunRepository = PublicApi<SqliteModelRunRepository>;
+export type ModelRunRepository = PublicApi<SqlModelRunRepository>;
 
-/** Which model versions were trained when, on what, and how well they did. */
-export class SqliteModelRunRepository {
+/**
+ * Which model versions were trained when, on what, and how well they did. Written in SQL both
+ * engines speak (the insert returns the stored row), so the PostgreSQL store uses this class as it is.
+ */
+export class SqlModelRunRepository {
   private readonly insert;
   private readonly latestStmt;
   private readonly allStmt;
-  private readonly byIdStmt;
   private readonly newestIdStmt;
 
-  constructor(db: Db) {
+  constructor(db: PortableDb) {
     this.insert = db.prepare(`
       INSERT INTO model_runs (model, version, as_of, trained_at, params_json, metrics_json, artifact_path, data_fingerprint)
-      VALUES (@model, @version, @asOf, @trainedAt, @params, @metrics, @artifactPath, @dataFingerprint)`);
+      VALUES (@model, @version, @asOf, @trainedAt, @params, @metrics, @artifactPath, @dataFingerprint)
+      RETURNING *`);
     this.latestStmt = db.prepare(
       `SELECT * FROM model_runs WHERE model = ? ORDER BY trained_at DESC, id DESC LIMIT 1`,
     );
     this.allStmt = db.prepare(`SELECT * FROM model_runs ORDER BY trained_at DESC, id DESC`);
-    this.byIdStmt = db.prepare(`SELECT * FROM model_runs WHERE id = ?`);
     this.newestIdStmt = db.prepare(`SELECT MAX(id) AS id FROM model_runs`);
   }
 
   record(run: NewModelRun): ModelRun {
     const asOf = run.asOf instanceof Date ? run.asOf.toISOString() : (run.asOf ?? null);
-    const info = this.insert.run({
+    const row = this.insert.get({
       model: run.model,
       version: run.version,
       asOf,
@@ -84,8 +87,8 @@ export class SqliteModelRunRepository {
       metrics: JSON.stringify(run.metrics ?? {}),
       artifactPath: run.artifactPath ?? null,
       dataFingerprint: run.dataFingerprint ?? null,
-    });
-    return this.byId(Number(info.lastInsertRowid));
+    }) as ModelRunRow;
+    return toRun(row);
   }
 
   latest(model: string): ModelRun | undefined {
@@ -104,10 +107,10 @@ export class SqliteModelRunRepository {
   newestId(): number | null {
     return (this.newestIdStmt.get() as { id: number | null }).id;
   }
+}
 
-  private byId(id: number): ModelRun {
-    const row = this.byIdStmt.get(id) as ModelRunRow | undefined;
-    if (!row) throw new Error(`model run ${id} not found after insert`);
-    return toRun(row);
+export class SqliteModelRunRepository extends SqlModelRunRepository {
+  constructor(db: Db) {
+    super(db);
   }
 }

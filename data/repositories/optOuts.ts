@@ -4,6 +4,7 @@
  * history of who opted out when is kept.
  */
 import type { Db } from '../db';
+import type { PortableDb, RunInTransaction } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export interface OptOut {
@@ -14,20 +15,27 @@ export interface OptOut {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type OptOutRepository = PublicApi<SqliteOptOutRepository>;
+export type OptOutRepository = PublicApi<SqlOptOutRepository>;
 
-export class SqliteOptOutRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted, the channel cast where PostgreSQL
+ * cannot infer its type), so the PostgreSQL store uses this class as it is.
+ */
+export class SqlOptOutRepository {
   private readonly openStmt;
   private readonly insertStmt;
   private readonly revokeStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    db: PortableDb,
+    private readonly inTransaction: RunInTransaction,
+  ) {
     // A NULL channel means "every channel", so it matches whatever channel is asked about.
     this.openStmt = db.prepare(`
-      SELECT customer_id AS customerId, channel, reason, opted_out_at AS optedOutAt
+      SELECT customer_id AS "customerId", channel, reason, opted_out_at AS "optedOutAt"
         FROM opt_outs
        WHERE customer_id = @customerId AND revoked_at IS NULL
-         AND (channel IS NULL OR @channel IS NULL OR channel = @channel)
+         AND (channel IS NULL OR CAST(@channel AS TEXT) IS NULL OR channel = CAST(@channel AS TEXT))
        ORDER BY id DESC LIMIT 1`);
     this.insertStmt = db.prepare(
       `INSERT INTO opt_outs (customer_id, channel, reason, opted_out_at) VALUES (?, ?, ?, ?)`,
@@ -47,16 +55,22 @@ export class SqliteOptOutRepository {
 
   /** Idempotent: a customer already opted out everywhere is not written again. */
   optOut(customerId: number, reason: string, channel: string | null = null, at = new Date()): boolean {
-    return this.db.transaction(() => {
+    return this.inTransaction(() => {
       const open = this.current(customerId, channel);
       if (open && open.channel === null) return false;
       this.insertStmt.run(customerId, channel, reason, at.toISOString());
       return true;
-    })();
+    });
   }
 
   /** Returns whether there was an opt-out to revoke. */
   resubscribe(customerId: number, at = new Date()): boolean {
     return this.revokeStmt.run(at.toISOString(), customerId).changes > 0;
+  }
+}
+
+export class SqliteOptOutRepository extends SqlOptOutRepository {
+  constructor(db: Db) {
+    super(db, (fn) => db.transaction(fn)());
   }
 }

@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import type { Db } from '../db';
-import type { PortableDb, PortableStatement } from '../portableDb';
+import type { PortableDb, PortableStatement, RunInTransaction } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export type VerifyOutcome = 'failed' | 'succeeded';
@@ -49,9 +49,6 @@ export interface FailureCount {
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
 export type VerifyAttemptRepository = PublicApi<SqlVerifyAttemptRepository>;
-
-/** Runs `fn` in one transaction of the repository's connection (nested calls join the outer one). */
-export type RunInTransaction = <T>(fn: () => T) => T;
 
 /**
  * Written in SQL both engines speak (camel-case names quoted, parameters cast where PostgreSQL

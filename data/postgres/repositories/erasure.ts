@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { PgDb, PgStatement } from '../statement';
 import type { ErasedAccount, ErasureRepository, ErasureResult } from '../../repositories/erasure';
 import { addressHash } from '../../repositories/customerContacts';
-import { PostgresAuditLogRepository } from './auditLog';
+import { SqlAuditLogRepository } from '../../repositories/auditLog';
 import { SqlVerifyAttemptRepository } from '../../repositories/verifyAttempts';
 
 interface IdentityRow {
@@ -27,7 +27,7 @@ export class PostgresErasureRepository implements ErasureRepository {
   private readonly customerStmt;
   private readonly erasedEmailStmt;
   private readonly forgetCustomerStmt;
-  private readonly audit: PostgresAuditLogRepository;
+  private readonly audit: SqlAuditLogRepository;
   private readonly attempts: SqlVerifyAttemptRepository;
 
   constructor(private readonly db: PgDb) {
@@ -62,7 +62,7 @@ export class PostgresErasureRepository implements ErasureRepository {
       UPDATE customers SET external_id = @tombstone, email = NULL, time_zone = NULL, consent_state = 'withdrawn',
              consent_updated_at = @now, forgotten_at = COALESCE(forgotten_at, @now)
        WHERE id = @id`);
-    this.audit = new PostgresAuditLogRepository(db);
+    this.audit = new SqlAuditLogRepository(db);
     this.attempts = new SqlVerifyAttemptRepository(db, (fn) => db.transaction(fn));
   }
 

@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import type { PgDb } from '../statement';
-import { channelUserKey } from '../../repositories/marketers';
+import { SqlMarketerRepository, channelUserKey } from '../../repositories/marketers';
 import {
   WEBCHAT_CHANNEL,
   type DemoChatUser,
   type DemoCustomer,
   type WebChatDemoRepository,
 } from '../../repositories/webchatDemo';
-import { PostgresMarketerRepository } from './marketers';
 
 const MARKETER_PREFIX = 'dl_demo-marketer-';
 const CUSTOMER_PREFIX = 'dl_demo-customer-';
@@ -21,10 +20,10 @@ export class PostgresWebChatDemoRepository implements WebChatDemoRepository {
   private readonly marketerRuleStmt;
   private readonly linkedUserStmt;
   private readonly insertLinkedUserStmt;
-  private readonly marketers: PostgresMarketerRepository;
+  private readonly marketers: SqlMarketerRepository;
 
   constructor(private readonly db: PgDb) {
-    this.marketers = new PostgresMarketerRepository(db);
+    this.marketers = new SqlMarketerRepository(db);
     this.customersStmt = db.prepare<DemoCustomer>(`
       WITH counted AS (
         SELECT c.id, c.external_id AS "externalId", c.country, COUNT(*) AS orders,
