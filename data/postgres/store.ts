@@ -12,7 +12,7 @@ import { migratePostgres, postgresSchemaVersion, postgresTableNames } from './sc
 import { PostgresAuditLogRepository } from './repositories/auditLog';
 import { PostgresBotStateRepository } from './repositories/botState';
 import { PostgresCampaignRepository } from './repositories/campaigns';
-import { PostgresChatIdentityRepository } from './repositories/chatIdentities';
+import { SqlChatIdentityRepository } from '../repositories/chatIdentities';
 import { PostgresCustomerOrdersRepository } from './repositories/customerOrders';
 import { PostgresCustomerScoreRepository } from './repositories/customerScores';
 import { PostgresErasureRepository } from './repositories/erasure';
@@ -23,7 +23,7 @@ import { PostgresMarketerRepository } from './repositories/marketers';
 import { PostgresModelFileRepository } from './repositories/modelFiles';
 import { PostgresModelRunRepository } from './repositories/modelRuns';
 import { PostgresOptOutRepository } from './repositories/optOuts';
-import { PostgresOrderHistoryRepository } from './repositories/orderHistory';
+import { SqlOrderHistoryRepository } from '../repositories/orderHistory';
 import { PostgresOrderImportRepository } from './repositories/orderImport';
 import { PostgresOutboxRepository } from './repositories/outbox';
 import { PostgresRecsDataRepository } from './repositories/recsData';
@@ -78,7 +78,7 @@ export class PostgresStore implements Store {
     return this.repo('campaigns', (db) => new PostgresCampaignRepository(db));
   }
   get identities() {
-    return this.repo('identities', (db) => new PostgresChatIdentityRepository(db));
+    return this.repo('identities', (db) => new SqlChatIdentityRepository(db, (fn) => db.transaction(fn)));
   }
   get contacts() {
     return this.repo('contacts', (db) => new SqlCustomerContactRepository(db));
@@ -108,7 +108,7 @@ export class PostgresStore implements Store {
     return this.repo('optOuts', (db) => new PostgresOptOutRepository(db));
   }
   get orders() {
-    return this.repo('orders', (db) => new PostgresOrderHistoryRepository(db));
+    return this.repo('orders', (db) => new SqlOrderHistoryRepository(db));
   }
   get imports() {
     return this.repo('imports', (db) => new PostgresOrderImportRepository(db, this.pg));
