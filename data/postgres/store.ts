@@ -14,7 +14,7 @@ import { PostgresBotStateRepository } from './repositories/botState';
 import { PostgresCampaignRepository } from './repositories/campaigns';
 import { SqlChatIdentityRepository } from '../repositories/chatIdentities';
 import { PostgresCustomerOrdersRepository } from './repositories/customerOrders';
-import { PostgresCustomerScoreRepository } from './repositories/customerScores';
+import { SqlCustomerScoreRepository } from '../repositories/customerScores';
 import { PostgresErasureRepository } from './repositories/erasure';
 import { PostgresFeedbackRepository } from './repositories/feedback';
 import { PostgresHandoffRepository } from './repositories/handoffs';
@@ -27,10 +27,10 @@ import { SqlOrderHistoryRepository } from '../repositories/orderHistory';
 import { PostgresOrderImportRepository } from './repositories/orderImport';
 import { PostgresOutboxRepository } from './repositories/outbox';
 import { PostgresRecsDataRepository } from './repositories/recsData';
-import { PostgresSalesInsightsRepository } from './repositories/salesInsights';
+import { SqlSalesInsightsRepository } from '../repositories/salesInsights';
 import { SqlVerifyAttemptRepository } from '../repositories/verifyAttempts';
 import { PostgresWebChatDemoRepository } from './repositories/webchatDemo';
-import { PostgresShopFactsRepository } from './repositories/shopFacts';
+import { POSTGRES, PostgresShopFactsRepository } from './repositories/shopFacts';
 import { SqlCustomerContactRepository } from '../repositories/customerContacts';
 
 export function isPostgresUrl(location: string): boolean {
@@ -87,7 +87,15 @@ export class PostgresStore implements Store {
     return this.repo('customerOrders', (db) => new PostgresCustomerOrdersRepository(db));
   }
   get scores() {
-    return this.repo('scores', (db) => new PostgresCustomerScoreRepository(db));
+    return this.repo(
+      'scores',
+      (db) =>
+        new SqlCustomerScoreRepository(
+          db,
+          (fn) => db.transaction(fn),
+          () => db.exec('ANALYZE customer_scores'),
+        ),
+    );
   }
   get erasure() {
     return this.repo('erasure', (db) => new PostgresErasureRepository(db));
@@ -120,7 +128,7 @@ export class PostgresStore implements Store {
     return this.repo('recsData', (db) => new PostgresRecsDataRepository(db));
   }
   get sales() {
-    return this.repo('sales', (db) => new PostgresSalesInsightsRepository(db));
+    return this.repo('sales', (db) => new SqlSalesInsightsRepository(db, POSTGRES));
   }
   get facts() {
     return this.repo('facts', (db) => new PostgresShopFactsRepository(db));
