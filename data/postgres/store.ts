@@ -15,7 +15,7 @@ import { PostgresCampaignRepository } from './repositories/campaigns';
 import { SqlChatIdentityRepository } from '../repositories/chatIdentities';
 import { PostgresCustomerOrdersRepository } from './repositories/customerOrders';
 import { SqlCustomerScoreRepository } from '../repositories/customerScores';
-import { PostgresErasureRepository } from './repositories/erasure';
+import { SqlErasureRepository } from '../repositories/erasure';
 import { PostgresFeedbackRepository } from './repositories/feedback';
 import { PostgresHandoffRepository } from './repositories/handoffs';
 import { PostgresJobRunRepository } from './repositories/jobRuns';
@@ -29,7 +29,7 @@ import { PostgresOutboxRepository } from './repositories/outbox';
 import { PostgresRecsDataRepository } from './repositories/recsData';
 import { SqlSalesInsightsRepository } from '../repositories/salesInsights';
 import { SqlVerifyAttemptRepository } from '../repositories/verifyAttempts';
-import { PostgresWebChatDemoRepository } from './repositories/webchatDemo';
+import { SqlWebChatDemoRepository } from '../repositories/webchatDemo';
 import { POSTGRES, PostgresShopFactsRepository } from './repositories/shopFacts';
 import { SqlCustomerContactRepository } from '../repositories/customerContacts';
 
@@ -98,7 +98,17 @@ export class PostgresStore implements Store {
     );
   }
   get erasure() {
-    return this.repo('erasure', (db) => new PostgresErasureRepository(db));
+    return this.repo(
+      'erasure',
+      // No write-ahead log of retain's to empty: the server's is the server's (data/repositories/erasure.ts).
+      (db) =>
+        new SqlErasureRepository(
+          db,
+          (fn) => db.transaction(fn),
+          this.audit,
+          () => true,
+        ),
+    );
   }
   get feedback() {
     return this.repo('feedback', (db) => new PostgresFeedbackRepository(db));
@@ -140,7 +150,10 @@ export class PostgresStore implements Store {
     );
   }
   get webChatDemo() {
-    return this.repo('webChatDemo', (db) => new PostgresWebChatDemoRepository(db));
+    return this.repo(
+      'webChatDemo',
+      (db) => new SqlWebChatDemoRepository(db, (fn) => db.transaction(fn), this.marketers),
+    );
   }
   get jobRuns() {
     return this.repo('jobRuns', (db) => new PostgresJobRunRepository(db));
