@@ -12,10 +12,10 @@ import { migratePostgres, postgresSchemaVersion, postgresTableNames } from './sc
 import { SqlAuditLogRepository } from '../repositories/auditLog';
 import { SqlBotStateRepository } from '../repositories/botState';
 import { PostgresCampaignRepository } from './repositories/campaigns';
-import { PostgresChatIdentityRepository } from './repositories/chatIdentities';
+import { SqlChatIdentityRepository } from '../repositories/chatIdentities';
 import { SqlCustomerOrdersRepository } from '../repositories/customerOrders';
-import { PostgresCustomerScoreRepository } from './repositories/customerScores';
-import { PostgresErasureRepository } from './repositories/erasure';
+import { SqlCustomerScoreRepository } from '../repositories/customerScores';
+import { SqlErasureRepository } from '../repositories/erasure';
 import { SqlFeedbackRepository } from '../repositories/feedback';
 import { SqlHandoffRepository } from '../repositories/handoffs';
 import { PostgresJobRunRepository } from './repositories/jobRuns';
@@ -23,14 +23,14 @@ import { SqlMarketerRepository } from '../repositories/marketers';
 import { PostgresModelFileRepository } from './repositories/modelFiles';
 import { SqlModelRunRepository } from '../repositories/modelRuns';
 import { SqlOptOutRepository } from '../repositories/optOuts';
-import { PostgresOrderHistoryRepository } from './repositories/orderHistory';
+import { SqlOrderHistoryRepository } from '../repositories/orderHistory';
 import { PostgresOrderImportRepository } from './repositories/orderImport';
 import { PostgresOutboxRepository } from './repositories/outbox';
 import { PostgresRecsDataRepository } from './repositories/recsData';
-import { PostgresSalesInsightsRepository } from './repositories/salesInsights';
+import { SqlSalesInsightsRepository } from '../repositories/salesInsights';
 import { SqlVerifyAttemptRepository } from '../repositories/verifyAttempts';
-import { PostgresWebChatDemoRepository } from './repositories/webchatDemo';
-import { PostgresShopFactsRepository } from './repositories/shopFacts';
+import { SqlWebChatDemoRepository } from '../repositories/webchatDemo';
+import { POSTGRES, PostgresShopFactsRepository } from './repositories/shopFacts';
 import { SqlCustomerContactRepository } from '../repositories/customerContacts';
 
 export function isPostgresUrl(location: string): boolean {
@@ -78,7 +78,7 @@ export class PostgresStore implements Store {
     return this.repo('campaigns', (db) => new PostgresCampaignRepository(db));
   }
   get identities() {
-    return this.repo('identities', (db) => new PostgresChatIdentityRepository(db));
+    return this.repo('identities', (db) => new SqlChatIdentityRepository(db, (fn) => db.transaction(fn)));
   }
   get contacts() {
     return this.repo('contacts', (db) => new SqlCustomerContactRepository(db));
@@ -87,10 +87,28 @@ export class PostgresStore implements Store {
     return this.repo('customerOrders', (db) => new SqlCustomerOrdersRepository(db));
   }
   get scores() {
-    return this.repo('scores', (db) => new PostgresCustomerScoreRepository(db));
+    return this.repo(
+      'scores',
+      (db) =>
+        new SqlCustomerScoreRepository(
+          db,
+          (fn) => db.transaction(fn),
+          () => db.exec('ANALYZE customer_scores'),
+        ),
+    );
   }
   get erasure() {
-    return this.repo('erasure', (db) => new PostgresErasureRepository(db));
+    return this.repo(
+      'erasure',
+      // No write-ahead log of retain's to empty: the server's is the server's (data/repositories/erasure.ts).
+      (db) =>
+        new SqlErasureRepository(
+          db,
+          (fn) => db.transaction(fn),
+          this.audit,
+          () => true,
+        ),
+    );
   }
   get feedback() {
     return this.repo('feedback', (db) => new SqlFeedbackRepository(db));
@@ -108,7 +126,7 @@ export class PostgresStore implements Store {
     return this.repo('optOuts', (db) => new SqlOptOutRepository(db, (fn) => db.transaction(fn)));
   }
   get orders() {
-    return this.repo('orders', (db) => new PostgresOrderHistoryRepository(db));
+    return this.repo('orders', (db) => new SqlOrderHistoryRepository(db));
   }
   get imports() {
     return this.repo('imports', (db) => new PostgresOrderImportRepository(db, this.pg));
@@ -120,7 +138,7 @@ export class PostgresStore implements Store {
     return this.repo('recsData', (db) => new PostgresRecsDataRepository(db));
   }
   get sales() {
-    return this.repo('sales', (db) => new PostgresSalesInsightsRepository(db));
+    return this.repo('sales', (db) => new SqlSalesInsightsRepository(db, POSTGRES));
   }
   get facts() {
     return this.repo('facts', (db) => new PostgresShopFactsRepository(db));
@@ -132,7 +150,10 @@ export class PostgresStore implements Store {
     );
   }
   get webChatDemo() {
-    return this.repo('webChatDemo', (db) => new PostgresWebChatDemoRepository(db));
+    return this.repo(
+      'webChatDemo',
+      (db) => new SqlWebChatDemoRepository(db, (fn) => db.transaction(fn), this.marketers),
+    );
   }
   get jobRuns() {
     return this.repo('jobRuns', (db) => new PostgresJobRunRepository(db));

@@ -4,6 +4,7 @@
  * proactive message needs.
  */
 import type { Db } from '../db';
+import type { PortableDb, RunInTransaction } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export type ChatRole = 'customer' | 'marketer';
@@ -38,13 +39,18 @@ export interface StoredConversationReference {
   updatedAt: string;
 }
 
-const IDENTITY_COLUMNS = `id, channel_id AS channelId, channel_user_id AS channelUserId, aad_object_id AS aadObjectId,
-  display_name AS displayName, role, customer_id AS customerId, last_seen_at AS lastSeenAt`;
+const IDENTITY_COLUMNS = `id, channel_id AS "channelId", channel_user_id AS "channelUserId",
+  aad_object_id AS "aadObjectId", display_name AS "displayName", role, customer_id AS "customerId",
+  last_seen_at AS "lastSeenAt"`;
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type ChatIdentityRepository = PublicApi<SqliteChatIdentityRepository>;
+export type ChatIdentityRepository = PublicApi<SqlChatIdentityRepository>;
 
-export class SqliteChatIdentityRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted), so the PostgreSQL store uses this
+ * class as it is.
+ */
+export class SqlChatIdentityRepository {
   private readonly upsertStmt;
   private readonly byIdStmt;
   private readonly byAccountStmt;
@@ -52,7 +58,10 @@ export class SqliteChatIdentityRepository {
   private readonly referencesStmt;
   private readonly linkStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    db: PortableDb,
+    private readonly inTransaction: RunInTransaction,
+  ) {
     // The role follows the marketer rules as they are now: a removed marketer becomes a customer.
     this.upsertStmt = db.prepare(`
       INSERT INTO chat_identities (channel_id, channel_user_id, aad_object_id, display_name, role, created_at, last_seen_at)
@@ -75,8 +84,9 @@ export class SqliteChatIdentityRepository {
         service_url = excluded.service_url, tenant_id = excluded.tenant_id,
         reference_json = excluded.reference_json, updated_at = excluded.updated_at`);
     this.referencesStmt = db.prepare(`
-      SELECT chat_identity_id AS identityId, channel_id AS channelId, conversation_id AS conversationId,
-             service_url AS serviceUrl, tenant_id AS tenantId, reference_json AS referenceJson, updated_at AS updatedAt
+      SELECT chat_identity_id AS "identityId", channel_id AS "channelId", conversation_id AS "conversationId",
+             service_url AS "serviceUrl", tenant_id AS "tenantId", reference_json AS "referenceJson",
+             updated_at AS "updatedAt"
         FROM conversation_references WHERE chat_identity_id = ? ORDER BY updated_at DESC, id DESC`);
     this.linkStmt = db.prepare(
       `UPDATE chat_identities SET customer_id = ?, verified_at = ? WHERE id = ? RETURNING ${IDENTITY_COLUMNS}`,
@@ -95,7 +105,7 @@ export class SqliteChatIdentityRepository {
     at = new Date(),
   ): ChatIdentity {
     const now = at.toISOString();
-    return this.db.transaction(() => {
+    return this.inTransaction(() => {
       const identity = this.upsertStmt.get({
         channelId: person.channelId,
         channelUserId: person.channelUserId,
@@ -114,7 +124,7 @@ export class SqliteChatIdentityRepository {
         now,
       });
       return identity;
-    })();
+    });
   }
 
   byId(id: number): ChatIdentity | undefined {
@@ -135,5 +145,11 @@ export class SqliteChatIdentityRepository {
       ...rest,
       reference: JSON.parse(referenceJson) as Record<string, unknown>,
     }));
+  }
+}
+
+export class SqliteChatIdentityRepository extends SqlChatIdentityRepository {
+  constructor(db: Db) {
+    super(db, (fn) => db.transaction(fn)());
   }
 }

@@ -3,6 +3,7 @@
  * lifecycle stage changes. Written by `retain train`, read by reports, the bot and scheduled jobs.
  */
 import type { Db } from '../db';
+import type { PortableDb, RunInTransaction } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export interface NewScore {
@@ -81,9 +82,13 @@ export function toScore(r: ScoreRow): StoredScore {
 const SELECT = `SELECT s.*, c.external_id, c.country FROM customer_scores s JOIN customers c ON c.id = s.customer_id`;
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type CustomerScoreRepository = PublicApi<SqliteCustomerScoreRepository>;
+export type CustomerScoreRepository = PublicApi<SqlCustomerScoreRepository>;
 
-export class SqliteCustomerScoreRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted, ON CONFLICT for the upsert), so the
+ * PostgreSQL store uses this class as it is.
+ */
+export class SqlCustomerScoreRepository {
   private readonly upsert;
   private readonly latestAsOfStmt;
   private readonly forCustomerStmt;
@@ -93,36 +98,55 @@ export class SqliteCustomerScoreRepository {
   private readonly insertStage;
   private readonly historyStmt;
 
-  constructor(private readonly db: Db) {
+  /**
+   * `refreshStatistics`: run after a large write of scores, which reports then read at once, so
+   * that those reads are planned on fresh statistics (PostgreSQL: ANALYZE; SQLite: nothing).
+   */
+  constructor(
+    db: PortableDb,
+    private readonly inTransaction: RunInTransaction,
+    private readonly refreshStatistics: () => void = () => {},
+  ) {
     this.upsert = db.prepare(`
-      INSERT OR REPLACE INTO customer_scores (customer_id, as_of, model_run_id, recency_days, frequency, monetary,
+      INSERT INTO customer_scores (customer_id, as_of, model_run_id, recency_days, frequency, monetary,
         rfm_score, segment, cluster, churn_probability, churn_drivers_json, p_alive, expected_purchases, clv, stage)
       VALUES (@customerId, @asOf, @modelRunId, @recencyDays, @frequency, @monetary, @rfmScore, @segment, @cluster,
-        @churnProbability, @churnDrivers, @pAlive, @expectedPurchases, @clv, @stage)`);
-    this.latestAsOfStmt = db.prepare(`SELECT MAX(as_of) AS asOf FROM customer_scores`);
+        @churnProbability, @churnDrivers, @pAlive, @expectedPurchases, @clv, @stage)
+      ON CONFLICT (customer_id, as_of) DO UPDATE SET model_run_id = excluded.model_run_id,
+        recency_days = excluded.recency_days, frequency = excluded.frequency, monetary = excluded.monetary,
+        rfm_score = excluded.rfm_score, segment = excluded.segment, cluster = excluded.cluster,
+        churn_probability = excluded.churn_probability, churn_drivers_json = excluded.churn_drivers_json,
+        p_alive = excluded.p_alive, expected_purchases = excluded.expected_purchases, clv = excluded.clv,
+        stage = excluded.stage`);
+    this.latestAsOfStmt = db.prepare(`SELECT MAX(as_of) AS "asOf" FROM customer_scores`);
     this.forCustomerStmt = db.prepare(`${SELECT} WHERE s.customer_id = ? ORDER BY s.as_of DESC LIMIT 1`);
+    // NULLS LAST: where SQLite puts NULL in descending order anyway (below every value);
+    // PostgreSQL would put it first.
     this.topChurnStmt = db.prepare(
-      `${SELECT} WHERE s.as_of = ? AND c.forgotten_at IS NULL ORDER BY s.churn_probability DESC, s.clv DESC, s.customer_id LIMIT ?`,
+      `${SELECT} WHERE s.as_of = ? AND c.forgotten_at IS NULL
+        ORDER BY s.churn_probability DESC NULLS LAST, s.clv DESC NULLS LAST, s.customer_id LIMIT ?`,
     );
     this.allAtStmt = db.prepare(`${SELECT} WHERE s.as_of = ? ORDER BY s.customer_id`);
     this.latestStagesStmt = db.prepare(`
-      SELECT h.customer_id AS customerId, h.stage AS stage FROM customer_stage_history h
-       WHERE h.id = (SELECT MAX(id) FROM customer_stage_history WHERE customer_id = h.customer_id)`);
+      SELECT h.customer_id AS "customerId", h.stage AS stage FROM customer_stage_history h
+       WHERE h.id IN (SELECT MAX(id) FROM customer_stage_history GROUP BY customer_id)`);
     this.insertStage = db.prepare(`
       INSERT INTO customer_stage_history (customer_id, stage, previous_stage, changed_at, as_of)
       VALUES (?, ?, ?, ?, ?)`);
     this.historyStmt = db.prepare(`
-      SELECT stage, previous_stage AS previousStage, changed_at AS changedAt, as_of AS asOf
+      SELECT stage, previous_stage AS "previousStage", changed_at AS "changedAt", as_of AS "asOf"
         FROM customer_stage_history WHERE customer_id = ? ORDER BY id`);
   }
 
   /** Stores one run's scores (replacing scores stored earlier for the same date). */
   saveScores(asOf: string, modelRunId: number | null, scores: NewScore[]): void {
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       for (const s of scores) {
         this.upsert.run({ ...s, asOf, modelRunId, churnDrivers: JSON.stringify(s.churnDrivers) });
       }
-    })();
+      // A run's scores are a large write read at once by reports: plan those reads on fresh statistics.
+      if (scores.length >= 100) this.refreshStatistics();
+    });
   }
 
   latestAsOf(): string | null {
@@ -154,12 +178,18 @@ export class SqliteCustomerScoreRepository {
     changedAt: string,
     asOf: string,
   ): void {
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       for (const c of changes) this.insertStage.run(c.customerId, c.stage, c.previousStage, changedAt, asOf);
-    })();
+    });
   }
 
   stageHistory(customerId: number): StageHistoryEntry[] {
     return this.historyStmt.all(customerId) as StageHistoryEntry[];
+  }
+}
+
+export class SqliteCustomerScoreRepository extends SqlCustomerScoreRepository {
+  constructor(db: Db) {
+    super(db, (fn) => db.transaction(fn)());
   }
 }

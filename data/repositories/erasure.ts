@@ -10,8 +10,11 @@
  * figures, no longer name anybody. The customer row stays as a marker (forgotten_at) so that no
  * job ever contacts it again.
  *
- * Deleted rows are overwritten in the file (secure_delete, data/db.ts), and the write-ahead log
- * is emptied afterwards, so the erased values are not left readable in either file.
+ * On SQLite, deleted rows are overwritten in the file (secure_delete, data/db.ts), and the
+ * write-ahead log is emptied afterwards, so the erased values are not left readable in either file.
+ * PostgreSQL has no secure_delete: the old row versions stay in the table files until VACUUM
+ * reclaims them, and in the server's WAL and its archives, which retain does not control
+ * (docs/deployment.md says how to run an erasure-aware PostgreSQL).
  * Conversation state lives in the bot's storage, and saved models in files: the caller deletes
  * the state with the accounts returned and cleans the models with the customer id returned.
  */
@@ -19,7 +22,8 @@ import crypto from 'node:crypto';
 import { checkpointAndTruncateWal, type Db } from '../db';
 import { addressHash } from './customerContacts';
 import { SqliteAuditLogRepository, type AuditLogRepository } from './auditLog';
-import { SqliteVerifyAttemptRepository, type VerifyAttemptRepository } from './verifyAttempts';
+import { SqlVerifyAttemptRepository, type VerifyAttemptRepository } from './verifyAttempts';
+import type { PortableDb, PortableStatement, RunInTransaction } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export interface ErasedAccount {
@@ -47,31 +51,38 @@ function tombstoneId(): string {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type ErasureRepository = PublicApi<SqliteErasureRepository>;
+export type ErasureRepository = PublicApi<SqlErasureRepository>;
 
-export class SqliteErasureRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted), so the PostgreSQL store uses this
+ * class as it is. The one step that differs, emptying the write-ahead log, comes in as
+ * `emptyWriteAheadLog` (SQLite: checkpoint and truncate; PostgreSQL: nothing, see above); `audit`
+ * must work on the same connection, so that the tombstone is written in the same transaction.
+ */
+export class SqlErasureRepository {
   private readonly identityStmt;
   private readonly identitiesOfCustomerStmt;
   private readonly conversationsStmt;
   private readonly deleteIdentityStmt;
-  private readonly perCustomer: Array<[string, ReturnType<Db['prepare']>]>;
+  private readonly perCustomer: Array<[string, PortableStatement]>;
   private readonly customerStmt;
   private readonly erasedEmailStmt;
   private readonly forgetCustomerStmt;
-  private readonly audit: AuditLogRepository;
   private readonly attempts: VerifyAttemptRepository;
 
-  constructor(private readonly db: Db) {
-    this.identityStmt = db.prepare(
-      `SELECT id, channel_id AS channelId, channel_user_id AS channelUserId, customer_id AS customerId
-         FROM chat_identities WHERE id = ?`,
-    );
+  constructor(
+    db: PortableDb,
+    private readonly inTransaction: RunInTransaction,
+    private readonly audit: AuditLogRepository,
+    private readonly emptyWriteAheadLog: () => boolean,
+  ) {
+    const identityColumns = `id, channel_id AS "channelId", channel_user_id AS "channelUserId", customer_id AS "customerId"`;
+    this.identityStmt = db.prepare(`SELECT ${identityColumns} FROM chat_identities WHERE id = ?`);
     this.identitiesOfCustomerStmt = db.prepare(
-      `SELECT id, channel_id AS channelId, channel_user_id AS channelUserId, customer_id AS customerId
-         FROM chat_identities WHERE customer_id = ?`,
+      `SELECT ${identityColumns} FROM chat_identities WHERE customer_id = ? ORDER BY id`,
     );
     this.conversationsStmt = db.prepare(
-      `SELECT conversation_id AS conversationId FROM conversation_references WHERE chat_identity_id = ?`,
+      `SELECT conversation_id AS "conversationId" FROM conversation_references WHERE chat_identity_id = ? ORDER BY id`,
     );
     // Cascades to conversation references, feedback and hand-offs of the identity.
     this.deleteIdentityStmt = db.prepare(`DELETE FROM chat_identities WHERE id = ?`);
@@ -85,7 +96,7 @@ export class SqliteErasureRepository {
       ['stageHistory', db.prepare(`DELETE FROM customer_stage_history WHERE customer_id = ?`)],
       ['verificationCodes', db.prepare(`DELETE FROM verify_codes WHERE customer_id = ?`)],
     ];
-    this.customerStmt = db.prepare(`SELECT external_id AS externalId, email FROM customers WHERE id = ?`);
+    this.customerStmt = db.prepare(`SELECT external_id AS "externalId", email FROM customers WHERE id = ?`);
     this.erasedEmailStmt = db.prepare(
       `INSERT INTO erased_emails (address_hash, erased_at) VALUES (?, ?) ON CONFLICT (address_hash) DO NOTHING`,
     );
@@ -93,13 +104,12 @@ export class SqliteErasureRepository {
       UPDATE customers SET external_id = @tombstone, email = NULL, time_zone = NULL, consent_state = 'withdrawn',
              consent_updated_at = @now, forgotten_at = COALESCE(forgotten_at, @now)
        WHERE id = @id`);
-    this.audit = new SqliteAuditLogRepository(db);
-    this.attempts = new SqliteVerifyAttemptRepository(db);
+    this.attempts = new SqlVerifyAttemptRepository(db, inTransaction);
   }
 
   /** Erases the person behind a chat identity (and their customer record's personal data, if linked). */
   forgetIdentity(chatIdentityId: number, at = new Date()): ErasureResult {
-    const erased = this.db.transaction(() => {
+    const erased = this.inTransaction(() => {
       const me = this.identityStmt.get(chatIdentityId) as IdentityRow | undefined;
       const customerId = me?.customerId ?? null;
       const identities = new Map<number, IdentityRow>();
@@ -141,7 +151,7 @@ export class SqliteErasureRepository {
         at,
       );
       return { customerId, formerExternalId, accounts, counts };
-    })();
+    });
     return { ...erased, walEmptied: this.emptyWal() };
   }
 
@@ -149,9 +159,21 @@ export class SqliteErasureRepository {
    * Copies the erasure into the database file and empties the write-ahead log, so that the old
    * versions of the changed pages are gone from both files. Run again after anything else the
    * erasure deletes later (the bot's conversation state). False: a reader kept the log busy.
+   * On PostgreSQL there is nothing of retain's to empty (the server's log is the server's): true.
    */
   emptyWal(): boolean {
-    return checkpointAndTruncateWal(this.db);
+    return this.emptyWriteAheadLog();
+  }
+}
+
+export class SqliteErasureRepository extends SqlErasureRepository {
+  constructor(db: Db) {
+    super(
+      db,
+      (fn) => db.transaction(fn)(),
+      new SqliteAuditLogRepository(db),
+      () => checkpointAndTruncateWal(db),
+    );
   }
 }
 

@@ -3,6 +3,7 @@
  * callers can build compact arrays without holding every row as an object.
  */
 import type { Db } from '../db';
+import type { PortableDb, PortableStatement } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 export type OrderKind = 'purchase' | 'cancellation' | 'return';
@@ -63,9 +64,24 @@ export interface DataExtent {
 }
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type OrderHistoryRepository = PublicApi<SqliteOrderHistoryRepository>;
+export type OrderHistoryRepository = PublicApi<SqlOrderHistoryRepository>;
 
-export class SqliteOrderHistoryRepository {
+/**
+ * A connection whose statements can also stream rows (`iterate`): better-sqlite3's statements,
+ * and the PostgreSQL store's, which read through a server-side cursor (data/postgres/bridge.ts).
+ */
+interface StreamingDb extends PortableDb {
+  prepare(sql: string): PortableStatement & { iterate(...params: unknown[]): IterableIterator<unknown> };
+}
+
+const CUSTOMER_COLUMNS = `id, external_id AS "externalId", country, email, time_zone AS "timeZone",
+  consent_state AS "consentState"`;
+
+/**
+ * Written in SQL both engines speak (camel-case names quoted, the flag cast), so the PostgreSQL
+ * store uses this class as it is.
+ */
+export class SqlOrderHistoryRepository {
   private readonly lines;
   private readonly customers;
   private readonly customerById;
@@ -73,36 +89,35 @@ export class SqliteOrderHistoryRepository {
   private readonly products;
   private readonly extent;
 
-  constructor(private readonly db: Db) {
+  constructor(db: StreamingDb) {
+    // On PostgreSQL read through a server-side cursor: a year of lines is never held whole.
     this.lines = db.prepare(`
-      SELECT o.id AS orderId, o.external_id AS orderExternalId, o.customer_id AS customerId,
-             o.ordered_at AS orderedAt, o.kind AS orderKind, o.country AS country,
-             p.id AS productId, p.sku AS sku, p.kind AS productKind,
-             l.quantity AS quantity, l.unit_price AS unitPrice
+      SELECT o.id AS "orderId", o.external_id AS "orderExternalId", o.customer_id AS "customerId",
+             o.ordered_at AS "orderedAt", o.kind AS "orderKind", o.country AS country,
+             p.id AS "productId", p.sku AS sku, p.kind AS "productKind",
+             l.quantity AS quantity, l.unit_price AS "unitPrice"
         FROM order_lines l
         JOIN orders o ON o.id = l.order_id
         JOIN products p ON p.id = l.product_id
        WHERE o.ordered_at >= @from AND o.ordered_at < @before
-         AND (@customersOnly = 0 OR (o.customer_id IS NOT NULL
+         AND (CAST(@customersOnly AS INTEGER) = 0 OR (o.customer_id IS NOT NULL
               AND o.customer_id NOT IN (SELECT id FROM customers WHERE forgotten_at IS NOT NULL)))
        ORDER BY o.ordered_at, o.id, l.id`);
-    const customerColumns = `id, external_id AS externalId, country, email, time_zone AS timeZone,
-             consent_state AS consentState`;
     this.customers = db.prepare(
-      `SELECT ${customerColumns} FROM customers WHERE forgotten_at IS NULL ORDER BY id`,
+      `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE forgotten_at IS NULL ORDER BY id`,
     );
-    this.customerById = db.prepare(`SELECT ${customerColumns} FROM customers WHERE id = ?`);
-    this.customerByExternalId = db.prepare(`SELECT ${customerColumns} FROM customers WHERE external_id = ?`);
+    this.customerById = db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE id = ?`);
+    this.customerByExternalId = db.prepare(`SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE external_id = ?`);
     this.products = db.prepare(
-      `SELECT id, sku, description, kind, last_unit_price AS lastUnitPrice FROM products ORDER BY id`,
+      `SELECT id, sku, description, kind, last_unit_price AS "lastUnitPrice" FROM products ORDER BY id`,
     );
     this.extent = db.prepare(`
       SELECT (SELECT COUNT(*) FROM orders) AS orders,
-             (SELECT COUNT(*) FROM order_lines) AS orderLines,
+             (SELECT COUNT(*) FROM order_lines) AS "orderLines",
              (SELECT COUNT(*) FROM customers) AS customers,
              (SELECT COUNT(*) FROM products) AS products,
-             (SELECT MIN(ordered_at) FROM orders) AS firstOrderAt,
-             (SELECT MAX(ordered_at) FROM orders) AS lastOrderAt`);
+             (SELECT MIN(ordered_at) FROM orders) AS "firstOrderAt",
+             (SELECT MAX(ordered_at) FROM orders) AS "lastOrderAt"`);
   }
 
   /** Order lines in time order, optionally limited to a window. */
@@ -132,5 +147,11 @@ export class SqliteOrderHistoryRepository {
 
   dataExtent(): DataExtent {
     return this.extent.get() as DataExtent;
+  }
+}
+
+export class SqliteOrderHistoryRepository extends SqlOrderHistoryRepository {
+  constructor(db: Db) {
+    super(db);
   }
 }

@@ -140,7 +140,7 @@ export interface FactsDialect {
   name(camel: string): string;
 }
 
-const SQLITE: FactsDialect = {
+export const SQLITE: FactsDialect = {
   jsonValues: (param) => `SELECT value FROM json_each(${param})`,
   namedProducts: `SELECT p.id FROM products p WHERE NOT EXISTS (
     SELECT 1 FROM json_each(@nameWords) w WHERE instr(lower(COALESCE(p.description, '')), w.value) = 0)`,

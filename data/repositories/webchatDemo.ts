@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db';
 import { channelUserKey, SqliteMarketerRepository, type MarketerRepository } from './marketers';
+import type { PortableDb, RunInTransaction } from '../portableDb';
 import type { PublicApi } from '../publicApi';
 
 /** The channel the local web chat speaks as (what the Web Chat client itself sends). */
@@ -38,24 +39,31 @@ export interface DemoChatUser {
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** What the rest of retain sees of the repository (any engine's implementation). */
-export type WebChatDemoRepository = PublicApi<SqliteWebChatDemoRepository>;
+export type WebChatDemoRepository = PublicApi<SqlWebChatDemoRepository>;
 
-export class SqliteWebChatDemoRepository {
+/**
+ * Written in SQL both engines speak (camel-case names quoted, LIKE over lower-cased text), so the
+ * PostgreSQL store uses this class as it is. `marketers` must work on the same connection, so that
+ * the demo marketer's rule is added in the same transaction.
+ */
+export class SqlWebChatDemoRepository {
   private readonly customersStmt;
   private readonly customerStmt;
   private readonly marketerRuleStmt;
   private readonly linkedUserStmt;
   private readonly insertLinkedUserStmt;
-  private readonly marketers: MarketerRepository;
 
-  constructor(private readonly db: Db) {
-    this.marketers = new SqliteMarketerRepository(db);
+  constructor(
+    db: PortableDb,
+    private readonly inTransaction: RunInTransaction,
+    private readonly marketers: MarketerRepository,
+  ) {
     // The customer with most purchases in each country, best first: real people from different
     // places, each with enough history for recommendations to have something to say.
     this.customersStmt = db.prepare(`
       WITH counted AS (
-        SELECT c.id, c.external_id AS externalId, c.country, COUNT(*) AS orders,
-               MIN(o.ordered_at) AS firstOrderAt, MAX(o.ordered_at) AS lastOrderAt
+        SELECT c.id, c.external_id AS "externalId", c.country, COUNT(*) AS orders,
+               MIN(o.ordered_at) AS "firstOrderAt", MAX(o.ordered_at) AS "lastOrderAt"
           FROM customers c JOIN orders o ON o.customer_id = c.id AND o.kind = 'purchase'
          WHERE c.forgotten_at IS NULL
          GROUP BY c.id
@@ -63,23 +71,26 @@ export class SqliteWebChatDemoRepository {
       ranked AS (
         SELECT *, ROW_NUMBER() OVER (PARTITION BY COALESCE(country, '') ORDER BY orders DESC, id) AS place
           FROM counted)
-      SELECT id, externalId, country, orders, firstOrderAt, lastOrderAt
+      SELECT id, "externalId", country, orders, "firstOrderAt", "lastOrderAt"
         FROM ranked WHERE place = 1
        ORDER BY orders DESC, id
        LIMIT @limit`);
     this.customerStmt = db.prepare(`
-      SELECT c.id, c.external_id AS externalId, c.country, COUNT(o.id) AS orders,
-             MIN(o.ordered_at) AS firstOrderAt, MAX(o.ordered_at) AS lastOrderAt
+      SELECT c.id, c.external_id AS "externalId", c.country, COUNT(o.id) AS orders,
+             MIN(o.ordered_at) AS "firstOrderAt", MAX(o.ordered_at) AS "lastOrderAt"
         FROM customers c LEFT JOIN orders o ON o.customer_id = c.id AND o.kind = 'purchase'
        WHERE c.external_id = ? AND c.forgotten_at IS NULL
        GROUP BY c.id`);
+    // Both sides lower-cased: SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does
+    // not (and its ILIKE is not SQLite's); lower() folds ASCII letters alike in both.
     this.marketerRuleStmt = db.prepare(`
       SELECT value FROM marketers
-       WHERE match_kind = 'channel_user' AND value LIKE @pattern ESCAPE '\\'
+       WHERE match_kind = 'channel_user' AND lower(value) LIKE lower(@pattern) ESCAPE '\\'
        ORDER BY id LIMIT 1`);
     this.linkedUserStmt = db.prepare(`
-      SELECT channel_user_id AS channelUserId FROM chat_identities
-       WHERE channel_id = @channelId AND customer_id = @customerId AND channel_user_id LIKE @pattern ESCAPE '\\'
+      SELECT channel_user_id AS "channelUserId" FROM chat_identities
+       WHERE channel_id = @channelId AND customer_id = @customerId
+         AND lower(channel_user_id) LIKE lower(@pattern) ESCAPE '\\'
        ORDER BY id LIMIT 1`);
     this.insertLinkedUserStmt = db.prepare(`
       INSERT INTO chat_identities
@@ -99,7 +110,7 @@ export class SqliteWebChatDemoRepository {
 
   /** The demo marketer's chat user, created (with its marketer rule) on first use. */
   demoMarketer(at = new Date()): DemoChatUser {
-    return this.db.transaction(() => {
+    return this.inTransaction(() => {
       const pattern = likePrefix(channelUserKey(WEBCHAT_CHANNEL, MARKETER_PREFIX));
       const existing = this.marketerRuleStmt.get({ pattern }) as { value: string } | undefined;
       if (existing) {
@@ -117,7 +128,7 @@ export class SqliteWebChatDemoRepository {
         at,
       );
       return { channelId: WEBCHAT_CHANNEL, channelUserId };
-    })();
+    });
   }
 
   /**
@@ -125,7 +136,7 @@ export class SqliteWebChatDemoRepository {
    * verified), created on first use. Later turns keep the link: recording a visit never clears it.
    */
   demoCustomerUser(customer: Pick<DemoCustomer, 'id' | 'externalId'>, at = new Date()): DemoChatUser {
-    return this.db.transaction(() => {
+    return this.inTransaction(() => {
       const pattern = likePrefix(CUSTOMER_PREFIX);
       const existing = this.linkedUserStmt.get({
         channelId: WEBCHAT_CHANNEL,
@@ -142,7 +153,13 @@ export class SqliteWebChatDemoRepository {
         now: at.toISOString(),
       });
       return { channelId: WEBCHAT_CHANNEL, channelUserId };
-    })();
+    });
+  }
+}
+
+export class SqliteWebChatDemoRepository extends SqlWebChatDemoRepository {
+  constructor(db: Db) {
+    super(db, (fn) => db.transaction(fn)(), new SqliteMarketerRepository(db));
   }
 }
 

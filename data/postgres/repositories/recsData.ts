@@ -1,6 +1,6 @@
 import type { PgDb } from '../statement';
 import { RecsDataReader, type RecsDataSource } from '../../repositories/recsData';
-import { PostgresOrderHistoryRepository } from './orderHistory';
+import { SqlOrderHistoryRepository } from '../../repositories/orderHistory';
 
 export class PostgresRecsDataRepository extends RecsDataReader {
   constructor(db: PgDb) {
@@ -10,6 +10,6 @@ export class PostgresRecsDataRepository extends RecsDataReader {
              (SELECT COUNT(*) FROM products) AS products,
              (SELECT COALESCE(MAX(ordered_at), '') FROM orders) AS "lastOrderAt",
              (SELECT COALESCE(MAX(id), 0) FROM order_lines) AS "lastLineId"`);
-    super({ history: new PostgresOrderHistoryRepository(db), fingerprint: () => fingerprint.get()! });
+    super({ history: new SqlOrderHistoryRepository(db), fingerprint: () => fingerprint.get()! });
   }
 }

@@ -6,7 +6,7 @@ import { ShopFactsReader, type FactsDialect } from '../../repositories/shopFacts
  * SQLite repository's (data/repositories/shopFacts.ts), so both engines answer with the same
  * definitions.
  */
-const POSTGRES: FactsDialect = {
+export const POSTGRES: FactsDialect = {
   jsonValues: (param) => `SELECT json_array_elements_text(${param}::json)`,
   namedProducts: `SELECT p.id FROM products p WHERE NOT EXISTS (
     SELECT 1 FROM json_array_elements_text(@nameWords::json) AS w(value)
