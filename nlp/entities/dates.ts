@@ -155,7 +155,40 @@ interface Rule {
   resolve: (m: RegExpExecArray, ref: Date) => DateRange | undefined;
 }
 
+/** Days of one month: "between 1 and 24 december", "from the 9th to the 15th of may", "9-15 may", "may 9-15". */
+function daysOfMonth(
+  first: string,
+  last: string,
+  month: string,
+  year: string | undefined,
+  ref: Date,
+): DateRange | undefined {
+  const [a, b] = [Number(first), Number(last)];
+  const base = latestMonth(ref, monthIndex(month), year ? Number(year) : undefined);
+  const [y, mo] = [base.getUTCFullYear(), base.getUTCMonth()];
+  const daysInMonth = new Date(utc(y, mo + 1).getTime() - DAY).getUTCDate();
+  // "31 february" is not a day of that month: say nothing rather than guess.
+  if (a < 1 || b < a || b > daysInMonth) return undefined;
+  return range(utc(y, mo, a), utc(y, mo, b + 1));
+}
+
+const ORDINAL = '(?:st|nd|rd|th)?';
+
 const RULES: Rule[] = [
+  {
+    pattern: new RegExp(
+      `\\b(?:(?:between|from) (?:the )?(\\d{1,2})${ORDINAL} (?:and|to|until|till|-) (?:the )?|(\\d{1,2})${ORDINAL} ?[-–] ?)(\\d{1,2})${ORDINAL} (?:of )?${MONTH_WORD}(?: (\\d{4}))?\\b`,
+      'g',
+    ),
+    resolve: (m, ref) => daysOfMonth(m[1] ?? m[2], m[3], m[4], m[5], ref),
+  },
+  {
+    pattern: new RegExp(
+      `\\b(?:(?:between|from) )?${MONTH_WORD} (\\d{1,2})${ORDINAL} ?(?:[-–]|and|to|until|till) ?(\\d{1,2})${ORDINAL}(?: (\\d{4}))?\\b`,
+      'g',
+    ),
+    resolve: (m, ref) => daysOfMonth(m[2], m[3], m[1], m[4], ref),
+  },
   {
     pattern: new RegExp(`\\bbetween ${DAY_TEXT} and ${DAY_TEXT}`, 'g'),
     resolve: (m, ref) => {

@@ -46,7 +46,8 @@ export const MEASURE_CUES: MeasureCue[] = [
     pattern: words(
       `(?:items|units|products|pieces|articles|lines|things) (?:per|in an?|in each|in the average|in the typical|by) (?:order|basket|cart|invoice|transaction|purchase)` +
         `|(?:${AVERAGE} )?(?:basket|order|cart) sizes?` +
-        `|${AVERAGE} (?:number of )?(?:items|units|pieces|products)(?: (?:per|in an?|in each) (?:order|basket|cart|invoice))?`,
+        `|${AVERAGE} (?:number of )?(?:items|units|pieces|products)(?: (?:per|in an?|in each) (?:order|basket|cart|invoice))?` +
+        `|how many (?:items|units|pieces|products|things|articles) (?:go|goes|are|get put|do (?:people|customers|they) (?:buy|put)) (?:in|into|per) (?:an?|each|every|one|the average|the typical|a typical) (?:order|basket|cart)`,
     ),
   },
   {
@@ -69,7 +70,8 @@ export const MEASURE_CUES: MeasureCue[] = [
       `(?:orders|purchases|invoices|transactions) (?:per|by each|for each|of an?) ${CUSTOMER}` +
         `|${AVERAGE} (?:number of )?(?:orders|purchases) (?:per|by|for each|of an?) ${CUSTOMER}` +
         `|(?:purchase|order|buying) frequency` +
-        `|how often (?:do|does|did) (?:our |the )?(?:customers?|people|buyers?|shoppers?|clients?) (?:order|buy|purchase|shop)`,
+        `|how often (?:do|does|did) (?:our |the )?(?:customers?|people|buyers?|shoppers?|clients?) (?:order|buy|purchase|shop)` +
+        `|how many (?:orders|purchases|times) (?:does|do|did|will) (?:the |an? |our |each )?(?:${AVERAGE} )?${CUSTOMER} (?:place|make|have|put in|order|buy|shop)`,
     ),
   },
   {
@@ -179,7 +181,10 @@ export const MEASURE_CUES: MeasureCue[] = [
     role: 'amount',
     weak: true,
     pattern: words(
-      `how much (?:\\w+ ){0,7}(?:sell|sold|make|made|earn|earned|take|taken|took|bring|brought|generate|generated|spend|spent|order|ordered|buy|bought|get|got|came in|come in|coming in|rolled in)`,
+      `how much (?:\\w+ ){0,7}(?:sell|sold|make|made|earn|earned|take|taken|took|bring|brought|generate|generated|spend|spent|order|ordered|buy|bought|get|got|came in|come in|coming in|rolled in)` +
+        // "what did we take in May?", "what have lapsed customers spent with us?"
+        `|what (?:did|do|have|has|had) we (?:take|taken|took|make|made|earn|earned|bring in|brought in|turn over|turned over)` +
+        `|what (?:did|do|does|have|has|had) (?:\\w+ ){1,4}(?:spent|spend)`,
     ),
   },
   {
@@ -310,7 +315,7 @@ export const YEAR_EARLIER = words(
 
 /** Just before a country: leave it out ("excluding the UK", "outside Germany", "non-UK"). */
 export const EXCLUDE_BEFORE =
-  /\b(?:excluding|exclude|except|apart from|other than|outside(?: of)?|without|not in|non|ex|minus|besides)(?: the)?[ -]*$/;
+  /\b(?:excluding|exclude|except|apart from|other than|outside(?: of)?|without|not in|non|ex|minus|besides|leave out|leaving out|leave off|take out|taking out|drop|remove|strip out|ignore|ignoring)(?: the)?[ -]*$/;
 /** "international sales": everything but the home market. */
 export const ABROAD = words(
   `international|internationally|overseas|abroad|export|exports|foreign|rest of (?:the )?world|outside the home market|non[- ]domestic`,
@@ -339,7 +344,7 @@ export const SORT = new RegExp(
 );
 /** Words that start an elliptic follow-up ("and in France?", "what about last year?"). */
 export const FOLLOW_UP_START =
-  /^(?:and|what about|how about|what of|same|same for|same but|now|then|also|but|only|just|except|excluding|without|ok|okay|so|for|in|by|per|vs|versus|compared|compare|sort|order|split|break it|instead|plus|with|from|over|during|between|since|make it|do it|try|show it|change)\b/;
+  /^(?:and|what about|how about|what of|same|same for|same but|now|then|also|but|only|just|except|excluding|without|ok|okay|so|for|in|by|per|vs|versus|compared|compare|sort|order|split|break it|instead|plus|with|from|over|during|between|since|make it|do it|try|show it|change|leave out|leaving out|take out|drop|remove|ignore)\b/;
 /** A complete question: a new query, not a follow-up, when it names its own measure. */
 export const QUESTION_FRAME =
   /^(?:what|whats|how|which|who|show|give|tell|list|can you|could you|i want|i need|id like|please|get|find|compare|break down|rank)\b/;
@@ -399,10 +404,21 @@ export interface Unknowable {
   early?: boolean;
   /** Asks about data by itself ("stock level"), even without "how many" or "what is our". */
   plain?: boolean;
+  /** Only about the shop's figures when a measure or dimension is named ("the weather" alone is small talk). */
+  withMeasure?: boolean;
 }
 
 /** Things marketers ask about that are not in an order history: say so instead of guessing. */
 export const UNKNOWABLE: Unknowable[] = [
+  {
+    early: true,
+    withMeasure: true,
+    pattern: words(
+      `weather|temperatures?|heat ?waves?|(?:hot|cold|warm|sunny|rainy|wet|snowy|dry) (?:weather|days?|spells?|weeks?|months?|summer|winter)|rain(?:fall)?|snow(?:fall)?|sunshine`,
+    ),
+    reason:
+      'The order history has no weather data, so I cannot tell how the weather changed sales. I can show sales by day, week or month for you to set against it.',
+  },
   {
     early: true,
     plain: true,

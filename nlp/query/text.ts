@@ -18,6 +18,8 @@ export function normalise(raw: string): string {
       .replace(/&/g, ' and ')
       // Possessives go ("june's" -> "june"); contractions join ("what's" -> "whats", "can't" -> "cant").
       .replace(/\b(what|that|it|there|here|who|how|let|where)'s\b/g, '$1s')
+      // "May's figures" is the month, where a bare "may" may be the verb.
+      .replace(/\bmay's\b/g, 'in may')
       .replace(/([a-z])'s\b/g, '$1')
       .replace(/'/g, '')
       .replace(/(\d),(\d{3})\b/g, '$1$2')
@@ -85,6 +87,7 @@ const TARGETS = [
   'baskets',
   'repeat',
   'returning',
+  'return',
   'returns',
   'returned',
   'cancellation',
@@ -175,18 +178,29 @@ export function correctSpelling(
   known: (word: string) => boolean,
 ): { text: string; corrections: Correction[] } {
   const corrections: Correction[] = [];
-  const out = text.replace(/[a-z]+/g, (word) => {
-    if (word.length < 4 || word.length > 20 || TARGET_SET.has(word) || known(word) || isEnglishWord(word))
-      return word;
+  const out = text.replace(/[a-z]+/g, (word, offset: number) => {
+    if (word.length < 4 || word.length > 20 || TARGET_SET.has(word) || known(word)) return word;
+    if (isEnglishWord(word)) {
+      const period = periodTypo(word, text.slice(0, offset));
+      if (period) corrections.push({ typed: word, meant: period });
+      return period ?? word;
+    }
     // Another form of a grammar word ("guest", "return") is meant as typed: the patterns know both.
     if (TARGET_SET.has(`${word}s`) || TARGET_SET.has(word.replace(/e?s$/, ''))) return word;
     const budget = word.length >= 8 ? 2 : 1;
+    // After "last", "this", "per"... a period is meant, even where the typo is a rare English word ("quater").
+    const period = periodTypo(word, text.slice(0, offset));
+    if (period) {
+      corrections.push({ typed: word, meant: period });
+      return period;
+    }
     let best: string | undefined;
     let bestDistance = Infinity;
     let tie = false;
     for (const target of TARGETS) {
       if (Math.abs(target.length - word.length) > budget) continue;
-      const d = editDistance(word, target, budget);
+      // Two letters swapped ("retrun") is one slip of the fingers.
+      const d = isSwap(word, target) ? 1 : editDistance(word, target, budget);
       if (d > budget) continue;
       // Four-letter words: only two swapped letters ("yaer") or a letter left out ("ordr");
       // a changed letter may well make another word ("near" is not "year").
@@ -204,6 +218,16 @@ export function correctSpelling(
     return best;
   });
   return { text: out, corrections };
+}
+
+const PERIOD_UNITS = ['week', 'weeks', 'month', 'months', 'quarter', 'quarters', 'year', 'years'];
+
+/** A misspelt period unit right after a word that asks for one ("last quater", "per mnth"). */
+function periodTypo(word: string, before: string): string | undefined {
+  if (PERIOD_UNITS.includes(word) || !/\b(?:last|this|next|previous|past|per|each|every|a)\s+$/.test(before))
+    return undefined;
+  const near = PERIOD_UNITS.filter((u) => isSwap(word, u) || editDistance(word, u, 1) <= 1);
+  return near.length === 1 ? near[0] : undefined;
 }
 
 function isSwap(a: string, b: string): boolean {

@@ -186,7 +186,7 @@ interface Reading {
 
 const GRAMMAR_WORDS = new Set(
   (
-    'a an the of for from in on at to by per with without how much many what whats which who is are was were be been ' +
+    'a an the of for from in into on at to by per with without how much many what whats which who is are was were be been ' +
     'being our my your their its it this that these those we us me i you they them and or but vs versus v than then ' +
     'show give tell list get got let see look looking please pls can could would will should do does did done doing ' +
     'have has had total overall number count sum figure figures data shop store stats all any each every some ' +
@@ -767,7 +767,7 @@ function readLeftovers(s: Sentence, r: Reading, vocabulary: PreparedVocabulary):
 
 /** The things a question counts or splits by: a word before one of them narrows it ("vip customers"). */
 const COUNTED_NOUN =
-  /^[\s-]*(customers?|clients?|buyers?|shoppers?|users?|members?|people|orders?|items?|products?|purchases?|days?|weeks?|months?|hours?|deliveries|shipments?|baskets?)\b/;
+  /^[\s-]*(customers?|clients?|buyers?|shoppers?|users?|members?|people|orders?|items?|products?|purchases?|days|deliveries|shipments?|baskets?)\b/;
 /**
  * Prepositions that put a condition on what is counted ("on rainy days", "through instagram",
  * "with free shipping", "in the morning"). "in" only with "the"; "for", "from", "by" not at all:
@@ -875,7 +875,8 @@ function asksForFigure(r: Reading, dimension: Dimension | undefined): boolean {
 
 function newQuery(r: Reading): Understanding | null {
   const plain = UNKNOWABLE.some((u) => u.plain && u.reason === r.unknowable);
-  if (r.unknowable && (plain || r.factsCue || r.measure || r.dimension))
+  const withMeasure = UNKNOWABLE.some((u) => u.withMeasure && u.reason === r.unknowable);
+  if (r.unknowable && (plain || (r.factsCue && !withMeasure) || r.measure || r.dimension))
     return { kind: 'unsupported', reason: r.unknowable };
   // "how many Germans bought in May": people, counted.
   if (
