@@ -102,6 +102,7 @@ function report(name: string, graded: Graded[], ms: number[]): void {
     ['held-out set 2', (g) => g.tags.includes('holdout2')],
     ['held-out set 3', (g) => g.tags.includes('holdout3')],
     ['held-out set 4', (g) => g.tags.includes('holdout4')],
+    ['held-out set 5', (g) => g.tags.includes('holdout5')],
     ['about figures (answerable)', (g) => !g.tags.includes('not-facts') && !g.tags.includes('unsupported')],
     ['not about figures (router)', (g) => g.tags.includes('not-facts')],
     ['no data for it (must say so)', (g) => g.tags.includes('unsupported')],

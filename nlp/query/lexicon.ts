@@ -47,7 +47,8 @@ export const MEASURE_CUES: MeasureCue[] = [
       `(?:items|units|products|pieces|articles|lines|things) (?:per|in an?|in each|in the average|in the typical|by) (?:order|basket|cart|invoice|transaction|purchase)` +
         `|(?:${AVERAGE} )?(?:basket|order|cart) sizes?` +
         `|${AVERAGE} (?:number of )?(?:items|units|pieces|products)(?: (?:per|in an?|in each) (?:order|basket|cart|invoice))?` +
-        `|how many (?:items|units|pieces|products|things|articles) (?:go|goes|are|get put|do (?:people|customers|they) (?:buy|put)) (?:in|into|per) (?:an?|each|every|one|the average|the typical|a typical) (?:order|basket|cart)`,
+        // "how many items are in a French order": the word before "order" is read on its own.
+        `|how many (?:items|units|pieces|products|things|articles) (?:go|goes|are|get put|do (?:people|customers|they) (?:buy|put)) (?:in|into|per) (?:an?|each|every|one|the average|the typical|a typical)(?= (?:\\w+ )?(?:order|basket|cart)\\b)`,
     ),
   },
   {
@@ -71,7 +72,7 @@ export const MEASURE_CUES: MeasureCue[] = [
         `|${AVERAGE} (?:number of )?(?:orders|purchases) (?:per|by|for each|of an?) ${CUSTOMER}` +
         `|(?:purchase|order|buying) frequency` +
         `|how often (?:do|does|did) (?:our |the )?(?:customers?|people|buyers?|shoppers?|clients?) (?:order|buy|purchase|shop)` +
-        `|how many (?:orders|purchases|times) (?:does|do|did|will) (?:the |an? |our |each )?(?:${AVERAGE} )?${CUSTOMER} (?:place|make|have|put in|order|buy|shop)`,
+        `|how many (?:orders|purchases|times) (?:does|do|did|will) (?:the ${AVERAGE} |an? (?:${AVERAGE} )?|each |every |one )${CUSTOMER} (?:place|make|have|put in|order|buy|shop)`,
     ),
   },
   {
@@ -315,7 +316,7 @@ export const YEAR_EARLIER = words(
 
 /** Just before a country: leave it out ("excluding the UK", "outside Germany", "non-UK"). */
 export const EXCLUDE_BEFORE =
-  /\b(?:excluding|exclude|except|apart from|other than|outside(?: of)?|without|not in|non|ex|minus|besides|leave out|leaving out|leave off|take out|taking out|drop|remove|strip out|ignore|ignoring)(?: the)?[ -]*$/;
+  /\b(?:excluding|exclude|except|apart from|other than|outside(?: of)?|without|not in|non|ex|minus|besides|leave out|leaving out|leave off|take out|taking out|drop|remove|strip out|ignore|ignoring|excl|exc|not including|not incl)(?: the)?[ -]*$/;
 /** "international sales": everything but the home market. */
 export const ABROAD = words(
   `international|internationally|overseas|abroad|export|exports|foreign|rest of (?:the )?world|outside the home market|non[- ]domestic`,
@@ -431,7 +432,7 @@ export const UNKNOWABLE: Unknowable[] = [
   {
     early: true,
     pattern: words(
-      `visitors?|visits?|traffic|sessions?|page ?views?|pageviews|bounce rate|bounces|clicks?|click[- ]?through|ctr|impressions|website|site visits|(?:web|site|website|checkout|online|visitor) conversion(?: rates?)?|abandon(?:ed|ment|s)?`,
+      `visitors?|visits?|visited (?:the |our )?(?:site|website|web ?shop|online shop|store page|page)|traffic|sessions?|page ?views?|pageviews|bounce rate|bounces|clicks?|click[- ]?through|ctr|impressions|website|site visits|(?:web|site|website|checkout|online|visitor) conversion(?: rates?)?|abandon(?:ed|ment|s)?`,
     ),
     reason:
       'I only see orders, not visits to the website: traffic, sessions, clicks and conversion rates are not in the data.',
@@ -453,7 +454,8 @@ export const UNKNOWABLE: Unknowable[] = [
   {
     early: true,
     pattern: words(
-      `forecasts?|forecasting|predict|projections?|projected|next (?:week|month|quarter|year)|will we (?:sell|make|get)|going to (?:sell|make)|expected (?:revenue|sales|orders)|budget`,
+      `forecasts?|forecasting|predict|projections?|projected|next (?:week|month|quarter|year)|will we (?:sell|make|get)|going to (?:sell|make)|expected (?:revenue|sales|orders)|budget` +
+        `|what will (?:\\w+ ){0,3}(?:be|look like|come to|come in at)|will (?:our )?(?:revenue|sales|orders|turnover) (?:be|look|reach|hit|grow|drop|fall|rise|go)`,
     ),
     reason:
       'I report what has happened in the orders; I do not forecast sales. (For what each customer is expected to spend, ask about lifetime value.)',

@@ -59,6 +59,8 @@ const ABBREVIATIONS: Record<string, string> = {
  * are left alone: too many words are one letter apart).
  */
 const TARGETS = [
+  'many',
+  'much',
   'revenue',
   'revenues',
   'sales',
@@ -199,8 +201,7 @@ export function correctSpelling(
     let tie = false;
     for (const target of TARGETS) {
       if (Math.abs(target.length - word.length) > budget) continue;
-      // Two letters swapped ("retrun") is one slip of the fingers.
-      const d = isSwap(word, target) ? 1 : editDistance(word, target, budget);
+      const d = editDistance(word, target, budget);
       if (d > budget) continue;
       // Four-letter words: only two swapped letters ("yaer") or a letter left out ("ordr");
       // a changed letter may well make another word ("near" is not "year").
@@ -230,7 +231,8 @@ function periodTypo(word: string, before: string): string | undefined {
   return near.length === 1 ? near[0] : undefined;
 }
 
-function isSwap(a: string, b: string): boolean {
+/** Two neighbouring letters typed the other way round ("spian", "yaer"). */
+export function isSwap(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
   return (

@@ -15,7 +15,7 @@ import type { Entity } from '../entities/extract';
 import { nameWords } from '../entities/catalogue';
 import { wordSimilarity } from '../entities/fuzzy';
 import { isEnglishWord } from '../text/englishWords';
-import { correctSpelling, normalise } from './text';
+import { correctSpelling, isSwap, normalise } from './text';
 import { readQuerySpec } from './validate';
 import { prepareVocabulary, type PreparedVocabulary, type ShopVocabulary } from './vocabulary';
 import {
@@ -200,7 +200,7 @@ const GRAMMAR_WORDS = new Set(
     'breakdown spent spend returned report numbers something come comes coming went go goes looks performing ' +
     'perform performed doing done drop dropped drops fall fell falls rise rose rises increase increased ' +
     'decrease decreased grow grew grown decline declined change up down jump jumped dip dipped combined ' +
-    'together altogether excluding exclude except without minus'
+    'together altogether excluding exclude except without minus excl exc'
   ).split(' '),
 );
 
@@ -604,10 +604,11 @@ function readEntities(s: Sentence, r: Reading, vocabulary: PreparedVocabulary, r
     if (e.type === 'country' || e.type === 'segment') {
       if (!s.isFree(e.start, e.end)) continue;
       // "new" and "lost" are segment names, but far more often plain words; and a short name
-      // typed differently is another word ("most" is not "Lost", "royal" not "Loyal").
+      // typed differently is another word ("most" is not "Lost", "royal" not "Loyal"), unless
+      // two of its letters were only swapped ("spian").
       if (e.type === 'segment' && /^(?:new|lost)$/i.test(e.value) && !/\bsegment\b/.test(s.text)) continue;
-      if (e.value.length <= 5 && e.text.replace(/'/g, '') !== e.value.toLowerCase().replace(/'/g, ''))
-        continue;
+      const [typed, name] = [e.text.replace(/'/g, ''), e.value.toLowerCase().replace(/'/g, '')];
+      if (e.value.length <= 5 && typed !== name && !isSwap(typed, name)) continue;
       s.consume(e.start, e.end);
       spans.push(e.type === 'country' ? { ...e, country: e.value } : { ...e, segment: e.value });
     }

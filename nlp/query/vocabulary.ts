@@ -82,7 +82,7 @@ const ADJECTIVES: Record<string, string[]> = {
   'Saudi Arabia': ['saudi'],
   'United Arab Emirates': ['emirati', 'uae'],
   Canada: ['canadian'],
-  USA: ['american', 'us'],
+  USA: ['american', 'us', 'the states', 'the us', 'america', 'usa'],
   Brazil: ['brazilian'],
   RSA: ['south african'],
   Mexico: ['mexican'],
