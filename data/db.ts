@@ -49,25 +49,35 @@ export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-/** Applies each pending migration in its own transaction; returns the versions applied. */
-export function migrate(db: Db, all: Migration[] = migrations): number[] {
-  const current = schemaVersion(db);
+/**
+ * Applies each migration after `current` with `apply` (one transaction each, the version recorded
+ * in it), in order; refuses a schema newer than the newest migration. Returns the versions applied.
+ * Both engines' stores migrate through it.
+ */
+export function applyPendingMigrations(
+  current: number,
+  all: Migration[],
+  apply: (migration: Migration) => void,
+): number[] {
   const latest = all.length ? all[all.length - 1].version : 0;
   if (current > latest) {
     throw new SchemaTooNewError(
       `database schema version ${current} is newer than this version of retain knows (${latest}); upgrade retain`,
     );
   }
-  const applied: number[] = [];
-  for (const m of all) {
-    if (m.version <= current) continue;
+  const pending = all.filter((m) => m.version > current);
+  for (const m of pending) apply(m);
+  return pending.map((m) => m.version);
+}
+
+/** Applies each pending migration in its own transaction; returns the versions applied. */
+export function migrate(db: Db, all: Migration[] = migrations): number[] {
+  return applyPendingMigrations(schemaVersion(db), all, (m) =>
     db.transaction(() => {
       db.exec(m.up);
       db.pragma(`user_version = ${m.version}`);
-    })();
-    applied.push(m.version);
-  }
-  return applied;
+    })(),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * migration runs under an advisory lock, so one applies it and the others find it applied.
  */
 import type { SyncPostgres } from './bridge';
-import { SchemaTooNewError } from '../db';
+import { applyPendingMigrations } from '../db';
 import type { Migration } from '../migrations';
 import { postgresMigrations } from './migrations';
 
@@ -33,26 +33,15 @@ export function postgresTableNames(pg: SyncPostgres): string[] {
 
 /** Applies each pending migration in its own transaction; returns the versions applied. */
 export function migratePostgres(pg: SyncPostgres, all: Migration[] = postgresMigrations): number[] {
-  const latest = all.length ? all[all.length - 1].version : 0;
   pg.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK], false);
   try {
     pg.exec(`CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (version integer NOT NULL)`);
-    const current = postgresSchemaVersion(pg);
-    if (current > latest) {
-      throw new SchemaTooNewError(
-        `database schema version ${current} is newer than this version of retain knows (${latest}); upgrade retain`,
-      );
-    }
-    const applied: number[] = [];
-    for (const m of all) {
-      if (m.version <= current) continue;
+    return applyPendingMigrations(postgresSchemaVersion(pg), all, (m) =>
       pg.transaction(() => {
         pg.exec(m.up);
         pg.exec(`DELETE FROM ${VERSION_TABLE}; INSERT INTO ${VERSION_TABLE} (version) VALUES (${m.version})`);
-      });
-      applied.push(m.version);
-    }
-    return applied;
+      }),
+    );
   } finally {
     pg.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK], false);
   }
