@@ -5,7 +5,7 @@
  * /metrics may not grow by 10%, and no upload may be left in the temp folder.
  */
 import path from 'node:path';
-import { projectPath } from '../../lib/paths';
+import { tsNodeArgs } from '../support/tsChild';
 import {
   checkBars,
   runHostileTraffic,
@@ -32,13 +32,7 @@ describe('hostile traffic without a valid token against the server process (benc
 
   beforeAll(async () => {
     server = await startServerProcess(
-      [
-        '-r',
-        projectPath('tests', 'jobs', 'tsRegister.js'),
-        path.join(__dirname, 'guardedServer.child.ts'),
-        'serve',
-        path.join(tmp.dir, 'retain.db'),
-      ],
+      tsNodeArgs(path.join(__dirname, 'guardedServer.child.ts'), 'serve', path.join(tmp.dir, 'retain.db')),
       {
         cwd: tmp.dir,
         env: {

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { projectPath } from '../../lib/paths';
+import { tsNodeArgs } from '../support/tsChild';
 import { startServerProcess, type ServerProcess } from '../../bench/hostileTraffic';
 
 jest.setTimeout(120_000);
@@ -14,15 +15,10 @@ describe('process guards (a real server process)', () => {
   let server: ServerProcess;
 
   beforeAll(async () => {
-    server = await startServerProcess(
-      [
-        '-r',
-        projectPath('tests', 'jobs', 'tsRegister.js'),
-        path.join(__dirname, 'guardedServer.child.ts'),
-        'faulty',
-      ],
-      { cwd: projectPath(), env: { ...process.env, RETAIN_LOG_LEVEL: 'info', RETAIN_TF_BACKEND: 'wasm' } },
-    );
+    server = await startServerProcess(tsNodeArgs(path.join(__dirname, 'guardedServer.child.ts'), 'faulty'), {
+      cwd: projectPath(),
+      env: { ...process.env, RETAIN_LOG_LEVEL: 'info', RETAIN_TF_BACKEND: 'wasm' },
+    });
   });
   afterAll(() => server?.stop());
 

@@ -2,37 +2,19 @@
  * kill -9 during a send, then a restart: every email arrives, and the messages that were in
  * flight at the kill arrive at most once more, with the same Message-ID (jobs/README.md, "Email").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { projectPath } from '../../lib/paths';
 import { runWinbackJob } from '../../jobs/campaignJobs';
 import { tempDir } from '../support/files';
+import { spawnTsChild } from '../support/tsChild';
 import { dbPath, emailShop, jobsConfig, NOW } from './emailShop';
 import { SmtpSink } from './smtpSink';
 
 const CUSTOMERS = 120;
-const CONCURRENCY = 3; // as in crashEmailSender.child.ts
+const CONCURRENCY = 3; // as in tests/jobs/crashSender.child.ts
 
-function startSender(dbFile: string, smtpUrl: string) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '-r',
-      projectPath('tests', 'jobs', 'tsRegister.js'),
-      projectPath('tests', 'email', 'crashEmailSender.child.ts'),
-      dbFile,
-      smtpUrl,
-    ],
-    { cwd: projectPath(), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, done };
-}
+/** The sender with the email channel, in its own process. */
+const startSender = (dbFile: string, smtpUrl: string) =>
+  spawnTsChild(projectPath('tests', 'jobs', 'crashSender.child.ts'), dbFile, smtpUrl);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

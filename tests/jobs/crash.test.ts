@@ -1,35 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectPath } from '../../lib/paths';
 import { tempDir } from '../support/files';
+import { spawnTsChild } from '../support/tsChild';
 import { connect, customerId, openShop } from './shop';
 import { StandInChannel } from './standInChannel';
 
 const CUSTOMERS = 120;
 
-function startSender(dbFile: string): {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-} {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      projectPath('tests', 'jobs', 'tsRegister.js'),
-      projectPath('tests', 'jobs', 'crashSender.child.ts'),
-      dbFile,
-    ],
-    { cwd: projectPath(), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, done };
-}
+const startSender = (dbFile: string) =>
+  spawnTsChild(projectPath('tests', 'jobs', 'crashSender.child.ts'), dbFile);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

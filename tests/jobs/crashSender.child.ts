@@ -1,16 +1,25 @@
 /**
- * The sender as its own process, for the crash test: recover what a killed predecessor left in
- * 'sending', then send everything queued. Run with: node -r ./tests/jobs/tsRegister.js <this> DB
+ * The sender as its own process, for the crash tests: recover what a killed predecessor left in
+ * 'sending', then send everything queued, to the chat stand-in, or through the SMTP relay when
+ * its URL is given (then no message may go to a chat).
+ * Run with: node -r ./tests/jobs/tsRegister.js <this> DB [SMTP_URL]
  */
 import { openStore } from '../../data/store';
 import { OutboxSender } from '../../jobs/sender';
+import { createEmailChannel } from '../../jobs/email/emailChannel';
+import { mailConfig } from '../email/emailShop';
 import { httpSend } from './standInChannel';
 
+const RATE = { perSecond: 10_000, burst: 100 };
+
 async function main() {
-  const store = openStore(process.argv[2]);
+  const [dbFile, smtpUrl] = process.argv.slice(2);
+  const store = openStore(dbFile);
+  const email = smtpUrl ? createEmailChannel(mailConfig(smtpUrl), { maxConnections: 3 }) : undefined;
   const sender = new OutboxSender(store, {
-    send: httpSend,
-    rate: { perSecond: 10_000, burst: 100 },
+    send: email ? () => Promise.reject(new Error('no chat in this test')) : httpSend,
+    email: email ? { sender: email, rate: RATE } : undefined,
+    rate: RATE,
     concurrency: 3,
     maxAttempts: 5,
     backoff: { baseMs: 10, maxMs: 100 },
@@ -22,6 +31,7 @@ async function main() {
   });
   const recovered = sender.recover();
   const summary = await sender.drain();
+  email?.close();
   store.close();
   process.stdout.write(JSON.stringify({ recovered, ...summary }) + '\n');
 }

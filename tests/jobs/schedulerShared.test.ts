@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnTsChild } from '../support/tsChild';
 import { openStore } from '../../data/store';
 import { JobScheduler } from '../../jobs/scheduler';
 import { projectPath } from '../../lib/paths';
@@ -45,25 +45,15 @@ describeEachEngine('scheduled jobs shared by several instances', (engine) => {
 
   it('takes over a run whose instance was killed (kill -9) once its lease ran out, and runs it once', async () => {
     const location = engine.location('takeover');
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        projectPath('tests', 'jobs', 'tsRegister.js'),
-        projectPath('tests', 'jobs', 'sharedScheduler.child.ts'),
-        location,
-      ],
-      { cwd: projectPath(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const { child, done } = spawnTsChild(projectPath('tests', 'jobs', 'sharedScheduler.child.ts'), location);
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('started') && resolve());
-      child.on('exit', () => reject(new Error(`the child stopped before its run started: ${stderr}`)));
+      void done.then(({ stderr }) =>
+        reject(new Error(`the child stopped before its run started: ${stderr}`)),
+      );
     });
     child.kill('SIGKILL');
-    await exited;
+    await done;
 
     const store = openStore(location);
     const taken: string[] = [];
