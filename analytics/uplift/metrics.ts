@@ -50,6 +50,27 @@ export function descendingOrder(score: ArrayLike<number>): Uint32Array {
 
 type Point = (treated: number, treatedHits: number, control: number, controlHits: number) => number;
 
+/** Customers (n) and buyers (y) counted so far in the treated (t) and control (c) groups. */
+interface Tally {
+  nt: number;
+  yt: number;
+  nc: number;
+  yc: number;
+}
+
+const newTally = (): Tally => ({ nt: 0, yt: 0, nc: 0, yc: 0 });
+
+/** Counts customer `i` into its group. */
+function tallyRow(t: Tally, e: Experiment, i: number): void {
+  if (e.t[i] === 1) {
+    t.nt++;
+    t.yt += e.y[i];
+  } else {
+    t.nc++;
+    t.yc += e.y[i];
+  }
+}
+
 const qiniPoint: Point = (nt, yt, nc, yc) => yt - (nc ? (yc * nt) / nc : 0);
 const upliftPoint: Point = (nt, yt, nc, yc) => ((nt ? yt / nt : 0) - (nc ? yc / nc : 0)) * (nt + nc);
 
@@ -65,21 +86,12 @@ function walk(
   visit: (k: number, value: number) => void,
 ): void {
   visit(0, 0);
-  let nt = 0;
-  let yt = 0;
-  let nc = 0;
-  let yc = 0;
+  const t = newTally();
   for (let k = 0; k < order.length; k++) {
     const i = order[k];
-    if (e.t[i] === 1) {
-      nt++;
-      yt += e.y[i];
-    } else {
-      nc++;
-      yc += e.y[i];
-    }
+    tallyRow(t, e, i);
     if (k === order.length - 1 || !score || finite(score[order[k + 1]]) !== finite(score[i]))
-      visit(k + 1, point(nt, yt, nc, yc));
+      visit(k + 1, point(t.nt, t.yt, t.nc, t.yc));
   }
 }
 
@@ -120,32 +132,23 @@ function areaOf(
  * grouped by value (highest first) and each group is one block, as ties are.
  */
 function blockCurve(e: Experiment, value: (i: number) => number, point: Point): Curve {
-  const blocks = new Map<number, { nt: number; yt: number; nc: number; yc: number }>();
+  const blocks = new Map<number, Tally>();
   for (let i = 0; i < e.y.length; i++) {
     const v = value(i);
     let b = blocks.get(v);
-    if (!b) blocks.set(v, (b = { nt: 0, yt: 0, nc: 0, yc: 0 }));
-    if (e.t[i] === 1) {
-      b.nt++;
-      b.yt += e.y[i];
-    } else {
-      b.nc++;
-      b.yc += e.y[i];
-    }
+    if (!b) blocks.set(v, (b = newTally()));
+    tallyRow(b, e, i);
   }
   const c: Curve = { x: [0], y: [0] };
-  let nt = 0;
-  let yt = 0;
-  let nc = 0;
-  let yc = 0;
+  const t = newTally();
   for (const v of [...blocks.keys()].sort((a, b) => b - a)) {
     const b = blocks.get(v)!;
-    nt += b.nt;
-    yt += b.yt;
-    nc += b.nc;
-    yc += b.yc;
-    c.x.push(nt + nc);
-    c.y.push(point(nt, yt, nc, yc));
+    t.nt += b.nt;
+    t.yt += b.yt;
+    t.nc += b.nc;
+    t.yc += b.yc;
+    c.x.push(t.nt + t.nc);
+    c.y.push(point(t.nt, t.yt, t.nc, t.yc));
   }
   return c;
 }
@@ -279,21 +282,9 @@ export function randomRankingMeasures(
 
 /** Treated rate minus control rate among the first `size` rows of `order`. */
 export function topRates(e: Experiment, order: ArrayLike<number>, size: number): number {
-  let nt = 0;
-  let yt = 0;
-  let nc = 0;
-  let yc = 0;
-  for (let r = 0; r < size; r++) {
-    const i = order[r];
-    if (e.t[i] === 1) {
-      nt++;
-      yt += e.y[i];
-    } else {
-      nc++;
-      yc += e.y[i];
-    }
-  }
-  return nt && nc ? yt / nt - yc / nc : NaN;
+  const t = newTally();
+  for (let r = 0; r < size; r++) tallyRow(t, e, order[r]);
+  return t.nt && t.nc ? t.yt / t.nt - t.yc / t.nc : NaN;
 }
 
 /** Treated rate minus control rate over everyone (the average treatment effect); NaN without both groups. */
