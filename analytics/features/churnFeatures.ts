@@ -27,6 +27,7 @@
  */
 import { DAY_MS, purchasedBetween, type CustomerHistory } from '../history';
 import { allCustomerFacts, type CustomerFacts } from './customerFacts';
+import { PROFILE_FEATURES, profileFeatures } from './profileFeatures';
 import { sampleAtMost } from '../../lib/random';
 
 /** BG/NBD is fitted on at most this many customers (a seeded sample beyond). */
@@ -34,12 +35,7 @@ export const MAX_FIT_CUSTOMERS = 10000;
 import { expectedPurchases, fitBgNbd, probabilityNoPurchase, type BgNbdParams } from '../clv/bgnbd';
 
 export const CHURN_FEATURES = [
-  'logRecency',
-  'logFrequency',
-  'logMonetary',
-  'logTenure',
-  'logAverageOrder',
-  'hasRepeat',
+  ...PROFILE_FEATURES,
   'logMeanInterval',
   'recencyVsInterval',
   'intervalIrregularity',
@@ -199,12 +195,7 @@ function rawFeatureVector(f: CustomerFacts, ctx: FeatureContext): number[] {
   const repeat = f.meanIntervalDays !== null;
   const interval = f.meanIntervalDays ?? f.tenureDays;
   return [
-    Math.log1p(f.recencyDays),
-    Math.log1p(f.frequency),
-    Math.log1p(f.monetary),
-    Math.log1p(f.tenureDays),
-    Math.log1p(Math.max(0, f.grossValue / f.orders)),
-    repeat ? 1 : 0,
+    ...profileFeatures(f),
     Math.log1p(interval),
     repeat ? Math.log((f.recencyDays + 1) / (interval + 1)) : 0,
     f.intervalStdDays !== null && f.meanIntervalDays

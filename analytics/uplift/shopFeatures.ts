@@ -13,15 +13,11 @@
  * two (1 yes, -1 no, 0 no such offer).
  */
 import type { CustomerFacts } from '../features/customerFacts';
+import { PROFILE_FEATURES, profileFeatures } from '../features/profileFeatures';
 import { describeFactor, type ChurnDriver } from '../churn/drivers';
 
 export const SHOP_UPLIFT_FEATURES = [
-  'logRecency',
-  'logFrequency',
-  'logMonetary',
-  'logTenure',
-  'logAverageOrder',
-  'hasRepeat',
+  ...PROFILE_FEATURES,
   'recencyVsInterval',
   'logLast30',
   'logLast90',
@@ -60,12 +56,7 @@ export function shopUpliftVector(
   const outcome = (o: PastOffer[]) =>
     o.length === 0 ? 0 : o.every((x) => x.bought) ? 1 : o.every((x) => !x.bought) ? -1 : 0;
   return [
-    Math.log1p(f.recencyDays),
-    Math.log1p(f.frequency),
-    Math.log1p(f.monetary),
-    Math.log1p(f.tenureDays),
-    Math.log1p(Math.max(0, f.grossValue / f.orders)),
-    repeat ? 1 : 0,
+    ...profileFeatures(f),
     repeat ? Math.log((f.recencyDays + 1) / (interval + 1)) : 0,
     Math.log1p(f.purchasesLast30),
     Math.log1p(f.purchasesLast90),
