@@ -11,7 +11,7 @@ import { tempDir, writeCsv } from '../support/files';
 import { runCli } from '../support/cli';
 import { sql } from '../support/sql';
 import { customerId } from '../jobs/shop';
-import { importOrderLines } from './emailShop';
+import { importOrderSpecs } from '../jobs/shop';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 
@@ -22,7 +22,7 @@ describe('importing customers: contacts and consent', () => {
   afterAll(() => tmp.cleanup());
   beforeEach(async () => {
     store = openStore(path.join(tmp.dir, `customers-${n++}.db`));
-    await importOrderLines(store, tmp.dir, [
+    await importOrderSpecs(store, tmp.dir, [
       { order: 'o1', customer: '17850', at: '2025-10-05 10:00' },
       { order: 'o2', customer: '12347', at: '2025-10-05 11:00' },
     ]);

@@ -6,12 +6,11 @@
 import path from 'node:path';
 import { openStore, type Store } from '../../data/store';
 import { importCustomers } from '../../data/import/importCustomers';
-import { importOrders } from '../../data/import/importOrders';
 import { DEFAULT_JOBS_CONFIG, type JobsConfig } from '../../jobs/config';
 import type { MailConfig } from '../../lib/mailConfig';
 import { projectPath } from '../../lib/paths';
-import { writeCsv } from '../support/files';
-import { storeScores, type OrderSpec } from '../jobs/shop';
+import { csvField, writeCsv } from '../support/files';
+import { importOrderSpecs, storeScores } from '../jobs/shop';
 
 export const SECRET = 'a-test-secret-of-at-least-32-characters!';
 export const AS_OF = '2026-03-01T00:00:00.000Z';
@@ -60,7 +59,7 @@ let files = 0;
  */
 export async function emailShop(dir: string, customers: CustomerSpec[]): Promise<Store> {
   const store = openStore(path.join(dir, `email-${process.pid}-${files++}.db`));
-  await importOrderLines(
+  await importOrderSpecs(
     store,
     dir,
     customers.map((c, i) => ({
@@ -91,36 +90,6 @@ export async function emailShop(dir: string, customers: CustomerSpec[]): Promise
   ];
   await importCustomers(store, writeCsv(dir, `customers-${files++}.csv`, csv), { now: NOW });
   return store;
-}
-
-/** Imports orders (generic format), with product names quoted as a real export would. */
-export async function importOrderLines(store: Store, dir: string, orders: OrderSpec[]): Promise<void> {
-  const lines = [
-    'order_id,customer_id,sku,description,quantity,unit_price,ordered_at,country,customer_timezone',
-  ];
-  for (const o of orders) {
-    lines.push(
-      [
-        o.order,
-        o.customer,
-        o.sku ?? '85123A',
-        csvField(o.description ?? 'WHITE HANGING HEART T-LIGHT HOLDER'),
-        o.quantity ?? 1,
-        o.price ?? 10,
-        o.at,
-        o.country ?? 'United Kingdom',
-        o.timeZone ?? '',
-      ].join(','),
-    );
-  }
-  await importOrders(store, writeCsv(dir, `orders-${process.pid}-${files++}.csv`, lines), {
-    timeZone: 'UTC',
-  });
-}
-
-/** A CSV field, quoted when it must be. */
-export function csvField(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 export const dbPath = (store: Store) => path.resolve(store.info().location);

@@ -19,17 +19,9 @@ import { parseQuietHours } from '../../lib/quietHours';
 import { campaignReport, previewAudience } from '../../services/campaigns';
 import { CustomerCareService } from '../../services/customerCare';
 import { tempDir } from '../support/files';
-import { connect, customerId } from '../jobs/shop';
+import { connect, customerId, importOrderSpecs } from '../jobs/shop';
 import { httpSend, StandInChannel } from '../jobs/standInChannel';
-import {
-  emailShop,
-  importOrderLines,
-  jobsConfig,
-  mailConfig,
-  NOW,
-  SECRET,
-  type CustomerSpec,
-} from './emailShop';
+import { emailShop, jobsConfig, mailConfig, NOW, SECRET, type CustomerSpec } from './emailShop';
 import { SmtpSink } from './smtpSink';
 
 const MUG = { sku: '22000', description: 'WHITE TEA MUG', price: 2.5 };
@@ -103,7 +95,7 @@ describe('campaign email through a real SMTP server', () => {
       ...fillers,
     ]);
     // The fillers bought the mug as well: the mug and the saucer go together.
-    await importOrderLines(
+    await importOrderSpecs(
       store,
       tmp.dir,
       fillers.map((f, i) => ({ order: `m-${i}`, customer: f.id, at: '2025-10-06 10:00', ...MUG })),

@@ -7,7 +7,7 @@ import { sql } from '../support/sql';
 import path from 'node:path';
 import { openStore, type Store } from '../../data/store';
 import { importOrders } from '../../data/import/importOrders';
-import { writeCsv } from '../support/files';
+import { csvField, writeCsv } from '../support/files';
 
 export interface OrderSpec {
   order: string;
@@ -23,7 +23,7 @@ export interface OrderSpec {
 
 let fileCounter = 0;
 
-/** Imports orders (generic format) into the database. */
+/** Imports orders (generic format) into the database, product names quoted as a real export would. */
 export async function importOrderSpecs(store: Store, dir: string, orders: OrderSpec[]): Promise<void> {
   const lines = [
     'order_id,customer_id,sku,description,quantity,unit_price,ordered_at,country,customer_timezone',
@@ -34,7 +34,7 @@ export async function importOrderSpecs(store: Store, dir: string, orders: OrderS
         o.order,
         o.customer,
         o.sku ?? '85123A',
-        o.description ?? 'WHITE HANGING HEART T-LIGHT HOLDER',
+        csvField(o.description ?? 'WHITE HANGING HEART T-LIGHT HOLDER'),
         o.quantity ?? 1,
         o.price ?? 10,
         o.at,

@@ -15,3 +15,8 @@ export function writeCsv(dir: string, name: string, lines: string[], gzip = fals
   fs.writeFileSync(file, gzip ? zlib.gzipSync(text) : text);
   return file;
 }
+
+/** A CSV field, quoted when it must be. */
+export function csvField(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
