@@ -114,11 +114,6 @@ export class CustomerCareService {
     return this.verification.requestCode(request, this.options.codeMailer);
   }
 
-  /** Whether the chat user has a mailed code that may still be tried. */
-  hasOpenVerificationCode(identityId: number): boolean {
-    return this.store.verifyAttempts.openCode(identityId, this.now()) !== undefined;
-  }
-
   /** Links the chat user when the code is the one last mailed for them. */
   confirmVerificationCode(
     identityId: number,

@@ -174,7 +174,7 @@ describe('the real server with an email channel: verification links only with th
     expect(others).toEqual(own);
     // Closed: the right code no longer links.
     const identity = bot.store.identities.byAccount('webchat', 'drew-chat')!;
-    expect(bot.app.care.hasOpenVerificationCode(identity.id)).toBe(false);
+    expect(bot.store.verifyAttempts.openCode(identity.id, new Date())).toBeUndefined();
     expect('failure' in bot.app.care.confirmVerificationCode(identity.id, code)).toBe(true);
     expect(linked(DREW).n).toBe(0);
   });
