@@ -345,18 +345,25 @@ export class Analyst {
     const statement = lead
       ? `${def.label} by ${by}${scope ? ` ${scope}` : ''}, ${period.words}: ${spec.order === 'asc' && spec.shape === 'ranking' ? 'lowest' : 'highest'} ${lead.label} with ${formatValue(lead.value, def.format)}${shareOfTotal(def, rows, lead)}; ${total} ${total === 1 ? by : pluralDimension(dimension)} in all.`
       : `No ${pluralDimension(dimension)} match${scope ? ` ${scope}` : ''} in ${period.words}.`;
+    return this.tableAnswer(spec, ctx, period, notes, { title, statement, rows, dimension, pageSize: shown });
+  }
+
+  /** A table of rows by one dimension, under the period and filters asked for. */
+  private tableAnswer(
+    spec: QuerySpec,
+    ctx: DataContext,
+    period: ResolvedPeriod,
+    notes: string[],
+    table: { title: string; statement: string; rows: AnswerRow[]; dimension: Dimension; pageSize: number },
+  ): AnalystAnswer {
     return present({
       spec,
       kind: 'table',
-      title,
-      subtitle: [period.words, scope].filter(Boolean).join(' · '),
-      statement,
-      measure: def,
-      rows,
-      dimension,
+      subtitle: [period.words, describeFilters(spec.filters)].filter(Boolean).join(' · '),
+      measure: MEASURE_DEFINITIONS[spec.measure],
       columns: this.columns(spec),
       notes: this.notes(spec, ctx, period, notes),
-      pageSize: shown,
+      ...table,
     });
   }
 
@@ -418,17 +425,11 @@ export class Analyst {
       notes.push(
         `The last ${dimension} is incomplete: the data ends on ${addDaysIso(period.covered.to, -1)}.`,
       );
-    return present({
-      spec,
-      kind: 'table',
+    return this.tableAnswer(spec, ctx, period, notes, {
       title: `${def.label} per ${dimension}`,
-      subtitle: [period.words, scope].filter(Boolean).join(' · '),
       statement,
-      measure: def,
       rows,
       dimension,
-      columns: this.columns(spec),
-      notes: this.notes(spec, ctx, period, notes),
       pageSize: Math.max(this.pageSize, 60),
     });
   }
