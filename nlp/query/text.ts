@@ -182,20 +182,16 @@ export function correctSpelling(
   const corrections: Correction[] = [];
   const out = text.replace(/[a-z]+/g, (word, offset: number) => {
     if (word.length < 4 || word.length > 20 || TARGET_SET.has(word) || known(word)) return word;
-    if (isEnglishWord(word)) {
-      const period = periodTypo(word, text.slice(0, offset));
-      if (period) corrections.push({ typed: word, meant: period });
-      return period ?? word;
-    }
-    // Another form of a grammar word ("guest", "return") is meant as typed: the patterns know both.
-    if (TARGET_SET.has(`${word}s`) || TARGET_SET.has(word.replace(/e?s$/, ''))) return word;
-    const budget = word.length >= 8 ? 2 : 1;
     // After "last", "this", "per"... a period is meant, even where the typo is a rare English word ("quater").
     const period = periodTypo(word, text.slice(0, offset));
     if (period) {
       corrections.push({ typed: word, meant: period });
       return period;
     }
+    if (isEnglishWord(word)) return word;
+    // Another form of a grammar word ("guest", "return") is meant as typed: the patterns know both.
+    if (TARGET_SET.has(`${word}s`) || TARGET_SET.has(word.replace(/e?s$/, ''))) return word;
+    const budget = word.length >= 8 ? 2 : 1;
     let best: string | undefined;
     let bestDistance = Infinity;
     let tie = false;
