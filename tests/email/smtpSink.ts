@@ -96,6 +96,11 @@ export class SmtpSink {
         });
       },
     });
+    // A client killed mid-session (the crash test's kill -9) resets its connection: a relay goes
+    // on serving; without a listener the reset would end the test process.
+    this.server.on('error', (err: Error & { code?: string }) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') throw err;
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     this.url = `smtp://127.0.0.1:${this.port}`;
